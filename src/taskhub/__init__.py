@@ -1,0 +1,49 @@
+"""taskhub: every change to a resource runs as a tracked, asynchronous task.
+
+>>> import taskhub
+>>> with taskhub.connect() as hub:
+...     task = hub.users.create(username="ada", email="ada@example.com")
+...     hub.tasks.wait(task.id, timeout=5).status
+<TaskStatus.DONE: 'DONE'>
+"""
+
+from taskhub.application.ports import Page, TaskFilter
+from taskhub.domain.errors import (
+    ConcurrentUpdate,
+    DomainError,
+    EmailTaken,
+    InvalidInput,
+    InvalidQuery,
+    InvalidTransition,
+    InvalidUserData,
+    TaskNotFound,
+    UsernameTaken,
+    UserNotFound,
+)
+from taskhub.domain.task import Operation, Task, TaskName, TaskStatus
+from taskhub.domain.user import User
+from taskhub.entrypoints.library import Hub, connect
+from taskhub.settings import Settings
+
+__all__ = [
+    "ConcurrentUpdate",
+    "DomainError",
+    "EmailTaken",
+    "Hub",
+    "InvalidInput",
+    "InvalidQuery",
+    "InvalidTransition",
+    "InvalidUserData",
+    "Operation",
+    "Page",
+    "Settings",
+    "Task",
+    "TaskFilter",
+    "TaskName",
+    "TaskNotFound",
+    "TaskStatus",
+    "User",
+    "UserNotFound",
+    "UsernameTaken",
+    "connect",
+]

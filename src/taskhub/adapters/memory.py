@@ -1,0 +1,251 @@
+"""In-memory repositories and unit of work that behave like a database.
+
+A unit of work works on private copies and writes them back at commit under one lock, checking what
+the database would check: task versions (compare-and-set) and unique usernames and emails.
+A rollback discards the copies; a commit is visible to every later unit of work.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import threading
+from collections.abc import Iterable, Iterator
+from types import TracebackType
+from typing import Any, Generic, Self, TypeVar
+from uuid import UUID
+
+from taskhub.application.ports import Page, TaskFilter
+from taskhub.domain.errors import (
+    ConcurrentUpdate,
+    EmailTaken,
+    UserAlreadyExists,
+    UsernameTaken,
+    UserNotFound,
+)
+from taskhub.domain.events import Event
+from taskhub.domain.task import Task
+from taskhub.domain.user import User, email_key
+
+
+def _state(entity: User | Task) -> dict[str, Any]:
+    """What the store saves of an entity: every field but its unpublished events."""
+    fields = dataclasses.fields(entity)
+    return copy.deepcopy({f.name: getattr(entity, f.name) for f in fields if f.name != "events"})
+
+
+def _detached(entity: Any) -> Any:
+    return dataclasses.replace(entity, events=[], **_state(entity))
+
+
+class InMemoryStore:
+    """The committed state shared by every unit of work of one process."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.users: dict[UUID, User] = {}
+        self.tasks: dict[UUID, Task] = {}
+
+
+E = TypeVar("E", User, Task)
+
+
+class _Tracked(Generic[E]):
+    """The entities one unit of work loaded or added, with their state when loaded."""
+
+    def __init__(self) -> None:
+        self.loaded: dict[UUID, tuple[E, dict[str, Any]]] = {}
+        self.added: dict[UUID, E] = {}
+        self.removed: dict[UUID, E] = {}
+
+    def knows(self, entity_id: UUID) -> bool:
+        return entity_id in self.removed or entity_id in self.added or entity_id in self.loaded
+
+    def local(self, entity_id: UUID) -> E | None:
+        if entity_id in self.removed:
+            return None
+        if entity_id in self.added:
+            return self.added[entity_id]
+        return self.loaded[entity_id][0] if entity_id in self.loaded else None
+
+    def changed(self) -> Iterator[tuple[E, dict[str, Any]]]:
+        for entity, before in self.loaded.values():
+            if entity.id not in self.removed and _state(entity) != before:
+                yield entity, before
+
+    def all(self) -> Iterable[E]:
+        return [*(e for e, _ in self.loaded.values()), *self.added.values(), *self.removed.values()]
+
+    def rebase(self) -> None:
+        """After a commit: what is kept is now loaded as saved; nothing is pending."""
+        kept = [
+            *(e for e, _ in self.loaded.values() if e.id not in self.removed),
+            *self.added.values(),
+        ]
+        self.forget()
+        self.loaded = {e.id: (e, _state(e)) for e in kept}
+
+    def forget(self) -> None:
+        self.loaded.clear()
+        self.added.clear()
+        self.removed.clear()
+
+
+class InMemoryUserRepository:
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+        self.tracked: _Tracked[User] = _Tracked()
+
+    def add(self, user: User) -> None:
+        self.tracked.added[user.id] = user
+
+    def get(self, user_id: UUID) -> User | None:
+        if self.tracked.knows(user_id):
+            return self.tracked.local(user_id)
+        with self._store.lock:
+            committed = self._store.users.get(user_id)
+        if committed is None:
+            return None
+        user = _detached(committed)
+        self.tracked.loaded[user_id] = (user, _state(user))
+        return user
+
+    def remove(self, user: User) -> None:
+        self.tracked.added.pop(user.id, None)
+        self.tracked.removed[user.id] = user
+
+    def list(self, page: int, page_size: int) -> Page[User]:
+        with self._store.lock:
+            visible = {**self._store.users, **{u.id: u for u, _ in self.tracked.loaded.values()}}
+        visible.update(self.tracked.added)
+        users = sorted(
+            (u for u in visible.values() if u.id not in self.tracked.removed),
+            key=lambda u: (u.date_joined, str(u.id)),
+        )
+        start = (page - 1) * page_size
+        items = [_detached(u) for u in users[start : start + page_size]]
+        return Page(items=items, total=len(users), page=page, page_size=page_size)
+
+
+class InMemoryTaskRepository:
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+        self.tracked: _Tracked[Task] = _Tracked()
+
+    def add(self, task: Task) -> None:
+        self.tracked.added[task.id] = task
+
+    def get(self, task_id: UUID) -> Task | None:
+        if self.tracked.knows(task_id):
+            return self.tracked.local(task_id)
+        with self._store.lock:
+            committed = self._store.tasks.get(task_id)
+        if committed is None:
+            return None
+        task = _detached(committed)
+        self.tracked.loaded[task_id] = (task, _state(task))
+        return task
+
+    def list(self, where: TaskFilter, page: int, page_size: int) -> Page[Task]:
+        with self._store.lock:
+            tasks = [t for t in self._store.tasks.values() if _matches(t, where)]
+        tasks.sort(key=lambda t: (t.created_at, str(t.id)), reverse=True)
+        start = (page - 1) * page_size
+        items = [_detached(t) for t in tasks[start : start + page_size]]
+        return Page(items=items, total=len(tasks), page=page, page_size=page_size)
+
+
+def _matches(task: Task, where: TaskFilter) -> bool:
+    wanted = {
+        "status": where.status,
+        "operation": where.operation,
+        "task_name": where.task_name,
+        "related_id": where.related_id,
+    }
+    return all(value is None or getattr(task, name) == value for name, value in wanted.items())
+
+
+class InMemoryUnitOfWork:
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+        self.users = InMemoryUserRepository(store)
+        self.tasks = InMemoryTaskRepository(store)
+        self._committed_events: list[Event] = []
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.rollback()
+
+    def commit(self) -> None:
+        with self._store.lock:
+            tasks = self._checked_tasks()
+            users = self._checked_users()
+            self._store.tasks.update(tasks)
+            self._store.users = users
+        for entity in [*self.users.tracked.all(), *self.tasks.tracked.all()]:
+            self._committed_events.extend(entity.events)
+            entity.events.clear()
+        self.users.tracked.rebase()
+        self.tasks.tracked.rebase()
+
+    def rollback(self) -> None:
+        self.users.tracked.forget()
+        self.tasks.tracked.forget()
+
+    def collect_events(self) -> Iterable[Event]:
+        events, self._committed_events = self._committed_events, []
+        return events
+
+    def _checked_tasks(self) -> dict[UUID, Task]:
+        """The tasks to save, versions bumped; raise ConcurrentUpdate if any was saved meanwhile."""
+        tracked, committed = self.tasks.tracked, self._store.tasks
+        saved: dict[UUID, Task] = {}
+        for task, before in tracked.changed():
+            current = committed.get(task.id)
+            if current is None or current.version != before["version"]:
+                raise ConcurrentUpdate(task.id)
+            saved[task.id] = task
+        for task in tracked.added.values():
+            if task.id in committed:
+                raise ConcurrentUpdate(task.id)
+            saved[task.id] = task
+        for task in saved.values():
+            task.version += 1
+        return {task_id: _detached(task) for task_id, task in saved.items()}
+
+    def _checked_users(self) -> dict[UUID, User]:
+        """The whole user table after this commit; raise if it would break a rule."""
+        tracked = self.users.tracked
+        users = dict(self._store.users)
+        for user_id in tracked.removed:
+            users.pop(user_id, None)
+        for user, before in tracked.changed():
+            if user.id not in users:
+                raise UserNotFound(user.id)
+            merged = users[user.id]
+            changes = {k: v for k, v in _state(user).items() if before[k] != v}
+            users[user.id] = dataclasses.replace(_detached(merged), **copy.deepcopy(changes))
+        for user in tracked.added.values():
+            if user.id in users:
+                raise UserAlreadyExists(user.id)
+            users[user.id] = _detached(user)
+        _check_unique([*tracked.added.values(), *(u for u, _ in tracked.changed())], users)
+        return users
+
+
+def _check_unique(candidates: list[User], users: dict[UUID, User]) -> None:
+    ids = {c.id for c in candidates}
+    usernames = {u.username: u.id for u in users.values() if u.id not in ids}
+    emails = {email_key(u.email): u.id for u in users.values() if u.id not in ids}
+    for user in candidates:
+        if usernames.setdefault(user.username, user.id) != user.id:
+            raise UsernameTaken(user.username)
+        if emails.setdefault(email_key(user.email), user.id) != user.id:
+            raise EmailTaken(user.email)

@@ -1,0 +1,1 @@
+"""The application layer: use cases (submit, run, query) and the ports they need."""

@@ -1,0 +1,114 @@
+"""Running a task: claim it, perform its operation, and finish it, each step committed."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from uuid import UUID
+
+from taskhub.application.operations import handler_for
+from taskhub.application.ports import (
+    Clock,
+    EventPublisher,
+    StoreUnavailable,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
+from taskhub.domain.commands import command_for
+from taskhub.domain.errors import ConcurrentUpdate, DomainError, TaskNotFound
+from taskhub.domain.task import Task
+
+log = logging.getLogger(__name__)
+
+UNEXPECTED_ERROR = "internal_error"
+UNEXPECTED_MESSAGE = "The task failed because of an unexpected error; it has been logged."
+CLAIMED_PROGRESS = 10
+
+
+@dataclass(frozen=True)
+class Runner:
+    """Runs tasks by id. Safe to call any number of times for the same task, from any process."""
+
+    uow_factory: UnitOfWorkFactory
+    clock: Clock
+    publisher: EventPublisher
+    lease: timedelta = timedelta(minutes=5)
+
+    def run(self, task_id: UUID) -> Task:
+        """Run the task unless it is finished or held by another runner; return it as it ends up.
+
+        The operation's effect and the DONE transition commit in one unit of work, so a user
+        change never exists without its finished task, nor the reverse.
+        """
+        claimed = self._claim(task_id)
+        if claimed is None:
+            return self._load(task_id)
+        try:
+            return self._perform(claimed)
+        except ConcurrentUpdate:
+            log.info("Task %s was taken over by another runner; leaving it", task_id)
+        except StoreUnavailable:
+            raise  # nothing was saved; the task's lease runs out and it is run again
+        except DomainError as error:
+            self._fail(claimed, error.code, error.message)
+        except Exception:
+            log.exception("Task %s failed unexpectedly", task_id)
+            self._fail(claimed, UNEXPECTED_ERROR, UNEXPECTED_MESSAGE)
+        return self._load(task_id)
+
+    def _claim(self, task_id: UUID) -> Task | None:
+        with self.uow_factory() as uow:
+            task = self._get(uow, task_id)
+            now = self.clock.now()
+            if not task.can_be_claimed(now):
+                return None
+            task.start(now, self.lease)
+            task.report_progress(CLAIMED_PROGRESS, now)
+            try:
+                uow.commit()
+            except ConcurrentUpdate:
+                return None
+            self._publish(uow)
+        return task
+
+    def _perform(self, claimed: Task) -> Task:
+        with self.uow_factory() as uow:
+            task = self._get_as_claimed(uow, claimed)
+            command = command_for(task)
+            result = handler_for(command)(command, uow, self.clock.now())
+            task.succeed(result, self.clock.now())
+            uow.commit()
+            self._publish(uow)
+        return task
+
+    def _fail(self, claimed: Task, code: str, message: str) -> None:
+        try:
+            with self.uow_factory() as uow:
+                task = self._get_as_claimed(uow, claimed)
+                task.fail(code, message, self.clock.now())
+                uow.commit()
+                self._publish(uow)
+        except ConcurrentUpdate:
+            log.info("Task %s was taken over before it could be failed", claimed.id)
+
+    def _get_as_claimed(self, uow: UnitOfWork, claimed: Task) -> Task:
+        """The task, provided it is still under this runner's claim (same attempt)."""
+        task = self._get(uow, claimed.id)
+        if task.attempt != claimed.attempt or task.is_finished:
+            raise ConcurrentUpdate(claimed.id)
+        return task
+
+    def _load(self, task_id: UUID) -> Task:
+        with self.uow_factory() as uow:
+            return self._get(uow, task_id)
+
+    @staticmethod
+    def _get(uow: UnitOfWork, task_id: UUID) -> Task:
+        task = uow.tasks.get(task_id)
+        if task is None:
+            raise TaskNotFound(task_id)
+        return task
+
+    def _publish(self, uow: UnitOfWork) -> None:
+        self.publisher.publish(uow.collect_events())

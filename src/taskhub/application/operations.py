@@ -1,0 +1,87 @@
+"""The operations a task performs: one handler per command, each returning the task's result."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from taskhub.application.ports import UnitOfWork
+from taskhub.domain.commands import (
+    Command,
+    CreateUser,
+    DeleteUser,
+    GetUser,
+    ListUsers,
+    UpdateUser,
+    UserCommand,
+)
+from taskhub.domain.errors import UserNotFound
+from taskhub.domain.user import User
+
+Result = dict[str, Any]
+
+
+def _existing_user(command: UserCommand, uow: UnitOfWork) -> User:
+    user = uow.users.get(command.user_id)
+    if user is None:
+        raise UserNotFound(command.user_id)
+    return user
+
+
+def list_users(command: ListUsers, uow: UnitOfWork, now: datetime) -> Result:
+    page = uow.users.list(command.page, command.page_size)
+    return {
+        "users": [user.to_dict() for user in page.items],
+        "count": page.total,
+        "page": page.page,
+        "page_size": page.page_size,
+        "message": f"Listed {len(page.items)} of {page.total} users",
+    }
+
+
+def get_user(command: GetUser, uow: UnitOfWork, now: datetime) -> Result:
+    user = _existing_user(command, uow)
+    return {"user": user.to_dict(), "message": f"Retrieved user {user.username}"}
+
+
+def create_user(command: CreateUser, uow: UnitOfWork, now: datetime) -> Result:
+    user = User.register(command.user_id, command.values, now)
+    uow.users.add(user)
+    return {
+        "user_id": str(user.id),
+        "message": f"Successfully created user {user.username}",
+    }
+
+
+def update_user(command: UpdateUser, uow: UnitOfWork, now: datetime) -> Result:
+    user = _existing_user(command, uow)
+    user.change(command.values)
+    return {
+        "user_id": str(user.id),
+        "user": user.to_dict(),
+        "message": f"Successfully updated user {user.username}",
+    }
+
+
+def delete_user(command: DeleteUser, uow: UnitOfWork, now: datetime) -> Result:
+    user = _existing_user(command, uow)
+    user.mark_deleted()
+    uow.users.remove(user)
+    return {"user_id": str(user.id), "message": f"Successfully deleted user {user.username}"}
+
+
+Handler = Callable[[Any, UnitOfWork, datetime], Result]
+
+# Each command type has exactly one handler. ReplaceUser is an UpdateUser with every field given.
+HANDLERS: dict[type[Command], Handler] = {
+    ListUsers: list_users,
+    GetUser: get_user,
+    CreateUser: create_user,
+    UpdateUser: update_user,
+    DeleteUser: delete_user,
+}
+
+
+def handler_for(command: Command) -> Handler:
+    return HANDLERS[type(command)]

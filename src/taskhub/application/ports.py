@@ -1,0 +1,141 @@
+"""Ports: what the use cases need from the outside world, and the contract each adapter keeps.
+
+Every adapter of a port passes the same contract tests (``tests/contract``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from types import TracebackType
+from typing import Generic, Protocol, Self, TypeVar
+from uuid import UUID
+
+from taskhub.domain.events import Event
+from taskhub.domain.task import Operation, Task, TaskStatus
+from taskhub.domain.user import User
+
+
+class StoreUnavailable(Exception):
+    """The store of record cannot be reached; nothing of the unit of work was saved."""
+
+
+class DispatchFailed(Exception):
+    """The bus could not hand a task on; the task stays PENDING for the relay to re-dispatch."""
+
+
+@dataclass(frozen=True)
+class TaskFilter:
+    """Which tasks to list; ``None`` means any."""
+
+    status: TaskStatus | None = None
+    operation: Operation | None = None
+    task_name: str | None = None
+    related_id: UUID | None = None
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: Sequence[T]
+    total: int
+    page: int
+    page_size: int
+
+
+class UserRepository(Protocol):
+    """Users inside one unit of work. Changes to users it returned are saved by ``commit``.
+
+    Uniqueness of username and of email (case-insensitively) is enforced by the store: a commit
+    that would break it raises ``UsernameTaken`` or ``EmailTaken`` and saves nothing.
+    """
+
+    def add(self, user: User) -> None: ...
+
+    def get(self, user_id: UUID) -> User | None: ...
+
+    def remove(self, user: User) -> None: ...
+
+    def list(self, page: int, page_size: int) -> Page[User]:
+        """One page of users ordered by date joined, then id, with the total count."""
+        ...
+
+
+class TaskRepository(Protocol):
+    """Tasks inside one unit of work. Changes to tasks it returned are saved by ``commit``.
+
+    Each save is a compare-and-set on ``Task.version``: if another unit of work saved the same task
+    since this one loaded it, ``commit`` raises ``ConcurrentUpdate`` and saves nothing. That is what
+    makes a claim atomic: of two runners that load a PENDING task and start it, one commit wins.
+    """
+
+    def add(self, task: Task) -> None: ...
+
+    def get(self, task_id: UUID) -> Task | None: ...
+
+    def list(self, where: TaskFilter, page: int, page_size: int) -> Page[Task]:
+        """One page of matching tasks, newest first (created_at, then id, descending)."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction over users and tasks, used as a context manager.
+
+    Nothing is saved unless ``commit`` is called; leaving the block without it rolls back. After a
+    commit the changes are visible to every later unit of work. ``commit`` raises
+    ``StoreUnavailable`` when the store cannot be reached, and the domain's uniqueness errors or
+    ``ConcurrentUpdate`` as the repositories describe; in every case nothing was saved.
+    """
+
+    users: UserRepository
+    tasks: TaskRepository
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    def commit(self) -> None: ...
+
+    def rollback(self) -> None: ...
+
+    def collect_events(self) -> Iterable[Event]:
+        """Pop the events recorded on every aggregate this unit of work loaded or added."""
+        ...
+
+
+UnitOfWorkFactory = Callable[[], UnitOfWork]
+
+
+class TaskBus(Protocol):
+    """Hands a committed task to whatever runs it: now, in a thread, or on another machine.
+
+    ``dispatch`` returns quickly; it raises ``DispatchFailed`` when the hand-over failed, in which
+    case the task is still PENDING in the store and may be dispatched again later. Running the same
+    task twice is harmless (the runner is idempotent), so a bus may deliver at least once.
+    """
+
+    def dispatch(self, task_id: UUID) -> None: ...
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current time, timezone-aware UTC."""
+        ...
+
+
+class EventPublisher(Protocol):
+    """Tells the world what happened, after the fact has been committed.
+
+    ``publish`` never raises: the facts are already saved, so an adapter that cannot deliver an
+    event logs it and carries on.
+    """
+
+    def publish(self, events: Iterable[Event]) -> None: ...

@@ -1,0 +1,100 @@
+"""Domain errors, each with a stable machine-readable ``code`` that clients may rely on."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from uuid import UUID
+
+
+class DomainError(Exception):
+    """Base of every error a client can cause or observe; ``code`` never changes once published."""
+
+    code = "domain_error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidInput(DomainError):
+    """Input broke a rule; ``errors`` maps each offending field to its problems."""
+
+    code = "invalid_input"
+    what = "input"
+
+    def __init__(self, errors: Mapping[str, list[str]]) -> None:
+        self.errors = {field: list(problems) for field, problems in errors.items()}
+        details = "; ".join(f"{field}: {' '.join(p)}" for field, p in self.errors.items())
+        super().__init__(f"Invalid {self.what} ({details}).")
+
+
+class InvalidUserData(InvalidInput):
+    code = "invalid_user_data"
+    what = "user data"
+
+
+class InvalidQuery(InvalidInput):
+    """Paging or filtering arguments out of range."""
+
+    code = "invalid_query"
+    what = "query"
+
+
+class UserNotFound(DomainError):
+    code = "user_not_found"
+
+    def __init__(self, user_id: UUID) -> None:
+        super().__init__(f"No user with id {user_id} exists.")
+        self.user_id = user_id
+
+
+class UserAlreadyExists(DomainError):
+    """A user with this id exists already: the same creation was attempted twice."""
+
+    code = "user_exists"
+
+    def __init__(self, user_id: UUID) -> None:
+        super().__init__(f"A user with id {user_id} already exists.")
+        self.user_id = user_id
+
+
+class UsernameTaken(DomainError):
+    code = "username_taken"
+
+    def __init__(self, username: str) -> None:
+        super().__init__(f"The username {username!r} is already taken.")
+        self.username = username
+
+
+class EmailTaken(DomainError):
+    code = "email_taken"
+
+    def __init__(self, email: str) -> None:
+        super().__init__(f"The email address {email!r} is already in use.")
+        self.email = email
+
+
+class TaskNotFound(DomainError):
+    code = "task_not_found"
+
+    def __init__(self, task_id: UUID) -> None:
+        super().__init__(f"No task with id {task_id} exists.")
+        self.task_id = task_id
+
+
+class InvalidTransition(DomainError):
+    """A task was asked to move where its lifecycle forbids: backwards, or out of a final state."""
+
+    code = "invalid_transition"
+
+
+class ConcurrentUpdate(Exception):
+    """Another unit of work changed the same task first; this one's changes were not saved.
+
+    Not a ``DomainError``: it is never a client's fault and never a task's result. The runner that
+    sees it has lost the task to another runner and stops.
+    """
+
+    def __init__(self, task_id: UUID) -> None:
+        super().__init__(f"Task {task_id} was changed concurrently; nothing was saved.")
+        self.task_id = task_id

@@ -1,0 +1,174 @@
+"""The Task aggregate: the tracking record of one asynchronous operation on a resource."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+from uuid import UUID
+
+from taskhub.domain.errors import InvalidTransition
+from taskhub.domain.events import (
+    Event,
+    TaskFailed,
+    TaskProgressed,
+    TaskStarted,
+    TaskSubmitted,
+    TaskSucceeded,
+)
+from taskhub.domain.time import format_timestamp
+
+
+class TaskStatus(StrEnum):
+    PENDING = "PENDING"
+    PROCESSING = "PROCESSING"
+    DONE = "DONE"
+    FAILED = "FAILED"
+
+
+FINAL_STATUSES = frozenset({TaskStatus.DONE, TaskStatus.FAILED})
+
+
+class Operation(StrEnum):
+    CREATE = "CREATE"
+    READ = "READ"
+    UPDATE = "UPDATE"
+    DELETE = "DELETE"
+
+
+class TaskName(StrEnum):
+    LIST_USERS = "list_users"
+    GET_USER = "get_user"
+    CREATE_USER = "create_user"
+    UPDATE_USER = "update_user"
+    DELETE_USER = "delete_user"
+
+
+@dataclass(eq=False)
+class Task:
+    """One operation's journey: PENDING → PROCESSING → DONE | FAILED, never backwards.
+
+    ``attempt`` counts claims; a claim holds a lease until ``lease_expires_at``, after which another
+    runner may claim the task again (the first is presumed dead). ``version`` is the concurrency
+    token the repository bumps on every save.
+    """
+
+    id: UUID
+    task_name: TaskName
+    operation: Operation
+    input_data: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+    related_table: str = "user"
+    related_id: UUID | None = None
+    status: TaskStatus = TaskStatus.PENDING
+    result: dict[str, Any] | None = None
+    progress: int = 0
+    attempt: int = 0
+    lease_expires_at: datetime | None = None
+    version: int = 0
+    events: list[Event] = field(default_factory=list, repr=False)
+
+    @classmethod
+    def submit(
+        cls,
+        task_id: UUID,
+        task_name: TaskName,
+        operation: Operation,
+        input_data: dict[str, Any],
+        related_id: UUID | None,
+        now: datetime,
+    ) -> Task:
+        task = cls(
+            id=task_id,
+            task_name=task_name,
+            operation=operation,
+            input_data=input_data,
+            related_id=related_id,
+            created_at=now,
+            updated_at=now,
+        )
+        task.events.append(TaskSubmitted(task_id=task_id, task_name=task_name))
+        return task
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in FINAL_STATUSES
+
+    def can_be_claimed(self, now: datetime) -> bool:
+        """PENDING, or PROCESSING under a lease that has run out."""
+        if self.status == TaskStatus.PENDING:
+            return True
+        expired = self.lease_expires_at is not None and self.lease_expires_at <= now
+        return self.status == TaskStatus.PROCESSING and expired
+
+    def start(self, now: datetime, lease: timedelta) -> None:
+        """Claim the task for one attempt, holding it until ``now + lease``."""
+        if not self.can_be_claimed(now):
+            raise InvalidTransition(f"Task {self.id} is {self.status} and cannot be started.")
+        self.status = TaskStatus.PROCESSING
+        self.attempt += 1
+        self.lease_expires_at = now + lease
+        self.updated_at = now
+        self.events.append(TaskStarted(task_id=self.id, attempt=self.attempt))
+
+    def report_progress(self, progress: int, now: datetime) -> None:
+        """Record progress while processing; a report lower than the current one is ignored."""
+        self._require(TaskStatus.PROCESSING, "report progress")
+        if not 0 <= progress <= 100:
+            raise InvalidTransition(f"Progress must be between 0 and 100, not {progress}.")
+        if progress > self.progress:
+            self.progress = progress
+            self.result = {**(self.result or {}), "progress": progress}
+            self.updated_at = now
+            self.events.append(TaskProgressed(task_id=self.id, progress=progress))
+
+    def succeed(self, result: dict[str, Any], now: datetime) -> None:
+        self._require(TaskStatus.PROCESSING, "succeed")
+        self._finish(TaskStatus.DONE, {"success": True, **result, "progress": 100}, 100, now)
+        self.events.append(TaskSucceeded(task_id=self.id))
+
+    def fail(self, code: str, message: str, now: datetime) -> None:
+        """End the task FAILED; its result says why in a sentence and a stable code."""
+        if self.is_finished:
+            raise InvalidTransition(f"Task {self.id} is already {self.status} and cannot fail.")
+        outcome = {"success": False, "error": message, "code": code, "progress": self.progress}
+        self._finish(TaskStatus.FAILED, outcome, self.progress, now)
+        self.events.append(TaskFailed(task_id=self.id, code=code))
+
+    def _finish(
+        self, status: TaskStatus, result: dict[str, Any], progress: int, now: datetime
+    ) -> None:
+        self.status = status
+        self.result = result
+        self.progress = progress
+        self.lease_expires_at = None
+        self.updated_at = now
+
+    def _require(self, status: TaskStatus, action: str) -> None:
+        if self.status != status:
+            raise InvalidTransition(f"Task {self.id} is {self.status} and cannot {action}.")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The task as JSON-ready data, in the product's published shape."""
+        return {
+            "id": str(self.id),
+            "status": str(self.status),
+            "task_name": str(self.task_name),
+            "created_at": format_timestamp(self.created_at),
+            "updated_at": format_timestamp(self.updated_at),
+            "input_data": self.input_data,
+            "result": self.result,
+            "progress": self.progress,
+            "related_table": self.related_table,
+            "related_id": str(self.related_id) if self.related_id else None,
+            "operation": str(self.operation),
+            "attempt": self.attempt,
+        }
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Task) and other.id == self.id
+
+    def __hash__(self) -> int:
+        return hash(self.id)

@@ -1,0 +1,132 @@
+"""The User aggregate and the rules its data must keep."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from taskhub.domain.errors import InvalidUserData
+from taskhub.domain.events import Event, UserCreated, UserDeleted, UserUpdated
+from taskhub.domain.time import format_timestamp
+
+NAME_MAX_LENGTH = 150
+EMAIL_MAX_LENGTH = 254
+USERNAME_PATTERN = re.compile(r"^[\w.@+-]+\Z")
+# Deliberately modest: one @, no spaces, a dotted domain. Deliverability is not ours to judge.
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+\Z")
+EDITABLE_FIELDS = ("username", "email", "first_name", "last_name", "is_active")
+REQUIRED_FIELDS = ("username", "email")
+OPTIONAL_FIELD_DEFAULTS: dict[str, Any] = {"first_name": "", "last_name": "", "is_active": True}
+
+
+def normalize_email(email: str) -> str:
+    """Lower-case the domain part, as mail systems treat it case-insensitively."""
+    local, _, domain = email.strip().rpartition("@")
+    return f"{local}@{domain.lower()}" if local else email.strip()
+
+
+def email_key(email: str) -> str:
+    """The form under which two addresses count as the same: compared case-insensitively."""
+    return normalize_email(email).casefold()
+
+
+def _problems(name: str, value: Any) -> list[str]:
+    if name == "is_active":
+        return [] if isinstance(value, bool) else ["Must be true or false."]
+    if not isinstance(value, str):
+        return ["Must be a string."]
+    if name == "username":
+        if not value:
+            return ["Must not be empty."]
+        if len(value) > NAME_MAX_LENGTH:
+            return [f"Must be at most {NAME_MAX_LENGTH} characters."]
+        if not USERNAME_PATTERN.match(value):
+            return ["May contain only letters, digits and @/./+/-/_ characters."]
+        return []
+    if name == "email":
+        if len(value) > EMAIL_MAX_LENGTH:
+            return [f"Must be at most {EMAIL_MAX_LENGTH} characters."]
+        return [] if EMAIL_PATTERN.match(value.strip()) else ["Must be a valid email address."]
+    if len(value) > NAME_MAX_LENGTH:
+        return [f"Must be at most {NAME_MAX_LENGTH} characters."]
+    return []
+
+
+def validate_user_fields(values: Mapping[str, Any], *, require_all: bool) -> dict[str, Any]:
+    """Check user fields, returning them cleaned; raise InvalidUserData naming every bad field.
+
+    ``require_all`` demands the required fields (a create or a full replacement); otherwise only the
+    fields given are checked (a partial update).
+    """
+    errors: dict[str, list[str]] = {}
+    for name in values:
+        if name not in EDITABLE_FIELDS:
+            errors[name] = ["Unknown or read-only field."]
+    if require_all:
+        for name in REQUIRED_FIELDS:
+            if name not in values:
+                errors[name] = ["This field is required."]
+    for name in EDITABLE_FIELDS:
+        if name in values and (problems := _problems(name, values[name])):
+            errors[name] = problems
+    if errors:
+        raise InvalidUserData(errors)
+    cleaned = {name: values[name] for name in EDITABLE_FIELDS if name in values}
+    if "email" in cleaned:
+        cleaned["email"] = normalize_email(cleaned["email"])
+    return cleaned
+
+
+@dataclass(eq=False)
+class User:
+    """A person known to the system. Equality is by id."""
+
+    id: UUID
+    username: str
+    email: str
+    date_joined: datetime
+    first_name: str = ""
+    last_name: str = ""
+    is_active: bool = True
+    events: list[Event] = field(default_factory=list, repr=False)
+
+    @classmethod
+    def register(cls, user_id: UUID, values: Mapping[str, Any], now: datetime) -> User:
+        """Create a user from validated fields and record that it was created."""
+        cleaned = validate_user_fields(values, require_all=True)
+        user = cls(id=user_id, date_joined=now, **cleaned)
+        user.events.append(UserCreated(user_id=user_id, username=user.username))
+        return user
+
+    def change(self, values: Mapping[str, Any]) -> None:
+        """Apply the given fields, validated; record which ones really changed."""
+        cleaned = validate_user_fields(values, require_all=False)
+        changed = tuple(name for name, value in cleaned.items() if getattr(self, name) != value)
+        for name in changed:
+            setattr(self, name, cleaned[name])
+        self.events.append(UserUpdated(user_id=self.id, fields=changed))
+
+    def mark_deleted(self) -> None:
+        self.events.append(UserDeleted(user_id=self.id))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The user as JSON-ready data, the shape every task result uses."""
+        return {
+            "id": str(self.id),
+            "username": self.username,
+            "email": self.email,
+            "first_name": self.first_name,
+            "last_name": self.last_name,
+            "is_active": self.is_active,
+            "date_joined": format_timestamp(self.date_joined),
+        }
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, User) and other.id == self.id
+
+    def __hash__(self) -> int:
+        return hash(self.id)

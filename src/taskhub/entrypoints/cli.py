@@ -1,0 +1,101 @@
+"""The ``taskhub`` command line: submit user operations and follow tasks from a shell."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from taskhub.domain.errors import DomainError
+from taskhub.domain.task import Task
+from taskhub.entrypoints.library import Hub, connect
+
+USER_FIELDS = ("username", "email", "first_name", "last_name")
+
+
+def _user_fields(args: argparse.Namespace) -> dict[str, Any]:
+    fields = {name: getattr(args, name) for name in USER_FIELDS if getattr(args, name) is not None}
+    if args.active is not None:
+        fields["is_active"] = args.active == "true"
+    return fields
+
+
+USER_ACTIONS: dict[str, Callable[[Hub, argparse.Namespace], Task]] = {
+    "create": lambda hub, a: hub.users.create(**_user_fields(a)),
+    "get": lambda hub, a: hub.users.get(a.user_id),
+    "list": lambda hub, a: hub.users.list(page=a.page, page_size=a.page_size),
+    "update": lambda hub, a: hub.users.update(a.user_id, **_user_fields(a)),
+    "replace": lambda hub, a: hub.users.replace(a.user_id, **_user_fields(a)),
+    "delete": lambda hub, a: hub.users.delete(a.user_id),
+}
+
+
+def _users_parser(commands: Any) -> None:
+    users = commands.add_parser("users", help="submit a user operation and print its task")
+    actions = users.add_subparsers(dest="action", required=True)
+    for action in USER_ACTIONS:
+        parser = actions.add_parser(action)
+        if action in ("get", "update", "replace", "delete"):
+            parser.add_argument("user_id")
+        if action in ("create", "update", "replace"):
+            for name in USER_FIELDS:
+                parser.add_argument(f"--{name.replace('_', '-')}", dest=name)
+            parser.add_argument("--active", choices=("true", "false"))
+        if action == "list":
+            parser.add_argument("--page", type=int, default=1)
+            parser.add_argument("--page-size", type=int, default=50)
+        parser.add_argument("--no-wait", action="store_true", help="print the task as submitted")
+
+
+def _tasks_parser(commands: Any) -> None:
+    tasks = commands.add_parser("tasks", help="show tasks")
+    actions = tasks.add_subparsers(dest="action", required=True)
+    actions.add_parser("get").add_argument("task_id")
+    listing = actions.add_parser("list")
+    for name in ("status", "operation", "task-name", "related-id"):
+        listing.add_argument(f"--{name}")
+    listing.add_argument("--page", type=int, default=1)
+    listing.add_argument("--page-size", type=int, default=50)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="taskhub", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    _users_parser(commands)
+    _tasks_parser(commands)
+    return parser
+
+
+def _run(hub: Hub, args: argparse.Namespace) -> Any:
+    if args.command == "users":
+        task = USER_ACTIONS[args.action](hub, args)
+        return (task if args.no_wait else hub.tasks.wait(task.id)).to_dict()
+    if args.action == "get":
+        return hub.tasks.get(args.task_id).to_dict()
+    filters = {"status": args.status, "operation": args.operation, "task_name": args.task_name}
+    page = hub.tasks.list(
+        **filters, related_id=args.related_id, page=args.page, page_size=args.page_size
+    )
+    return [task.to_dict() for task in page.items]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Print the outcome as JSON; exit 1 with the error as JSON if a request is refused."""
+    args = build_parser().parse_args(argv)
+    with connect(bus="inline") as hub:
+        try:
+            output = _run(hub, args)
+        except DomainError as error:
+            details = {"code": error.code, "error": error.message}
+            if errors := getattr(error, "errors", None):
+                details["errors"] = errors
+            print(json.dumps(details, indent=2), file=sys.stderr)
+            return 1
+    print(json.dumps(output, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,152 @@
+"""The library API: ``taskhub.connect()`` and the ``Hub`` it returns."""
+
+from __future__ import annotations
+
+import dataclasses
+from enum import StrEnum
+from types import TracebackType
+from typing import Any, Self, TypeVar
+from uuid import UUID
+
+from taskhub.application.ports import Page, TaskFilter
+from taskhub.application.queries import get_task, list_tasks, wait_for_task
+from taskhub.application.submission import submit
+from taskhub.bootstrap import Container, build_container, shut_down
+from taskhub.domain.commands import (
+    DEFAULT_PAGE_SIZE,
+    Command,
+    CreateUser,
+    DeleteUser,
+    GetUser,
+    ListUsers,
+    ReplaceUser,
+    UpdateUser,
+)
+from taskhub.domain.errors import InvalidQuery
+from taskhub.domain.task import Operation, Task, TaskStatus
+from taskhub.settings import Settings
+
+Id = UUID | str
+
+
+def as_uuid(value: Id, name: str) -> UUID:
+    """Accept a UUID or its text; refuse anything else with an error naming the argument."""
+    if isinstance(value, UUID):
+        return value
+    try:
+        return UUID(str(value))
+    except ValueError:
+        raise InvalidQuery({name: [f"{value!r} is not a valid UUID."]}) from None
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def as_choice(kind: type[E], value: E | str, name: str) -> E:
+    """Accept a member of ``kind`` or its value; refuse anything else naming the allowed ones."""
+    try:
+        return kind(value)
+    except ValueError:
+        allowed = ", ".join(member.value for member in kind)
+        raise InvalidQuery({name: [f"{value!r} is not one of {allowed}."]}) from None
+
+
+class Users:
+    """Each call submits a task and returns it at once (PENDING, or finished on an inline bus)."""
+
+    def __init__(self, hub: Hub) -> None:
+        self._hub = hub
+
+    def create(self, **fields: Any) -> Task:
+        return self._hub.submit(CreateUser(values=fields))
+
+    def get(self, user_id: Id) -> Task:
+        return self._hub.submit(GetUser(user_id=as_uuid(user_id, "user_id")))
+
+    def list(self, page: int = 1, page_size: int = DEFAULT_PAGE_SIZE) -> Task:
+        return self._hub.submit(ListUsers(page=page, page_size=page_size))
+
+    def update(self, user_id: Id, **changes: Any) -> Task:
+        """Change only the fields given (PATCH)."""
+        return self._hub.submit(UpdateUser(user_id=as_uuid(user_id, "user_id"), values=changes))
+
+    def replace(self, user_id: Id, **fields: Any) -> Task:
+        """Replace every field; those not given return to their defaults (PUT)."""
+        return self._hub.submit(ReplaceUser(user_id=as_uuid(user_id, "user_id"), values=fields))
+
+    def delete(self, user_id: Id) -> Task:
+        return self._hub.submit(DeleteUser(user_id=as_uuid(user_id, "user_id")))
+
+
+class Tasks:
+    def __init__(self, hub: Hub) -> None:
+        self._uow = hub.container.unit_of_work
+        self._runner = hub.container.runner
+
+    def get(self, task_id: Id) -> Task:
+        return get_task(as_uuid(task_id, "task_id"), self._uow)
+
+    def list(
+        self,
+        *,
+        status: TaskStatus | str | None = None,
+        operation: Operation | str | None = None,
+        task_name: str | None = None,
+        related_id: Id | None = None,
+        page: int = 1,
+        page_size: int = DEFAULT_PAGE_SIZE,
+    ) -> Page[Task]:
+        """Tasks newest first, filtered by whichever of the criteria are given."""
+        where = TaskFilter(
+            status=as_choice(TaskStatus, status, "status") if status else None,
+            operation=as_choice(Operation, operation, "operation") if operation else None,
+            task_name=task_name,
+            related_id=as_uuid(related_id, "related_id") if related_id else None,
+        )
+        return list_tasks(self._uow, where, page, page_size)
+
+    def wait(self, task_id: Id, timeout: float = 30.0) -> Task:
+        """Block until the task is DONE or FAILED; raise TimeoutError after ``timeout`` seconds."""
+        return wait_for_task(as_uuid(task_id, "task_id"), self._uow, timeout)
+
+    def run(self, task_id: Id) -> Task:
+        """Run a task here and now (what a worker does); harmless if it already ran."""
+        return self._runner().run(as_uuid(task_id, "task_id"))
+
+
+class Hub:
+    """taskhub in one object: ``hub.users`` submits work, ``hub.tasks`` follows it."""
+
+    def __init__(self, container: Container) -> None:
+        self.container = container
+        self.users = Users(self)
+        self.tasks = Tasks(self)
+
+    def submit(self, command: Command) -> Task:
+        c = self.container
+        return submit(command, c.unit_of_work, c.task_bus(), c.clock(), c.event_publisher())
+
+    def close(self) -> None:
+        """Finish the running tasks and release connections and threads."""
+        shut_down(self.container)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def connect(settings: Settings | None = None, **overrides: Any) -> Hub:
+    """A Hub wired from ``settings`` (default: the environment), with keyword ``overrides``.
+
+    With nothing set, everything runs in this process and needs no services.
+    """
+    if settings is None:
+        return Hub(build_container(Settings.from_env(**overrides)))
+    return Hub(build_container(dataclasses.replace(settings, **overrides)))

@@ -1,0 +1,41 @@
+"""Builders: fresh, valid domain objects with random ids, varied by keyword."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+from taskhub.domain.commands import CreateUser
+from taskhub.domain.task import Operation, Task, TaskName
+from taskhub.domain.user import User
+
+MOMENT = datetime(2025, 3, 18, 10, 15, 30, tzinfo=UTC)
+
+
+def user_fields(**overrides: Any) -> dict[str, Any]:
+    suffix = uuid4().hex[:10]
+    return {
+        "username": f"user_{suffix}",
+        "email": f"user_{suffix}@example.com",
+        "first_name": "John",
+        "last_name": "Doe",
+        **overrides,
+    }
+
+
+def a_user(user_id: UUID | None = None, now: datetime = MOMENT, **overrides: Any) -> User:
+    return User.register(user_id or uuid4(), user_fields(**overrides), now)
+
+
+def a_task(now: datetime = MOMENT, **overrides: Any) -> Task:
+    command = CreateUser(values=user_fields())
+    values: dict[str, Any] = {
+        "task_id": command.task_id,
+        "task_name": TaskName.CREATE_USER,
+        "operation": Operation.CREATE,
+        "input_data": command.input_data(),
+        "related_id": command.user_id,
+        "now": now,
+    }
+    return Task.submit(**{**values, **overrides})
