@@ -15,7 +15,12 @@ from tests.builders import MOMENT, a_user, user_fields
 def test_register_keeps_the_fields_and_records_creation() -> None:
     user_id = uuid4()
     user = User.register(user_id, user_fields(username="ada", first_name="Ada"), MOMENT)
-    assert (user.id, user.username, user.first_name, user.is_active) == (user_id, "ada", "Ada", True)
+    assert (user.id, user.username, user.first_name, user.is_active) == (
+        user_id,
+        "ada",
+        "Ada",
+        True,
+    )
     assert user.date_joined == MOMENT
     assert user.events == [UserCreated(user_id=user_id, username="ada")]
 

@@ -123,8 +123,10 @@ class Hub:
         self.tasks = Tasks(self)
 
     def submit(self, command: Command) -> Task:
+        """Submit the command; return its task as it stands once dispatched."""
         c = self.container
-        return submit(command, c.unit_of_work, c.task_bus(), c.clock(), c.event_publisher())
+        task = submit(command, c.unit_of_work, c.task_bus(), c.clock(), c.event_publisher())
+        return get_task(task.id, c.unit_of_work)
 
     def close(self) -> None:
         """Finish the running tasks and release connections and threads."""

@@ -1,0 +1,246 @@
+"""The unit-of-work and repository contract: every adapter must pass it unchanged."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from uuid import uuid4
+
+import pytest
+
+from taskhub.application.ports import TaskFilter, UnitOfWorkFactory
+from taskhub.domain.errors import ConcurrentUpdate, EmailTaken, UserAlreadyExists, UsernameTaken
+from taskhub.domain.task import Operation, Task, TaskName, TaskStatus
+from taskhub.domain.user import User
+from tests.builders import MOMENT, a_task, a_user
+
+
+def saved_user(uow_factory: UnitOfWorkFactory, **overrides: object) -> User:
+    user = a_user(**overrides)  # type: ignore[arg-type]
+    with uow_factory() as uow:
+        uow.users.add(user)
+        uow.commit()
+    return user
+
+
+def saved_task(uow_factory: UnitOfWorkFactory, **overrides: object) -> Task:
+    task = a_task(**overrides)  # type: ignore[arg-type]
+    with uow_factory() as uow:
+        uow.tasks.add(task)
+        uow.commit()
+    return task
+
+
+def load_user(uow_factory: UnitOfWorkFactory, user: User) -> User | None:
+    with uow_factory() as uow:
+        return uow.users.get(user.id)
+
+
+def test_a_committed_user_is_seen_by_the_next_unit_of_work(uow_factory: UnitOfWorkFactory) -> None:
+    user = saved_user(uow_factory, first_name="Ada")
+    loaded = load_user(uow_factory, user)
+    assert loaded is not None
+    assert loaded.to_dict() == user.to_dict()
+
+
+def test_leaving_without_commit_saves_nothing(uow_factory: UnitOfWorkFactory) -> None:
+    user = a_user()
+    with uow_factory() as uow:
+        uow.users.add(user)
+        uow.tasks.add(a_task())
+    assert load_user(uow_factory, user) is None
+    with uow_factory() as uow:
+        assert uow.tasks.list(TaskFilter(), 1, 10).total == 0
+
+
+def test_rollback_discards_changes_to_a_loaded_user(uow_factory: UnitOfWorkFactory) -> None:
+    user = saved_user(uow_factory, first_name="Ada")
+    with uow_factory() as uow:
+        loaded = uow.users.get(user.id)
+        assert loaded is not None
+        loaded.change({"first_name": "Grace"})
+        uow.rollback()
+        uow.commit()
+    assert load_user(uow_factory, user).first_name == "Ada"  # type: ignore[union-attr]
+
+
+def test_changes_to_a_loaded_user_are_saved_by_commit(uow_factory: UnitOfWorkFactory) -> None:
+    user = saved_user(uow_factory)
+    with uow_factory() as uow:
+        uow.users.get(user.id).change({"last_name": "Hopper", "is_active": False})  # type: ignore[union-attr]
+        uow.commit()
+    loaded = load_user(uow_factory, user)
+    assert (loaded.last_name, loaded.is_active) == ("Hopper", False)  # type: ignore[union-attr]
+
+
+def test_a_removed_user_is_gone_after_commit(uow_factory: UnitOfWorkFactory) -> None:
+    user = saved_user(uow_factory)
+    with uow_factory() as uow:
+        uow.users.remove(uow.users.get(user.id))  # type: ignore[arg-type]
+        assert uow.users.get(user.id) is None
+        uow.commit()
+    assert load_user(uow_factory, user) is None
+
+
+def test_unknown_ids_are_none(uow_factory: UnitOfWorkFactory) -> None:
+    with uow_factory() as uow:
+        assert uow.users.get(uuid4()) is None
+        assert uow.tasks.get(uuid4()) is None
+
+
+def test_a_taken_username_fails_the_commit_and_saves_nothing(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    saved_user(uow_factory, username="ada")
+    task = a_task()
+    with uow_factory() as uow:
+        uow.tasks.add(task)
+        uow.users.add(a_user(username="ada"))
+        with pytest.raises(UsernameTaken):
+            uow.commit()
+    with uow_factory() as uow:
+        assert uow.tasks.get(task.id) is None
+        assert uow.users.list(1, 10).total == 1
+
+
+def test_a_taken_email_fails_the_commit_whatever_its_case(uow_factory: UnitOfWorkFactory) -> None:
+    saved_user(uow_factory, email="ada@example.com")
+    with uow_factory() as uow:
+        uow.users.add(a_user(email="ADA@example.com"))
+        with pytest.raises(EmailTaken):
+            uow.commit()
+
+
+def test_changing_a_taken_username_on_update_fails(uow_factory: UnitOfWorkFactory) -> None:
+    saved_user(uow_factory, username="taken")
+    user = saved_user(uow_factory, username="mine")
+    with uow_factory() as uow:
+        uow.users.get(user.id).change({"username": "taken"})  # type: ignore[union-attr]
+        with pytest.raises(UsernameTaken):
+            uow.commit()
+    assert load_user(uow_factory, user).username == "mine"  # type: ignore[union-attr]
+
+
+def test_a_user_may_change_the_case_of_its_own_email(uow_factory: UnitOfWorkFactory) -> None:
+    user = saved_user(uow_factory, email="ada@example.com")
+    with uow_factory() as uow:
+        uow.users.get(user.id).change({"email": "Ada@example.com"})  # type: ignore[union-attr]
+        uow.commit()
+    assert load_user(uow_factory, user).email == "Ada@example.com"  # type: ignore[union-attr]
+
+
+def test_adding_a_user_whose_id_exists_fails(uow_factory: UnitOfWorkFactory) -> None:
+    user = saved_user(uow_factory)
+    with uow_factory() as uow:
+        uow.users.add(a_user(user_id=user.id))
+        with pytest.raises(UserAlreadyExists):
+            uow.commit()
+
+
+def test_concurrent_changes_to_different_fields_both_survive(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    user = saved_user(uow_factory)
+    with uow_factory() as first, uow_factory() as second:
+        first.users.get(user.id).change({"first_name": "One"})  # type: ignore[union-attr]
+        second.users.get(user.id).change({"last_name": "Two"})  # type: ignore[union-attr]
+        first.commit()
+        second.commit()
+    loaded = load_user(uow_factory, user)
+    assert (loaded.first_name, loaded.last_name) == ("One", "Two")  # type: ignore[union-attr]
+
+
+def test_users_are_listed_by_date_joined_in_bounded_pages(uow_factory: UnitOfWorkFactory) -> None:
+    users = [saved_user(uow_factory, now=MOMENT + timedelta(seconds=i)) for i in range(5)]
+    with uow_factory() as uow:
+        page = uow.users.list(2, 2)
+    assert [u.id for u in page.items] == [u.id for u in users[2:4]]
+    assert (page.total, page.page, page.page_size) == (5, 2, 2)
+
+
+def test_a_task_round_trips_every_field(uow_factory: UnitOfWorkFactory) -> None:
+    task = a_task(input_data={"username": "ü", "nested": {"n": [1, 2.5, None, True]}})
+    task.start(MOMENT, timedelta(minutes=5))
+    task.report_progress(40, MOMENT + timedelta(seconds=1))
+    with uow_factory() as uow:
+        uow.tasks.add(task)
+        uow.commit()
+    with uow_factory() as uow:
+        loaded = uow.tasks.get(task.id)
+    assert loaded is not None
+    assert loaded.to_dict() == task.to_dict()
+    assert (loaded.lease_expires_at, loaded.attempt) == (task.lease_expires_at, 1)
+    assert loaded.status is TaskStatus.PROCESSING
+    assert loaded.created_at.utcoffset() == timedelta(0)
+
+
+def test_every_save_bumps_the_version(uow_factory: UnitOfWorkFactory) -> None:
+    task = saved_task(uow_factory)
+    first = task.version
+    with uow_factory() as uow:
+        loaded = uow.tasks.get(task.id)
+        loaded.start(MOMENT, timedelta(minutes=1))  # type: ignore[union-attr]
+        uow.commit()
+        loaded.report_progress(50, MOMENT)  # type: ignore[union-attr]
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.tasks.get(task.id).version == first + 2  # type: ignore[union-attr]
+
+
+def test_of_two_claims_on_one_task_only_the_first_commit_wins(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    task = saved_task(uow_factory)
+    with uow_factory() as first, uow_factory() as second:
+        mine, theirs = first.tasks.get(task.id), second.tasks.get(task.id)
+        mine.start(MOMENT, timedelta(minutes=1))  # type: ignore[union-attr]
+        theirs.start(MOMENT, timedelta(minutes=2))  # type: ignore[union-attr]
+        first.commit()
+        with pytest.raises(ConcurrentUpdate):
+            second.commit()
+    with uow_factory() as uow:
+        stored = uow.tasks.get(task.id)
+    assert stored.lease_expires_at == MOMENT + timedelta(minutes=1)  # type: ignore[union-attr]
+
+
+def test_adding_a_task_whose_id_exists_fails(uow_factory: UnitOfWorkFactory) -> None:
+    task = saved_task(uow_factory)
+    with uow_factory() as uow:
+        uow.tasks.add(a_task(task_id=task.id))
+        with pytest.raises(ConcurrentUpdate):
+            uow.commit()
+
+
+def test_tasks_are_listed_newest_first_and_filtered(uow_factory: UnitOfWorkFactory) -> None:
+    user_id = uuid4()
+    older = saved_task(uow_factory, now=MOMENT)
+    newer = saved_task(uow_factory, now=MOMENT + timedelta(seconds=1))
+    reading = saved_task(
+        uow_factory,
+        now=MOMENT + timedelta(seconds=2),
+        task_name=TaskName.GET_USER,
+        operation=Operation.READ,
+        input_data={},
+        related_id=user_id,
+    )
+    with uow_factory() as uow:
+        everything = uow.tasks.list(TaskFilter(), 1, 10)
+        assert [t.id for t in everything.items] == [reading.id, newer.id, older.id]
+        assert uow.tasks.list(TaskFilter(), 2, 2).items[0].id == older.id
+        assert uow.tasks.list(TaskFilter(operation=Operation.READ), 1, 10).total == 1
+        assert uow.tasks.list(TaskFilter(task_name="create_user"), 1, 10).total == 2
+        assert uow.tasks.list(TaskFilter(related_id=user_id), 1, 10).items[0].id == reading.id
+        assert uow.tasks.list(TaskFilter(status=TaskStatus.DONE), 1, 10).total == 0
+        assert uow.tasks.list(TaskFilter(status=TaskStatus.PENDING), 1, 10).total == 3
+
+
+def test_events_are_collected_only_from_what_was_committed(uow_factory: UnitOfWorkFactory) -> None:
+    with uow_factory() as uow:
+        uow.users.add(a_user())
+        uow.rollback()
+        uow.commit()
+        assert list(uow.collect_events()) == []
+        user = a_user()
+        uow.users.add(user)
+        uow.commit()
+        assert [e.name for e in uow.collect_events()] == ["user.created"]
+        assert list(uow.collect_events()) == []

@@ -1,0 +1,86 @@
+"""The library façade: connect, submit through a real background bus, wait, list."""
+
+from __future__ import annotations
+
+import pytest
+
+import taskhub
+from taskhub.adapters.buses import ThreadPoolBus
+from taskhub.domain.errors import InvalidQuery
+from taskhub.entrypoints.library import Hub
+from tests.builders import user_fields
+
+
+def test_the_default_hub_runs_tasks_in_the_background() -> None:
+    with taskhub.connect(database_url="memory://") as hub:
+        assert isinstance(hub.container.task_bus(), ThreadPoolBus)
+        tasks = [hub.users.create(**user_fields()) for _ in range(20)]
+        finished = [hub.tasks.wait(task.id, timeout=10) for task in tasks]
+    assert {task.status for task in finished} == {"DONE"}
+    assert len({task.result["user_id"] for task in finished}) == 20  # type: ignore[index]
+
+
+def test_closing_the_hub_lets_running_tasks_finish() -> None:
+    hub = taskhub.connect(database_url="memory://", worker_threads=2)
+    ids = [hub.users.create(**user_fields()).id for _ in range(10)]
+    hub.close()
+    assert {hub.tasks.get(task_id).status for task_id in ids} == {"DONE"}
+
+
+def test_wait_gives_up_after_the_timeout(hub: Hub) -> None:
+    store = hub.container.memory_store()
+    task = hub.users.create(**user_fields())
+    store.tasks[task.id].status = taskhub.TaskStatus.PROCESSING
+    with pytest.raises(TimeoutError, match="still PROCESSING"):
+        hub.tasks.wait(task.id, timeout=0.05)
+
+
+def test_an_unknown_task_is_a_task_not_found_error(hub: Hub) -> None:
+    with pytest.raises(taskhub.TaskNotFound) as missing:
+        hub.tasks.get("00000000-0000-0000-0000-000000000000")
+    assert missing.value.code == "task_not_found"
+
+
+def test_tasks_are_listed_with_filters_given_as_text(hub: Hub) -> None:
+    created = hub.users.create(**user_fields())
+    hub.users.get(created.related_id)  # type: ignore[arg-type]
+    page = hub.tasks.list(operation="CREATE", status="DONE")
+    assert [task.id for task in page.items] == [created.id]
+    assert hub.tasks.list(related_id=str(created.related_id)).total == 2
+
+
+@pytest.mark.parametrize(
+    ("filters", "field"),
+    [
+        ({"status": "FINISHED"}, "status"),
+        ({"operation": "MERGE"}, "operation"),
+        ({"related_id": "nope"}, "related_id"),
+        ({"page_size": 10_000}, "page_size"),
+    ],
+)
+def test_bad_list_arguments_name_the_field(
+    hub: Hub, filters: dict[str, object], field: str
+) -> None:
+    with pytest.raises(InvalidQuery) as refused:
+        hub.tasks.list(**filters)  # type: ignore[arg-type]
+    assert field in refused.value.errors
+
+
+def test_settings_come_from_the_environment() -> None:
+    settings = taskhub.Settings.from_env({"TASKHUB_BUS": "inline", "TASKHUB_WORKER_THREADS": "3"})
+    assert (settings.bus, settings.worker_threads) == ("inline", 3)
+
+
+@pytest.mark.parametrize(
+    ("environ", "words"),
+    [
+        ({"TASKHUB_BUS": "carrier-pigeon"}, "TASKHUB_BUS must be one of"),
+        ({"TASKHUB_WORKER_THREADS": "many"}, "not a valid int"),
+        ({"TASKHUB_LEASE_SECONDS": "0"}, "must be positive"),
+    ],
+)
+def test_bad_settings_are_refused_with_the_variable_named(
+    environ: dict[str, str], words: str
+) -> None:
+    with pytest.raises(ValueError, match=words):
+        taskhub.Settings.from_env(environ)
