@@ -8,7 +8,13 @@ from uuid import uuid4
 import pytest
 
 from taskhub.application.ports import TaskFilter, UnitOfWorkFactory
-from taskhub.domain.errors import ConcurrentUpdate, EmailTaken, UserAlreadyExists, UsernameTaken
+from taskhub.domain.errors import (
+    ConcurrentUpdate,
+    EmailTaken,
+    IdempotencyKeyInFlight,
+    UserAlreadyExists,
+    UsernameTaken,
+)
 from taskhub.domain.task import Operation, Task, TaskName, TaskStatus
 from taskhub.domain.user import User
 from tests.builders import MOMENT, a_task, a_user
@@ -244,3 +250,24 @@ def test_events_are_collected_only_from_what_was_committed(uow_factory: UnitOfWo
         uow.commit()
         assert [e.name for e in uow.collect_events()] == ["user.created"]
         assert list(uow.collect_events()) == []
+
+
+def test_a_task_is_found_by_its_idempotency_key(uow_factory: UnitOfWorkFactory) -> None:
+    task = saved_task(uow_factory, idempotency_key="key-1", request_fingerprint="abc")
+    with uow_factory() as uow:
+        found = uow.tasks.get_by_idempotency_key("key-1")
+        assert uow.tasks.get_by_idempotency_key("key-2") is None
+    assert found is not None
+    assert (found.id, found.request_fingerprint) == (task.id, "abc")
+
+
+def test_a_second_task_with_a_stored_idempotency_key_fails_the_commit(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    saved_task(uow_factory, idempotency_key="key-1", request_fingerprint="abc")
+    with uow_factory() as uow:
+        uow.tasks.add(a_task(idempotency_key="key-1", request_fingerprint="abc"))
+        with pytest.raises(IdempotencyKeyInFlight):
+            uow.commit()
+    with uow_factory() as uow:
+        assert uow.tasks.list(TaskFilter(), 1, 10).total == 1

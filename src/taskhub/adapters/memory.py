@@ -19,6 +19,7 @@ from taskhub.application.ports import Page, TaskFilter
 from taskhub.domain.errors import (
     ConcurrentUpdate,
     EmailTaken,
+    IdempotencyKeyInFlight,
     UserAlreadyExists,
     UsernameTaken,
     UserNotFound,
@@ -45,6 +46,7 @@ class InMemoryStore:
         self.lock = threading.Lock()
         self.users: dict[UUID, User] = {}
         self.tasks: dict[UUID, Task] = {}
+        self.idempotency_keys: dict[str, UUID] = {}
 
 
 E = TypeVar("E", User, Task)
@@ -146,6 +148,13 @@ class InMemoryTaskRepository:
         self.tracked.loaded[task_id] = (task, _state(task))
         return task
 
+    def get_by_idempotency_key(self, key: str) -> Task | None:
+        with self._store.lock:
+            task_id = next(
+                (t.id for t in self._store.tasks.values() if t.idempotency_key == key), None
+            )
+        return None if task_id is None else self.get(task_id)
+
     def list(self, where: TaskFilter, page: int, page_size: int) -> Page[Task]:
         with self._store.lock:
             tasks = [t for t in self._store.tasks.values() if _matches(t, where)]
@@ -188,6 +197,9 @@ class InMemoryUnitOfWork:
             tasks = self._checked_tasks()
             users = self._checked_users()
             self._store.tasks.update(tasks)
+            self._store.idempotency_keys.update(
+                {t.idempotency_key: t.id for t in tasks.values() if t.idempotency_key}
+            )
             self._store.users = users
         for entity in [*self.users.tracked.all(), *self.tasks.tracked.all()]:
             self._committed_events.extend(entity.events)
@@ -215,6 +227,8 @@ class InMemoryUnitOfWork:
         for task in tracked.added.values():
             if task.id in committed:
                 raise ConcurrentUpdate(task.id)
+            if task.idempotency_key and task.idempotency_key in self._store.idempotency_keys:
+                raise IdempotencyKeyInFlight(task.idempotency_key)
             saved[task.id] = task
         for task in saved.values():
             task.version += 1

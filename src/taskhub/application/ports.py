@@ -26,6 +26,14 @@ class DispatchFailed(Exception):
 
 
 @dataclass(frozen=True)
+class Idempotency:
+    """A client's key for retrying a submission safely, with a digest of the request it named."""
+
+    key: str
+    fingerprint: str
+
+
+@dataclass(frozen=True)
 class TaskFilter:
     """Which tasks to list; ``None`` means any."""
 
@@ -72,9 +80,14 @@ class TaskRepository(Protocol):
     makes a claim atomic: of two runners that load a PENDING task and start it, one commit wins.
     """
 
-    def add(self, task: Task) -> None: ...
+    def add(self, task: Task) -> None:
+        """Add a new task; at commit, a task id or idempotency key already stored raises
+        ``ConcurrentUpdate`` or ``IdempotencyKeyInFlight`` respectively."""
+        ...
 
     def get(self, task_id: UUID) -> Task | None: ...
+
+    def get_by_idempotency_key(self, key: str) -> Task | None: ...
 
     def list(self, where: TaskFilter, page: int, page_size: int) -> Page[Task]:
         """One page of matching tasks, newest first (created_at, then id, descending)."""

@@ -88,6 +88,26 @@ class InvalidTransition(DomainError):
     code = "invalid_transition"
 
 
+class IdempotencyKeyReused(DomainError):
+    """An idempotency key came back with a different request than the one it was first used for."""
+
+    code = "idempotency_key_reused"
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"The Idempotency-Key {key!r} was already used for a different request.")
+        self.key = key
+
+
+class IdempotencyKeyInFlight(DomainError):
+    """A request with the same idempotency key is being submitted at this very moment."""
+
+    code = "idempotency_key_in_flight"
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"A request with the Idempotency-Key {key!r} is already being processed.")
+        self.key = key
+
+
 class ConcurrentUpdate(Exception):
     """Another unit of work changed the same task first; this one's changes were not saved.
 

@@ -51,7 +51,8 @@ class Task:
 
     ``attempt`` counts claims; a claim holds a lease until ``lease_expires_at``, after which another
     runner may claim the task again (the first is presumed dead). ``version`` is the concurrency
-    token the repository bumps on every save.
+    token the repository bumps on every save. ``idempotency_key`` and ``request_fingerprint`` let
+    a client retry a submission safely: the same key and request find this task again.
     """
 
     id: UUID
@@ -67,6 +68,8 @@ class Task:
     progress: int = 0
     attempt: int = 0
     lease_expires_at: datetime | None = None
+    idempotency_key: str | None = None
+    request_fingerprint: str | None = None
     version: int = 0
     events: list[Event] = field(default_factory=list, repr=False)
 
@@ -79,6 +82,8 @@ class Task:
         input_data: dict[str, Any],
         related_id: UUID | None,
         now: datetime,
+        idempotency_key: str | None = None,
+        request_fingerprint: str | None = None,
     ) -> Task:
         task = cls(
             id=task_id,
@@ -88,6 +93,8 @@ class Task:
             related_id=related_id,
             created_at=now,
             updated_at=now,
+            idempotency_key=idempotency_key,
+            request_fingerprint=request_fingerprint,
         )
         task.events.append(TaskSubmitted(task_id=task_id, task_name=task_name))
         return task
