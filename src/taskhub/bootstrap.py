@@ -15,6 +15,9 @@ from taskhub.adapters.buses import InlineBus, RunTask, ThreadPoolBus
 from taskhub.adapters.clock import SystemClock
 from taskhub.adapters.local_events import LocalEventPublisher
 from taskhub.adapters.memory import InMemoryStore, InMemoryUnitOfWork
+from taskhub.adapters.sqlalchemy.mapping import start_mappers
+from taskhub.adapters.sqlalchemy.store import open_engine, session_factory
+from taskhub.adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 from taskhub.application.execution import Runner
 from taskhub.settings import Settings
 
@@ -33,9 +36,20 @@ class Container(containers.DeclarativeContainer):
     event_publisher = providers.Singleton(LocalEventPublisher)
 
     memory_store = providers.Singleton(InMemoryStore)
+    engine = providers.Resource(
+        open_engine,
+        url=config.database_url,
+        pool_size=config.db_pool_size,
+        max_overflow=config.db_max_overflow,
+        connect_timeout=config.db_connect_timeout,
+    )
+    sessions = providers.Singleton(session_factory, engine=engine)
+    sql_unit_of_work = providers.Factory(SqlAlchemyUnitOfWork, session_factory=sessions)
     unit_of_work = providers.Selector(
         config.database_kind,
         memory=providers.Factory(InMemoryUnitOfWork, store=memory_store),
+        sqlite=sql_unit_of_work,
+        postgresql=sql_unit_of_work,
     )
 
     runner = providers.Singleton(
@@ -55,11 +69,17 @@ class Container(containers.DeclarativeContainer):
 
 
 def build_container(settings: Settings) -> Container:
-    """A container wired as ``settings`` say."""
+    """A container wired as ``settings`` say. Maps the domain for SQL stores; connects nothing."""
+    if settings.database_kind != "memory":
+        start_mappers()
     container = Container()
     container.config.from_dict(
         {
+            "database_url": settings.effective_database_url,
             "database_kind": settings.database_kind,
+            "db_pool_size": settings.db_pool_size,
+            "db_max_overflow": settings.db_max_overflow,
+            "db_connect_timeout": settings.db_connect_timeout,
             "bus": settings.bus,
             "worker_threads": settings.worker_threads,
             "lease_seconds": settings.lease_seconds,

@@ -4,21 +4,34 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 ENV_PREFIX = "TASKHUB_"
 BUS_KINDS = ("inline", "thread")
+DATABASE_KINDS = {"memory": "memory", "sqlite": "sqlite", "postgresql": "postgresql"}
+
+
+def default_data_dir() -> str:
+    """Where the embedded database lives: ``$XDG_DATA_HOME/taskhub``, else ``~/.local/share``."""
+    base = os.environ.get("XDG_DATA_HOME") or os.path.join(
+        os.path.expanduser("~"), ".local", "share"
+    )
+    return os.path.join(base, "taskhub")
 
 
 @dataclass(frozen=True)
 class Settings:
     """How taskhub is wired. Every field can be set as ``TASKHUB_<FIELD NAME IN CAPITALS>``."""
 
-    database_url: str = "memory://"
+    database_url: str = ""
+    data_dir: str = field(default_factory=default_data_dir)
     bus: str = "thread"
     worker_threads: int = 4
     lease_seconds: float = 300.0
+    db_pool_size: int = 5
+    db_max_overflow: int = 10
+    db_connect_timeout: int = 5
 
     def __post_init__(self) -> None:
         if self.bus not in BUS_KINDS:
@@ -29,20 +42,31 @@ class Settings:
             raise ValueError("TASKHUB_WORKER_THREADS must be at least 1.")
         if self.lease_seconds <= 0:
             raise ValueError("TASKHUB_LEASE_SECONDS must be positive.")
+        scheme = self.effective_database_url.partition("://")[0].partition("+")[0]
+        if scheme not in DATABASE_KINDS:
+            kinds = ", ".join(f"{kind}://" for kind in DATABASE_KINDS)
+            raise ValueError(f"TASKHUB_DATABASE_URL must start with one of {kinds}")
+
+    @property
+    def effective_database_url(self) -> str:
+        """The URL in use: the one set, else the embedded SQLite file in ``data_dir``."""
+        return self.database_url or f"sqlite:///{os.path.join(self.data_dir, 'taskhub.sqlite3')}"
 
     @property
     def database_kind(self) -> str:
-        return self.database_url.partition("://")[0]
+        """``memory``, ``sqlite`` or ``postgresql``: which adapter serves the URL."""
+        scheme = self.effective_database_url.partition("://")[0].partition("+")[0]
+        return DATABASE_KINDS[scheme]
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
         """Settings from ``TASKHUB_*`` variables, then ``overrides``, then the defaults."""
         environ = os.environ if environ is None else environ
         values: dict[str, Any] = {}
-        for field in fields(cls):
-            raw = environ.get(ENV_PREFIX + field.name.upper())
+        for setting in fields(cls):
+            raw = environ.get(ENV_PREFIX + setting.name.upper())
             if raw is not None:
-                values[field.name] = _parse(field.name, raw, field.type)
+                values[setting.name] = _parse(setting.name, raw, setting.type)
         return cls(**{**values, **overrides})
 
 

@@ -1,0 +1,52 @@
+"""Engines from URLs: pooled PostgreSQL through psycopg2, or an embedded SQLite file."""
+
+from __future__ import annotations
+
+import os
+import weakref
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """WAL lets readers run beside the writer; a busy timeout queues writers instead of failing."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def _dispose_after_fork(engine: Engine) -> None:
+    """A forked child must not reuse its parent's connections (SQLAlchemy's documented recipe)."""
+    ref = weakref.ref(engine)
+
+    def dispose() -> None:
+        if (alive := ref()) is not None:
+            alive.dispose(close=False)
+
+    os.register_at_fork(after_in_child=dispose)
+
+
+def build_engine(
+    url: str, pool_size: int = 5, max_overflow: int = 10, connect_timeout: int = 5
+) -> Engine:
+    """An engine for ``url``; nothing connects until the first unit of work needs to."""
+    backend = make_url(url).get_backend_name()
+    options: dict[str, Any] = {"pool_pre_ping": True}
+    if backend == "postgresql":
+        options |= {
+            "pool_size": pool_size,
+            "max_overflow": max_overflow,
+            "pool_timeout": connect_timeout,
+            "connect_args": {"connect_timeout": connect_timeout},
+        }
+    elif backend == "sqlite":
+        options["connect_args"] = {"timeout": 30, "check_same_thread": False}
+    engine = create_engine(url, **options)
+    if backend == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    _dispose_after_fork(engine)
+    return engine

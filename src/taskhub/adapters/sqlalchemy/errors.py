@@ -1,0 +1,78 @@
+"""Turning what the database says into the errors the application's ports promise."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+from sqlalchemy import exc
+from sqlalchemy.orm.exc import StaleDataError
+
+from taskhub.application.ports import StoreUnavailable
+from taskhub.domain.errors import (
+    ConcurrentUpdate,
+    DomainError,
+    EmailTaken,
+    IdempotencyKeyInFlight,
+    UserAlreadyExists,
+    UsernameTaken,
+    UserNotFound,
+)
+from taskhub.domain.task import Task
+from taskhub.domain.user import User
+
+UNAVAILABLE = (exc.OperationalError, exc.InterfaceError, exc.DisconnectionError, exc.TimeoutError)
+E = TypeVar("E", User, Task)
+
+
+def _constraint(error: exc.IntegrityError) -> str:
+    """The violated constraint's name (PostgreSQL says it; SQLite names the columns instead)."""
+    diag = getattr(error.orig, "diag", None)
+    return getattr(diag, "constraint_name", None) or str(error.orig)
+
+
+def _first(seen: Sequence[User | Task], kind: type[E], attribute: str) -> Any:
+    """An attribute of the ``kind`` of entity the unit of work touched (one, by design).
+
+    Read from the instance's own dict: after a failed flush, attribute access could try to load.
+    """
+    entity = next(entity for entity in seen if isinstance(entity, kind))
+    return vars(entity).get(attribute)
+
+
+def _integrity(error: exc.IntegrityError, seen: Sequence[User | Task]) -> Exception:
+    name = _constraint(error)
+    if "uq_users_username" in name or "users.username" in name:
+        return UsernameTaken(_first(seen, User, "username"))
+    if "uq_users_email_lower" in name:
+        return EmailTaken(_first(seen, User, "email"))
+    if "uq_tasks_idempotency_key" in name or "tasks.idempotency_key" in name:
+        return IdempotencyKeyInFlight(str(_first(seen, Task, "idempotency_key")))
+    if "pk_users" in name or "users.id" in name:
+        return UserAlreadyExists(_first(seen, User, "id"))
+    if "pk_tasks" in name or "tasks.id" in name:
+        return ConcurrentUpdate(_first(seen, Task, "id"))
+    return error
+
+
+def _stale(error: StaleDataError, seen: Sequence[User | Task]) -> DomainError | ConcurrentUpdate:
+    if "'users'" in str(error):
+        return UserNotFound(_first(seen, User, "id"))
+    return ConcurrentUpdate(_first(seen, Task, "id"))
+
+
+@contextmanager
+def translated(seen: Sequence[User | Task]) -> Iterator[None]:
+    """Raise the ports' errors in place of SQLAlchemy's, keeping the original as the cause.
+
+    ``seen`` is what the unit of work loaded or added, to name the entity a constraint refused.
+    """
+    try:
+        yield
+    except exc.IntegrityError as error:
+        raise _integrity(error, seen) from error
+    except StaleDataError as error:
+        raise _stale(error, seen) from error
+    except UNAVAILABLE as error:
+        raise StoreUnavailable("The database cannot be reached; nothing was saved.") from error

@@ -1,0 +1,108 @@
+"""The schema, in SQLAlchemy Core. Alembic migrations create it; a test keeps the two in step."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Dialect,
+    Enum,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    TypeDecorator,
+    Uuid,
+    func,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+from taskhub.domain.task import Operation, TaskName, TaskStatus
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata = MetaData(naming_convention=NAMING)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC in and out, also on SQLite, which keeps no zone."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("Timestamps must be timezone-aware.")
+        return value.astimezone(UTC).replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+JsonDocument = JSON().with_variant(JSONB(), "postgresql")
+
+
+def _enum(kind: type[Any]) -> Enum:
+    return Enum(
+        kind,
+        native_enum=False,
+        length=32,
+        values_callable=lambda members: [member.value for member in members],
+        validate_strings=True,
+    )
+
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Uuid(), primary_key=True),
+    Column("username", String(150), nullable=False, unique=True),
+    Column("email", String(254), nullable=False),
+    Column("first_name", String(150), nullable=False, default=""),
+    Column("last_name", String(150), nullable=False, default=""),
+    Column("is_active", Boolean(), nullable=False, default=True),
+    Column("date_joined", UtcDateTime(), nullable=False),
+    Index("ix_users_date_joined_id", "date_joined", "id"),
+)
+# Emails are unique case-insensitively; the database, not a read-before-write, enforces it.
+Index("uq_users_email_lower", func.lower(users.c.email), unique=True)
+
+tasks = Table(
+    "tasks",
+    metadata,
+    Column("id", Uuid(), primary_key=True),
+    Column("status", _enum(TaskStatus), nullable=False),
+    Column("task_name", _enum(TaskName), nullable=False),
+    Column("operation", _enum(Operation), nullable=False),
+    Column("related_table", String(64), nullable=False),
+    Column("related_id", Uuid(), nullable=True),
+    Column("input_data", JsonDocument, nullable=False),
+    Column("result", JsonDocument, nullable=True),
+    Column("progress", SmallInteger(), nullable=False),
+    Column("attempt", Integer(), nullable=False),
+    Column("lease_expires_at", UtcDateTime(), nullable=True),
+    Column("idempotency_key", String(255), nullable=True, unique=True),
+    Column("request_fingerprint", String(128), nullable=True),
+    Column("version", Integer(), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Index("ix_tasks_status_created_at", "status", "created_at"),
+    Index("ix_tasks_created_at_id", "created_at", "id"),
+    Index("ix_tasks_related_table_related_id", "related_table", "related_id"),
+    Index("ix_tasks_task_name_created_at", "task_name", "created_at"),
+)
