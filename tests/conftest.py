@@ -8,10 +8,15 @@ from pathlib import Path
 
 import pytest
 from dependency_injector import providers
+from sqlalchemy import Engine, text
 
 import taskhub
 from taskhub.adapters.clock import ManualClock
+from taskhub.adapters.sqlalchemy import migrate
+from taskhub.adapters.sqlalchemy.engine import build_engine
+from taskhub.adapters.sqlalchemy.mapping import start_mappers
 from taskhub.entrypoints.library import Hub
+from tests.databases import throwaway_postgres_database
 
 
 @pytest.fixture(autouse=True)
@@ -35,3 +40,30 @@ def hub(clock: ManualClock) -> Iterator[Hub]:
     hub.container.clock.override(providers.Object(clock))
     yield hub
     hub.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """The URL of a throwaway PostgreSQL database migrated to head, for the whole test session."""
+    with throwaway_postgres_database() as url:
+        engine = build_engine(url)
+        migrate.upgrade(engine)
+        engine.dispose()
+        yield url
+
+
+@pytest.fixture(scope="session")
+def postgres_engine(postgres_url: str) -> Iterator[Engine]:
+    """An engine on the session's PostgreSQL database, with the domain mapped."""
+    start_mappers()
+    engine = build_engine(postgres_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def empty_postgres(postgres_engine: Engine) -> Engine:
+    """The session's PostgreSQL database with no users and no tasks."""
+    with postgres_engine.begin() as connection:
+        connection.execute(text("TRUNCATE users, tasks"))
+    return postgres_engine

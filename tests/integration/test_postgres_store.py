@@ -1,0 +1,123 @@
+"""The SQL store under real concurrency and real faults, on the machine's PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Iterator
+from uuid import UUID
+
+import pytest
+from dependency_injector import providers
+from sqlalchemy import Engine, text
+
+import taskhub
+from taskhub.adapters.sqlalchemy.engine import build_engine
+from taskhub.adapters.sqlalchemy.store import session_factory
+from taskhub.adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
+from taskhub.application.ports import StoreUnavailable
+from taskhub.domain.task import TaskStatus
+from taskhub.entrypoints.library import Hub
+from tests.builders import a_task, a_user, user_fields
+
+TERMINATE_OTHERS = text(
+    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+)
+
+
+class NoBus:
+    def dispatch(self, task_id: UUID) -> None:
+        """Leave the task PENDING so the test decides when it runs."""
+
+
+@pytest.fixture
+def hub(empty_postgres: Engine, postgres_url: str) -> Iterator[Hub]:
+    """A hub on the empty PostgreSQL database whose submissions wait for the test to run them."""
+    hub = taskhub.connect(database_url=postgres_url, bus="inline", db_pool_size=12)
+    hub.container.task_bus.override(providers.Object(NoBus()))
+    yield hub
+    hub.close()
+
+
+def all_at_once(count: int, action: Callable[[int], object]) -> None:
+    barrier = threading.Barrier(count)
+
+    def go(i: int) -> None:
+        barrier.wait()
+        action(i)
+
+    threads = [threading.Thread(target=go, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
+@pytest.mark.parametrize(
+    ("field", "code"), [("username", "username_taken"), ("email", "email_taken")]
+)
+def test_ten_concurrent_creates_of_one_name_make_exactly_one_user(
+    hub: Hub, field: str, code: str
+) -> None:
+    shared = {"username": "same", "email": "same@example.com"}[field]
+    tasks = [hub.users.create(**user_fields(**{field: shared})) for _ in range(10)]
+    runner = hub.container.runner()
+    all_at_once(10, lambda i: runner.run(tasks[i].id))
+    finished = [hub.tasks.get(task.id) for task in tasks]
+    assert sorted(task.status for task in finished) == ["DONE"] + ["FAILED"] * 9
+    codes = {task.result["code"] for task in finished if task.status == "FAILED"}  # type: ignore[index]
+    assert codes == {code}
+    with hub.container.engine().connect() as connection:
+        assert connection.exec_driver_sql("SELECT count(*) FROM users").scalar() == 1
+
+
+def test_of_ten_runners_racing_for_one_task_one_wins(hub: Hub) -> None:
+    task = hub.users.create(**user_fields())
+    runner = hub.container.runner()
+    all_at_once(10, lambda _: runner.run(task.id))
+    finished = hub.tasks.get(task.id)
+    assert (finished.status, finished.attempt) == (TaskStatus.DONE, 1)
+    created = [e for e in hub.container.event_publisher().recent if e.name == "user.created"]
+    assert len(created) == 1
+
+
+def test_an_unreachable_database_is_a_typed_error() -> None:
+    engine = build_engine("postgresql+psycopg2://postgres@127.0.0.1:1/none", connect_timeout=1)
+    with pytest.raises(StoreUnavailable), SqlAlchemyUnitOfWork(session_factory(engine)) as uow:
+        uow.tasks.get(a_task().id)
+    engine.dispose()
+
+
+def test_a_connection_lost_before_commit_saves_nothing(empty_postgres: Engine) -> None:
+    sessions = session_factory(empty_postgres)
+    user = a_user()
+    with SqlAlchemyUnitOfWork(sessions) as uow:
+        uow.users.get(user.id)  # the unit of work now holds a connection in a transaction
+        uow.users.add(user)
+        uow.tasks.add(a_task())
+        with empty_postgres.begin() as other:
+            other.execute(TERMINATE_OTHERS)
+        with pytest.raises(StoreUnavailable, match="cannot be reached"):
+            uow.commit()
+    with SqlAlchemyUnitOfWork(sessions) as uow:
+        assert uow.users.get(user.id) is None
+        assert uow.users.list(1, 10).total == 0
+
+
+def test_a_forked_child_opens_its_own_connections(
+    empty_postgres: Engine, postgres_url: str
+) -> None:
+    engine = build_engine(postgres_url)
+    with engine.connect() as connection:
+        parent_pid = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - runs in the child
+        with engine.connect() as connection:
+            mine = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+        os._exit(0 if mine != parent_pid else 1)
+    _, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    with engine.connect() as connection:  # the parent's pooled connection still works
+        assert connection.exec_driver_sql("SELECT pg_backend_pid()").scalar() == parent_pid
+    engine.dispose()
