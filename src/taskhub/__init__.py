@@ -1,7 +1,7 @@
 """taskhub: every change to a resource runs as a tracked, asynchronous task.
 
 >>> import taskhub
->>> with taskhub.connect() as hub:
+>>> with taskhub.connect(database_url="memory://") as hub:
 ...     task = hub.users.create(username="ada", email="ada@example.com")
 ...     hub.tasks.wait(task.id, timeout=5).status
 <TaskStatus.DONE: 'DONE'>

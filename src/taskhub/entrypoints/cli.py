@@ -10,6 +10,7 @@ from typing import Any
 
 from taskhub.domain.errors import DomainError
 from taskhub.domain.task import Task
+from taskhub.entrypoints import database
 from taskhub.entrypoints.library import Hub, connect
 
 USER_FIELDS = ("username", "email", "first_name", "last_name")
@@ -65,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     _users_parser(commands)
     _tasks_parser(commands)
+    database.add_parser(commands)
     return parser
 
 
@@ -84,6 +86,9 @@ def _run(hub: Hub, args: argparse.Namespace) -> Any:
 def main(argv: Sequence[str] | None = None) -> int:
     """Print the outcome as JSON; exit 1 with the error as JSON if a request is refused."""
     args = build_parser().parse_args(argv)
+    if args.command == "db":
+        print(json.dumps(database.run(args), indent=2))
+        return 0
     with connect(bus="inline") as hub:
         try:
             output = _run(hub, args)

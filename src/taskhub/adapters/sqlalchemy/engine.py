@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import weakref
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -33,8 +34,16 @@ def _dispose_after_fork(engine: Engine) -> None:
 def build_engine(
     url: str, pool_size: int = 5, max_overflow: int = 10, connect_timeout: int = 5
 ) -> Engine:
-    """An engine for ``url``; nothing connects until the first unit of work needs to."""
-    backend = make_url(url).get_backend_name()
+    """An engine for ``url``; nothing connects until the first unit of work needs to.
+
+    For a SQLite file, its directory is created, so the embedded default needs no set-up.
+    """
+    parsed = make_url(url)
+    if parsed.drivername == "postgresql":  # SQLAlchemy 2.1 would pick psycopg 3; ours is psycopg2
+        parsed = parsed.set(drivername="postgresql+psycopg2")
+    backend = parsed.get_backend_name()
+    if backend == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     options: dict[str, Any] = {"pool_pre_ping": True}
     if backend == "postgresql":
         options |= {
@@ -45,7 +54,7 @@ def build_engine(
         }
     elif backend == "sqlite":
         options["connect_args"] = {"timeout": 30, "check_same_thread": False}
-    engine = create_engine(url, **options)
+    engine = create_engine(parsed, **options)
     if backend == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     _dispose_after_fork(engine)

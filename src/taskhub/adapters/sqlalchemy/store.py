@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
@@ -22,8 +21,6 @@ def open_engine(
     """The engine as a resource: an embedded SQLite file is created and migrated on first use;
     a PostgreSQL database is migrated by its operator (``taskhub db upgrade``)."""
     parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = build_engine(url, pool_size, max_overflow, connect_timeout)
     if parsed.get_backend_name() == "sqlite":
         migrate.upgrade(engine)
