@@ -271,3 +271,24 @@ def test_a_second_task_with_a_stored_idempotency_key_fails_the_commit(
             uow.commit()
     with uow_factory() as uow:
         assert uow.tasks.list(TaskFilter(), 1, 10).total == 1
+
+
+def test_tasks_due_for_relay_are_the_idle_pending_and_the_expired(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    lease, now = timedelta(minutes=1), MOMENT + timedelta(minutes=10)
+    idle_pending = saved_task(uow_factory, now=MOMENT)
+    saved_task(uow_factory, now=now)  # pending, but fresh
+    expired, live, finished = a_task(), a_task(), a_task()
+    expired.start(MOMENT, lease)
+    live.start(now - timedelta(seconds=1), lease)
+    finished.start(MOMENT, lease)
+    finished.succeed({}, MOMENT)
+    with uow_factory() as uow:
+        for task in (expired, live, finished):
+            uow.tasks.add(task)
+        uow.commit()
+    with uow_factory() as uow:
+        due = uow.tasks.due_for_relay(now - timedelta(seconds=30), now, 10)
+        assert {task.id for task in due} == {idle_pending.id, expired.id}
+        assert len(uow.tasks.due_for_relay(now - timedelta(seconds=30), now, 1)) == 1

@@ -11,6 +11,7 @@ import copy
 import dataclasses
 import threading
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
 from uuid import UUID
@@ -154,6 +155,12 @@ class InMemoryTaskRepository:
                 (t.id for t in self._store.tasks.values() if t.idempotency_key == key), None
             )
         return None if task_id is None else self.get(task_id)
+
+    def due_for_relay(self, idle_since: datetime, now: datetime, limit: int) -> list[Task]:
+        with self._store.lock:
+            due = [t for t in self._store.tasks.values() if t.needs_relay(idle_since, now)]
+        due.sort(key=lambda t: (t.updated_at, str(t.id)))
+        return [self.get(t.id) for t in due[:limit]]  # type: ignore[misc]
 
     def list(self, where: TaskFilter, page: int, page_size: int) -> Page[Task]:
         with self._store.lock:

@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 UNEXPECTED_ERROR = "internal_error"
 UNEXPECTED_MESSAGE = "The task failed because of an unexpected error; it has been logged."
 CLAIMED_PROGRESS = 10
+CLAIM_TRIES = 3
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class Runner:
     clock: Clock
     publisher: EventPublisher
     lease: timedelta = timedelta(minutes=5)
+    max_attempts: int = 3
 
     def run(self, task_id: UUID) -> Task:
         """Run the task unless it is finished or held by another runner; return it as it ends up.
@@ -58,19 +60,30 @@ class Runner:
         return self._load(task_id)
 
     def _claim(self, task_id: UUID) -> Task | None:
+        """Claim the task for this runner, or ``None`` if it is not ours to run.
+
+        A claim can lose a race with a relay that only touched the task; so it looks again, a
+        few times, before concluding that another runner has it.
+        """
+        for _ in range(CLAIM_TRIES):
+            try:
+                return self._try_claim(task_id)
+            except ConcurrentUpdate:
+                continue
+        return None
+
+    def _try_claim(self, task_id: UUID) -> Task | None:
         with self.uow_factory() as uow:
             task = self._get(uow, task_id)
             now = self.clock.now()
             if not task.can_be_claimed(now):
                 return None
-            task.start(now, self.lease)
-            task.report_progress(CLAIMED_PROGRESS, now)
-            try:
-                uow.commit()
-            except ConcurrentUpdate:
-                return None
+            if not task.abandon_if_exhausted(self.max_attempts, now):
+                task.start(now, self.lease)
+                task.report_progress(CLAIMED_PROGRESS, now)
+            uow.commit()
             self._publish(uow)
-        return task
+        return None if task.is_finished else task
 
     def _perform(self, claimed: Task) -> Task:
         with self.uow_factory() as uow:

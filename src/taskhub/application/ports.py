@@ -93,6 +93,11 @@ class TaskRepository(Protocol):
         """One page of matching tasks, newest first (created_at, then id, descending)."""
         ...
 
+    def due_for_relay(self, idle_since: datetime, now: datetime, limit: int) -> Sequence[Task]:
+        """Tasks no runner is finishing, oldest first: PENDING ones not touched since
+        ``idle_since``, and PROCESSING ones likewise idle whose lease expired by ``now``."""
+        ...
+
 
 class UnitOfWork(Protocol):
     """One transaction over users and tasks, used as a context manager.

@@ -105,10 +105,26 @@ class Task:
 
     def can_be_claimed(self, now: datetime) -> bool:
         """PENDING, or PROCESSING under a lease that has run out."""
-        if self.status == TaskStatus.PENDING:
-            return True
+        return self.status == TaskStatus.PENDING or self.lease_expired(now)
+
+    def lease_expired(self, now: datetime) -> bool:
         expired = self.lease_expires_at is not None and self.lease_expires_at <= now
         return self.status == TaskStatus.PROCESSING and expired
+
+    def needs_relay(self, idle_since: datetime, now: datetime) -> bool:
+        """No runner is finishing it: PENDING, or under an expired lease, and idle since then."""
+        waiting = self.status == TaskStatus.PENDING or self.lease_expired(now)
+        return waiting and self.updated_at <= idle_since
+
+    def abandon_if_exhausted(self, max_attempts: int, now: datetime) -> bool:
+        """Fail a task whose every allowed attempt died with its runner; say whether it did."""
+        if not (self.lease_expired(now) and self.attempt >= max_attempts):
+            return False
+        message = (
+            f"Its worker stopped during each of its {self.attempt} attempts; it is not retried."
+        )
+        self.fail("worker_lost", message, now)
+        return True
 
     def start(self, now: datetime, lease: timedelta) -> None:
         """Claim the task for one attempt, holding it until ``now + lease``."""
@@ -119,6 +135,12 @@ class Task:
         self.lease_expires_at = now + lease
         self.updated_at = now
         self.events.append(TaskStarted(task_id=self.id, attempt=self.attempt))
+
+    def record_redispatch(self, now: datetime) -> None:
+        """Note that the task was handed to the bus again because no runner finished it."""
+        if self.is_finished:
+            raise InvalidTransition(f"Task {self.id} is {self.status} and needs no runner.")
+        self.updated_at = now
 
     def report_progress(self, progress: int, now: datetime) -> None:
         """Record progress while processing; a report lower than the current one is ignored."""

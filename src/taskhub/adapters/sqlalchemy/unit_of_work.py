@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from types import TracebackType
 from typing import Self
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from taskhub.adapters.sqlalchemy.errors import translated
 from taskhub.adapters.sqlalchemy.tables import tasks, users
 from taskhub.application.ports import Page, TaskFilter
 from taskhub.domain.events import Event
-from taskhub.domain.task import Task
+from taskhub.domain.task import Task, TaskStatus
 from taskhub.domain.user import User
 
 
@@ -67,6 +68,14 @@ class SqlTaskRepository:
             self._seen.append(task)
         return task
 
+    def due_for_relay(self, idle_since: datetime, now: datetime, limit: int) -> list[Task]:
+        query = select(Task).where(_due(idle_since, now))
+        query = query.order_by(tasks.c.updated_at, tasks.c.id).limit(limit)
+        with translated(self._seen):
+            due = list(self._session.scalars(query))
+        self._seen.extend(due)
+        return due
+
     def list(self, where: TaskFilter, page: int, page_size: int) -> Page[Task]:
         condition = _condition(where)
         query = select(Task).where(condition).order_by(tasks.c.created_at.desc(), tasks.c.id.desc())
@@ -74,6 +83,13 @@ class SqlTaskRepository:
             total = self._session.scalar(select(func.count()).select_from(tasks).where(condition))
             items = self._session.scalars(query.offset((page - 1) * page_size).limit(page_size))
             return Page(items=list(items), total=total or 0, page=page, page_size=page_size)
+
+
+def _due(idle_since: datetime, now: datetime) -> ColumnElement[bool]:
+    expired = and_(tasks.c.status == TaskStatus.PROCESSING, tasks.c.lease_expires_at <= now)
+    return and_(
+        tasks.c.updated_at <= idle_since, or_(tasks.c.status == TaskStatus.PENDING, expired)
+    )
 
 
 def _condition(where: TaskFilter) -> ColumnElement[bool]:

@@ -1,0 +1,110 @@
+"""The relay hands on what no runner is finishing, and gives up on tasks that kill their runners."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from uuid import UUID
+
+import pytest
+from dependency_injector import providers
+
+from taskhub.adapters.clock import ManualClock
+from taskhub.application.relay import Relay
+from taskhub.domain.task import TaskStatus
+from taskhub.entrypoints.library import Hub
+from tests.builders import user_fields
+
+IDLE = timedelta(seconds=30)
+LEASE = timedelta(minutes=5)
+
+
+class RecordingBus:
+    def __init__(self) -> None:
+        self.dispatched: list[UUID] = []
+
+    def dispatch(self, task_id: UUID) -> None:
+        self.dispatched.append(task_id)
+
+
+@pytest.fixture
+def bus(hub: Hub) -> RecordingBus:
+    """A bus that only records, installed in the hub: submissions stay PENDING."""
+    recording = RecordingBus()
+    hub.container.task_bus.override(providers.Object(recording))
+    return recording
+
+
+def relay(hub: Hub, bus: RecordingBus, clock: ManualClock, max_attempts: int = 3) -> Relay:
+    return Relay(
+        hub.container.unit_of_work, bus, clock, hub.container.event_publisher(), IDLE, max_attempts
+    )
+
+
+def test_a_pending_task_is_dispatched_again_once_it_has_idled(
+    hub: Hub, bus: RecordingBus, clock: ManualClock
+) -> None:
+    task = hub.users.create(**user_fields())
+    assert relay(hub, bus, clock).sweep().redispatched == 0
+    clock.advance(IDLE)
+    assert relay(hub, bus, clock).sweep().redispatched == 1
+    assert bus.dispatched == [task.id, task.id]
+    assert relay(hub, bus, clock).sweep().redispatched == 0  # touched: it idles anew
+    clock.advance(IDLE)
+    assert relay(hub, bus, clock).sweep().redispatched == 1
+
+
+def test_a_task_under_a_live_lease_is_left_to_its_runner(
+    hub: Hub, bus: RecordingBus, clock: ManualClock
+) -> None:
+    task = hub.users.create(**user_fields())
+    hub.container.memory_store().tasks[task.id].start(clock.now(), LEASE)
+    clock.advance(LEASE - timedelta(seconds=1))
+    assert relay(hub, bus, clock).sweep().redispatched == 0
+
+
+def test_an_expired_lease_is_dispatched_again_and_finished_by_the_next_runner(
+    hub: Hub, bus: RecordingBus, clock: ManualClock
+) -> None:
+    task = hub.users.create(**user_fields())
+    hub.container.memory_store().tasks[task.id].start(clock.now(), LEASE)  # its runner died
+    clock.advance(LEASE)
+    assert relay(hub, bus, clock).sweep().redispatched == 1
+    finished = hub.tasks.run(bus.dispatched[-1])
+    assert (finished.status, finished.attempt) == (TaskStatus.DONE, 2)
+
+
+def test_a_task_whose_every_attempt_died_ends_failed_worker_lost(
+    hub: Hub, bus: RecordingBus, clock: ManualClock
+) -> None:
+    task = hub.users.create(**user_fields())
+    store = hub.container.memory_store()
+    for _ in range(2):
+        store.tasks[task.id].start(clock.now(), LEASE)
+        clock.advance(LEASE)
+    report = relay(hub, bus, clock, max_attempts=2).sweep()
+    assert (report.abandoned, report.redispatched) == (1, 0)
+    failed = hub.tasks.get(task.id)
+    assert failed.status is TaskStatus.FAILED
+    assert failed.result["code"] == "worker_lost"  # type: ignore[index]
+    assert "2 attempts" in failed.result["error"]  # type: ignore[index]
+    assert store.users == {}
+
+
+def test_a_runner_also_gives_up_on_an_exhausted_task(hub: Hub, clock: ManualClock) -> None:
+    runner = hub.container.runner()
+    task = hub.users.create(**user_fields())
+    store = hub.container.memory_store()
+    store.tasks[task.id].status = TaskStatus.PENDING
+    store.tasks[task.id].result = None
+    for _ in range(runner.max_attempts):
+        store.tasks[task.id].start(clock.now(), runner.lease)
+        clock.advance(runner.lease)
+    assert hub.tasks.run(task.id).result["code"] == "worker_lost"  # type: ignore[index]
+
+
+def test_finished_tasks_are_never_relayed(hub: Hub, bus: RecordingBus, clock: ManualClock) -> None:
+    hub.container.task_bus.reset_override()
+    hub.users.create(**user_fields())
+    clock.advance(IDLE * 10)
+    assert relay(hub, bus, clock).sweep() == relay(hub, bus, clock).sweep().__class__()
+    assert bus.dispatched == []
