@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from dependency_injector import containers, providers
 
@@ -19,7 +20,14 @@ from taskhub.adapters.sqlalchemy.mapping import start_mappers
 from taskhub.adapters.sqlalchemy.store import open_engine, session_factory
 from taskhub.adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 from taskhub.application.execution import Runner
+from taskhub.application.relay import Relay
 from taskhub.settings import Settings
+
+if TYPE_CHECKING:
+    from celery import Celery
+
+    from taskhub.adapters.celery.bus import CeleryBus
+    from taskhub.adapters.celery.events import KombuEventPublisher
 
 
 def _thread_pool_bus(run: RunTask, workers: int) -> Iterator[ThreadPoolBus]:
@@ -29,11 +37,47 @@ def _thread_pool_bus(run: RunTask, workers: int) -> Iterator[ThreadPoolBus]:
     bus.close()
 
 
+# Celery and kombu come with the ``celery`` extra: imported only when settings ask for them.
+
+
+def _celery_app(broker_url: str, queue: str, lease_seconds: float, timeout: float) -> Celery:
+    from taskhub.adapters.celery.app import make_celery
+
+    return make_celery(broker_url, queue, lease_seconds, timeout)
+
+
+def _celery_bus(app: Celery) -> CeleryBus:
+    from taskhub.adapters.celery.bus import CeleryBus
+
+    return CeleryBus(app)
+
+
+def _kombu_publisher(url: str, timeout: float) -> Iterator[KombuEventPublisher]:
+    from taskhub.adapters.celery.events import KombuEventPublisher
+
+    publisher = KombuEventPublisher(url, timeout)
+    yield publisher
+    publisher.close()
+
+
 class Container(containers.DeclarativeContainer):
     config = providers.Configuration(strict=True)
 
     clock = providers.Singleton(SystemClock)
-    event_publisher = providers.Singleton(LocalEventPublisher)
+    event_publisher = providers.Selector(
+        config.events_kind,
+        local=providers.Singleton(LocalEventPublisher),
+        kombu=providers.Resource(
+            _kombu_publisher, url=config.events_url, timeout=config.publish_timeout_seconds
+        ),
+    )
+    celery_app = providers.Singleton(
+        _celery_app,
+        broker_url=config.broker_url,
+        queue=config.queue,
+        lease_seconds=config.lease_seconds,
+        timeout=config.publish_timeout_seconds,
+    )
 
     memory_store = providers.Singleton(InMemoryStore)
     engine = providers.Resource(
@@ -58,13 +102,25 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         publisher=event_publisher,
         lease=providers.Factory(timedelta, seconds=config.lease_seconds),
+        max_attempts=config.max_attempts,
     )
+    celery_bus = providers.Singleton(_celery_bus, app=celery_app)
     task_bus = providers.Selector(
         config.bus,
         inline=providers.Singleton(InlineBus, run=runner.provided.run),
         thread=providers.Resource(
             _thread_pool_bus, run=runner.provided.run, workers=config.worker_threads
         ),
+        celery=celery_bus,
+    )
+    relay = providers.Factory(
+        Relay,
+        uow_factory=unit_of_work.provider,
+        bus=task_bus,
+        clock=clock,
+        publisher=event_publisher,
+        idle=providers.Factory(timedelta, seconds=config.relay_idle_seconds),
+        max_attempts=config.max_attempts,
     )
 
 
@@ -83,6 +139,13 @@ def build_container(settings: Settings) -> Container:
             "bus": settings.bus,
             "worker_threads": settings.worker_threads,
             "lease_seconds": settings.lease_seconds,
+            "max_attempts": settings.max_attempts,
+            "relay_idle_seconds": settings.relay_idle_seconds,
+            "broker_url": settings.broker_url,
+            "queue": settings.queue,
+            "events_kind": "kombu" if settings.events_url else "local",
+            "events_url": settings.events_url,
+            "publish_timeout_seconds": settings.publish_timeout_seconds,
         }
     )
     return container

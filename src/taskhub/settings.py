@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 ENV_PREFIX = "TASKHUB_"
-BUS_KINDS = ("inline", "thread")
+BUS_KINDS = ("inline", "thread", "celery")
 DATABASE_KINDS = {"memory": "memory", "sqlite": "sqlite", "postgresql": "postgresql"}
 
 
@@ -29,9 +29,18 @@ class Settings:
     bus: str = "thread"
     worker_threads: int = 4
     lease_seconds: float = 300.0
+    max_body_bytes: int = 1_048_576
+    max_wait_seconds: float = 30.0
     db_pool_size: int = 5
     db_max_overflow: int = 10
     db_connect_timeout: int = 5
+    broker_url: str = "redis://127.0.0.1:6379/0"
+    queue: str = "taskhub"
+    events_url: str = ""
+    publish_timeout_seconds: float = 1.0
+    max_attempts: int = 3
+    relay_idle_seconds: float = 30.0
+    relay_interval_seconds: float = 5.0
 
     def __post_init__(self) -> None:
         if self.bus not in BUS_KINDS:
@@ -42,6 +51,12 @@ class Settings:
             raise ValueError("TASKHUB_WORKER_THREADS must be at least 1.")
         if self.lease_seconds <= 0:
             raise ValueError("TASKHUB_LEASE_SECONDS must be positive.")
+        if self.max_attempts < 1:
+            raise ValueError("TASKHUB_MAX_ATTEMPTS must be at least 1.")
+        if self.max_body_bytes < 1:
+            raise ValueError("TASKHUB_MAX_BODY_BYTES must be at least 1.")
+        if self.max_wait_seconds < 0:
+            raise ValueError("TASKHUB_MAX_WAIT_SECONDS must not be negative.")
         scheme = self.effective_database_url.partition("://")[0].partition("+")[0]
         if scheme not in DATABASE_KINDS:
             kinds = ", ".join(f"{kind}://" for kind in DATABASE_KINDS)

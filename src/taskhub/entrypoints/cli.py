@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -67,7 +68,32 @@ def build_parser() -> argparse.ArgumentParser:
     _users_parser(commands)
     _tasks_parser(commands)
     database.add_parser(commands)
+    _process_parsers(commands)
     return parser
+
+
+def _process_parsers(commands: Any) -> None:
+    worker = commands.add_parser("worker", help="run a Celery worker (TASKHUB_BROKER_URL)")
+    worker.add_argument("--concurrency", type=int, default=2)
+    worker.add_argument("--queues", help="comma-separated (default: TASKHUB_QUEUE)")
+    worker.add_argument("--pool", default="prefork", choices=("prefork", "threads", "solo"))
+    worker.add_argument("--loglevel", default="INFO")
+    relay = commands.add_parser("relay", help="re-dispatch tasks no worker is finishing")
+    relay.add_argument("--once", action="store_true", help="sweep once and exit (a cron job)")
+    relay.add_argument("--interval", type=float, help="seconds between sweeps")
+
+
+def _run_process(args: argparse.Namespace) -> int:
+    """The long-running commands; imported here so ``taskhub users`` never loads Celery."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    if args.command == "relay":
+        from taskhub.entrypoints import relay
+
+        return relay.run(args.once, args.interval)
+    from taskhub.entrypoints import worker
+
+    worker.start(args.concurrency, args.queues, args.pool, args.loglevel)
+    return 0
 
 
 def _run(hub: Hub, args: argparse.Namespace) -> Any:
@@ -86,6 +112,8 @@ def _run(hub: Hub, args: argparse.Namespace) -> Any:
 def main(argv: Sequence[str] | None = None) -> int:
     """Print the outcome as JSON; exit 1 with the error as JSON if a request is refused."""
     args = build_parser().parse_args(argv)
+    if args.command in ("worker", "relay"):
+        return _run_process(args)
     if args.command == "db":
         print(json.dumps(database.run(args), indent=2))
         return 0

@@ -1,0 +1,208 @@
+"""Fault tests: real workers killed, a broker stopped, a submitter killed mid-way, duplicates.
+
+Each runs a PostgreSQL database of its own, a private Redis, real ``taskhub worker`` processes and
+a relay sweeping in a background thread, and checks that no user's change is lost or duplicated.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from uuid import UUID
+
+import pytest
+from dependency_injector import providers
+from sqlalchemy import text
+
+from taskhub.adapters.celery.bus import CeleryBus
+from taskhub.domain.task import Task, TaskStatus
+from taskhub.entrypoints.library import Hub
+from taskhub.entrypoints.relay import sweep_until
+from tests.builders import user_fields
+from tests.integration.conftest import LEASE_SECONDS, hub_for, stack_env
+from tests.processes import ROOT, RedisServer, Worker, eventually
+
+pytestmark = pytest.mark.slow
+SETTLE = 90  # seconds: generous for a shared 2-core machine; each wait ends as soon as it can
+
+
+@contextmanager
+def relay_sweeping(hub: Hub, every: float = 0.5) -> Iterator[None]:
+    """The relay, sweeping in a background thread as ``taskhub relay`` would."""
+    stop = threading.Event()
+    thread = threading.Thread(target=sweep_until, args=(stop, hub.container.relay, every))
+    thread.start()
+    yield
+    stop.set()
+    thread.join()
+
+
+def all_finished(hub: Hub, ids: list[UUID]) -> list[Task] | None:
+    tasks = [hub.tasks.get(task_id) for task_id in ids]
+    return tasks if all(task.is_finished for task in tasks) else None
+
+
+def assert_each_done_create_made_exactly_one_user(hub: Hub, tasks: list[Task]) -> None:
+    done = [task for task in tasks if task.status is TaskStatus.DONE]
+    for task in tasks:
+        if task.status is TaskStatus.FAILED:
+            assert task.result is not None
+            assert task.result["code"]
+            assert task.result["error"]
+    with hub.container.engine().connect() as connection:
+        ids = {row[0] for row in connection.execute(text("SELECT id FROM users"))}
+    assert ids == {task.related_id for task in done}
+
+
+def test_pool_children_killed_during_a_run_lose_and_duplicate_nothing(
+    database_url: str, private_redis: RedisServer, start_worker: Callable[..., Worker]
+) -> None:
+    env = stack_env(database_url, private_redis.url)
+    worker = start_worker(env, "--concurrency=2")
+    with hub_for(env) as hub, relay_sweeping(hub):
+        ids: list[UUID] = []
+        submitter = threading.Thread(
+            target=lambda: ids.extend(hub.users.create(**user_fields()).id for _ in range(300))
+        )
+        submitter.start()
+        kills = 0
+        while kills < 12 and (submitter.is_alive() or kills < 5):
+            time.sleep(0.1)
+            if children := worker.children():
+                os.kill(random.choice(children), signal.SIGKILL)
+                kills += 1
+        submitter.join()
+        tasks = eventually(lambda: all_finished(hub, ids), SETTLE, "every task to finish")
+    assert_each_done_create_made_exactly_one_user(hub, tasks)
+    assert {task.status for task in tasks} == {TaskStatus.DONE}
+    assert "WorkerLostError" in worker.log.read_text(), "no kill interrupted a running task"
+
+
+def test_a_killed_worker_s_orphans_are_finished_by_the_next_one(
+    database_url: str, private_redis: RedisServer, start_worker: Callable[..., Worker]
+) -> None:
+    env = stack_env(database_url, private_redis.url)
+    first = start_worker(env, "--concurrency=2")
+    with hub_for(env) as hub, relay_sweeping(hub):
+        ids = [hub.users.create(**user_fields()).id for _ in range(100)]
+        eventually(lambda: hub.tasks.list(status="DONE").total > 5, 30, "some progress")
+        first.kill()
+        start_worker(env, "--concurrency=2")
+        tasks = eventually(lambda: all_finished(hub, ids), SETTLE, "the orphans to finish")
+        assert {task.status for task in tasks} == {TaskStatus.DONE}
+        assert_each_done_create_made_exactly_one_user(hub, tasks)
+
+
+def test_a_broker_outage_during_submissions_loses_nothing(
+    database_url: str, private_redis: RedisServer, start_worker: Callable[..., Worker]
+) -> None:
+    env = stack_env(database_url, private_redis.url)
+    start_worker(env, "--concurrency=2")
+    with hub_for(env) as hub, relay_sweeping(hub):
+        ids = [hub.users.create(**user_fields()).id for _ in range(20)]
+        private_redis.stop()
+        started = time.monotonic()
+        ids += [hub.users.create(**user_fields()).id for _ in range(20)]
+        assert time.monotonic() - started < 20 * 1.5, "publishing blocked on the dead broker"
+        private_redis.start()
+        tasks = eventually(lambda: all_finished(hub, ids), SETTLE, "every task to finish")
+        assert {task.status for task in tasks} == {TaskStatus.DONE}
+        assert_each_done_create_made_exactly_one_user(hub, tasks)
+
+
+SUBMIT_AND_DIE = """
+import os, signal, sys
+from dependency_injector import providers
+import taskhub
+
+class DieBeforePublishing:
+    def dispatch(self, task_id):
+        print(task_id, flush=True)
+        os.kill(os.getpid(), signal.SIGKILL)
+
+hub = taskhub.connect()
+hub.container.task_bus.override(providers.Object(DieBeforePublishing()))
+hub.users.create(username=sys.argv[1], email=sys.argv[1] + "@example.com")
+"""
+
+
+def test_a_submitter_killed_between_commit_and_publish_is_covered_by_the_relay(
+    database_url: str, private_redis: RedisServer, start_worker: Callable[..., Worker]
+) -> None:
+    env = stack_env(database_url, private_redis.url)
+    died = subprocess.run(
+        [sys.executable, "-c", SUBMIT_AND_DIE, "orphan"],
+        env={**os.environ, **env}, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert died.returncode == -signal.SIGKILL, died.stderr
+    task_id = UUID(died.stdout.strip())
+    start_worker(env, "--concurrency=1")
+    with hub_for(env) as hub:
+        assert hub.tasks.get(task_id).status is TaskStatus.PENDING
+        with relay_sweeping(hub):
+            finished = hub.tasks.wait(task_id, timeout=SETTLE)
+    assert finished.status is TaskStatus.DONE
+    assert finished.result["message"] == "Successfully created user orphan"  # type: ignore[index]
+
+
+class TwiceBus:
+    """Publishes every message twice, as an at-least-once broker may deliver it."""
+
+    def __init__(self, bus: CeleryBus) -> None:
+        self._bus = bus
+
+    def dispatch(self, task_id: UUID) -> None:
+        self._bus.dispatch(task_id)
+        self._bus.dispatch(task_id)
+
+
+def test_every_message_published_twice_has_its_effect_once(
+    database_url: str, private_redis: RedisServer, start_worker: Callable[..., Worker]
+) -> None:
+    env = stack_env(database_url, private_redis.url)
+    worker = start_worker(env, "--concurrency=2")
+    with hub_for(env) as hub:
+        hub.container.task_bus.override(providers.Object(TwiceBus(hub.container.celery_bus())))
+        ids = [hub.users.create(**user_fields()).id for _ in range(50)]
+        tasks = eventually(lambda: all_finished(hub, ids), SETTLE, "every task to finish")
+        assert {(task.status, task.attempt) for task in tasks} == {(TaskStatus.DONE, 1)}
+        assert_each_done_create_made_exactly_one_user(hub, tasks)
+    runs = eventually(lambda: worker.log.read_text().count("succeeded in") >= 100, 30, "100 runs")
+    assert runs
+
+
+def test_a_task_that_always_kills_its_worker_fails_after_the_attempt_limit(
+    database_url: str, private_redis: RedisServer, start_worker: Callable[..., Worker]
+) -> None:
+    env = {**stack_env(database_url, private_redis.url), "TASKHUB_MAX_ATTEMPTS": "2"}
+    celery = [sys.executable, "-m", "celery", "-A", "tests.integration.poison_worker", "worker"]
+    start_worker(
+        {**env, "PYTHONPATH": str(ROOT)},
+        "--concurrency=2", "--queues=taskhub", "--loglevel=INFO", command=celery,
+    )  # fmt: skip
+    with hub_for(env) as hub, relay_sweeping(hub):
+        poison = hub.users.create(**user_fields(username="poison_pill")).id
+        others = [hub.users.create(**user_fields()).id for _ in range(10)]
+        tasks = eventually(lambda: all_finished(hub, [poison, *others]), SETTLE, "all to end")
+    failed, *done = tasks
+    assert (failed.status, failed.attempt) == (TaskStatus.FAILED, 2)
+    assert failed.result["code"] == "worker_lost"  # type: ignore[index]
+    assert {task.status for task in done} == {TaskStatus.DONE}
+    assert LEASE_SECONDS < SETTLE
+
+
+def test_relay_command_sweeps_once_and_exits(database_url: str, tmp_path: Path) -> None:
+    env = stack_env(database_url, "redis://127.0.0.1:1/0")
+    done = subprocess.run(
+        [sys.executable, "-m", "taskhub.entrypoints.cli", "relay", "--once"],
+        env={**os.environ, **env}, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
