@@ -23,6 +23,7 @@ from dependency_injector import providers
 from sqlalchemy import text
 
 from taskhub.adapters.celery.bus import CeleryBus
+from taskhub.bootstrap import Container
 from taskhub.domain.task import Task, TaskStatus
 from taskhub.entrypoints.library import Hub
 from taskhub.entrypoints.relay import sweep_until
@@ -35,10 +36,11 @@ SETTLE = 90  # seconds: generous for a shared 2-core machine; each wait ends as 
 
 
 @contextmanager
-def relay_sweeping(hub: Hub, every: float = 0.5) -> Iterator[None]:
+def relay_sweeping(hub: Hub | Container, every: float = 0.5) -> Iterator[None]:
     """The relay, sweeping in a background thread as ``taskhub relay`` would."""
+    container = hub.container if isinstance(hub, Hub) else hub
     stop = threading.Event()
-    thread = threading.Thread(target=sweep_until, args=(stop, hub.container.relay, every))
+    thread = threading.Thread(target=sweep_until, args=(stop, container.relay, every))
     thread.start()
     yield
     stop.set()

@@ -19,6 +19,11 @@ class CeleryBus:
     def __init__(self, app: Celery) -> None:
         self._app = app
 
+    def ping(self) -> None:
+        """Raise unless the broker accepts a connection now (for readiness probes)."""
+        with self._app.connection_for_write() as connection:
+            connection.ensure_connection(max_retries=1, interval_start=0, interval_step=0.2)
+
     def dispatch(self, task_id: UUID) -> None:
         try:
             self._app.send_task(
