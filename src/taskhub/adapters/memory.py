@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import datetime
 from types import TracebackType
-from typing import Any, Generic, Self, TypeVar
+from typing import Self
 from uuid import UUID
 
+from taskhub.adapters.memory_store import InMemoryStore, Tracked, detached, state_of
 from taskhub.application.ports import Page, TaskFilter
 from taskhub.domain.errors import (
     ConcurrentUpdate,
@@ -29,75 +29,18 @@ from taskhub.domain.events import Event
 from taskhub.domain.task import Task
 from taskhub.domain.user import User, email_key
 
-
-def _state(entity: User | Task) -> dict[str, Any]:
-    """What the store saves of an entity: every field but its unpublished events."""
-    fields = dataclasses.fields(entity)
-    return copy.deepcopy({f.name: getattr(entity, f.name) for f in fields if f.name != "events"})
-
-
-def _detached(entity: Any) -> Any:
-    return dataclasses.replace(entity, events=[], **_state(entity))
-
-
-class InMemoryStore:
-    """The committed state shared by every unit of work of one process."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.users: dict[UUID, User] = {}
-        self.tasks: dict[UUID, Task] = {}
-        self.idempotency_keys: dict[str, UUID] = {}
-
-
-E = TypeVar("E", User, Task)
-
-
-class _Tracked(Generic[E]):
-    """The entities one unit of work loaded or added, with their state when loaded."""
-
-    def __init__(self) -> None:
-        self.loaded: dict[UUID, tuple[E, dict[str, Any]]] = {}
-        self.added: dict[UUID, E] = {}
-        self.removed: dict[UUID, E] = {}
-
-    def knows(self, entity_id: UUID) -> bool:
-        return entity_id in self.removed or entity_id in self.added or entity_id in self.loaded
-
-    def local(self, entity_id: UUID) -> E | None:
-        if entity_id in self.removed:
-            return None
-        if entity_id in self.added:
-            return self.added[entity_id]
-        return self.loaded[entity_id][0] if entity_id in self.loaded else None
-
-    def changed(self) -> Iterator[tuple[E, dict[str, Any]]]:
-        for entity, before in self.loaded.values():
-            if entity.id not in self.removed and _state(entity) != before:
-                yield entity, before
-
-    def all(self) -> Iterable[E]:
-        return [*(e for e, _ in self.loaded.values()), *self.added.values(), *self.removed.values()]
-
-    def rebase(self) -> None:
-        """After a commit: what is kept is now loaded as saved; nothing is pending."""
-        kept = [
-            *(e for e, _ in self.loaded.values() if e.id not in self.removed),
-            *self.added.values(),
-        ]
-        self.forget()
-        self.loaded = {e.id: (e, _state(e)) for e in kept}
-
-    def forget(self) -> None:
-        self.loaded.clear()
-        self.added.clear()
-        self.removed.clear()
+__all__ = [
+    "InMemoryStore",
+    "InMemoryTaskRepository",
+    "InMemoryUnitOfWork",
+    "InMemoryUserRepository",
+]
 
 
 class InMemoryUserRepository:
     def __init__(self, store: InMemoryStore) -> None:
         self._store = store
-        self.tracked: _Tracked[User] = _Tracked()
+        self.tracked: Tracked[User] = Tracked()
 
     def add(self, user: User) -> None:
         self.tracked.added[user.id] = user
@@ -109,8 +52,8 @@ class InMemoryUserRepository:
             committed = self._store.users.get(user_id)
         if committed is None:
             return None
-        user = _detached(committed)
-        self.tracked.loaded[user_id] = (user, _state(user))
+        user = detached(committed)
+        self.tracked.loaded[user_id] = (user, state_of(user))
         return user
 
     def remove(self, user: User) -> None:
@@ -126,14 +69,14 @@ class InMemoryUserRepository:
             key=lambda u: (u.date_joined, str(u.id)),
         )
         start = (page - 1) * page_size
-        items = [_detached(u) for u in users[start : start + page_size]]
+        items = [detached(u) for u in users[start : start + page_size]]
         return Page(items=items, total=len(users), page=page, page_size=page_size)
 
 
 class InMemoryTaskRepository:
     def __init__(self, store: InMemoryStore) -> None:
         self._store = store
-        self.tracked: _Tracked[Task] = _Tracked()
+        self.tracked: Tracked[Task] = Tracked()
 
     def add(self, task: Task) -> None:
         self.tracked.added[task.id] = task
@@ -145,8 +88,8 @@ class InMemoryTaskRepository:
             committed = self._store.tasks.get(task_id)
         if committed is None:
             return None
-        task = _detached(committed)
-        self.tracked.loaded[task_id] = (task, _state(task))
+        task = detached(committed)
+        self.tracked.loaded[task_id] = (task, state_of(task))
         return task
 
     def get_by_idempotency_key(self, key: str) -> Task | None:
@@ -167,7 +110,7 @@ class InMemoryTaskRepository:
             tasks = [t for t in self._store.tasks.values() if _matches(t, where)]
         tasks.sort(key=lambda t: (t.created_at, str(t.id)), reverse=True)
         start = (page - 1) * page_size
-        items = [_detached(t) for t in tasks[start : start + page_size]]
+        items = [detached(t) for t in tasks[start : start + page_size]]
         return Page(items=items, total=len(tasks), page=page, page_size=page_size)
 
 
@@ -239,7 +182,7 @@ class InMemoryUnitOfWork:
             saved[task.id] = task
         for task in saved.values():
             task.version += 1
-        return {task_id: _detached(task) for task_id, task in saved.items()}
+        return {task_id: detached(task) for task_id, task in saved.items()}
 
     def _checked_users(self) -> dict[UUID, User]:
         """The whole user table after this commit; raise if it would break a rule."""
@@ -251,12 +194,12 @@ class InMemoryUnitOfWork:
             if user.id not in users:
                 raise UserNotFound(user.id)
             merged = users[user.id]
-            changes = {k: v for k, v in _state(user).items() if before[k] != v}
-            users[user.id] = dataclasses.replace(_detached(merged), **copy.deepcopy(changes))
+            changes = {k: v for k, v in state_of(user).items() if before[k] != v}
+            users[user.id] = dataclasses.replace(detached(merged), **copy.deepcopy(changes))
         for user in tracked.added.values():
             if user.id in users:
                 raise UserAlreadyExists(user.id)
-            users[user.id] = _detached(user)
+            users[user.id] = detached(user)
         _check_unique([*tracked.added.values(), *(u for u, _ in tracked.changed())], users)
         return users
 
