@@ -12,6 +12,7 @@ from typing import Any
 from taskhub.domain.errors import DomainError
 from taskhub.domain.task import Task
 from taskhub.entrypoints import database
+from taskhub.entrypoints.http.serve import serve
 from taskhub.entrypoints.library import Hub, connect
 
 USER_FIELDS = ("username", "email", "first_name", "last_name")
@@ -69,7 +70,14 @@ def build_parser() -> argparse.ArgumentParser:
     _tasks_parser(commands)
     database.add_parser(commands)
     _process_parsers(commands)
+    _serve_parser(commands)
     return parser
+
+
+def _serve_parser(commands: Any) -> None:
+    server = commands.add_parser("serve", help="serve the HTTP API (settings from TASKHUB_*)")
+    server.add_argument("--port", type=int, default=8000, help="0 picks a free port")
+    server.add_argument("--host", default="127.0.0.1")
 
 
 def _process_parsers(commands: Any) -> None:
@@ -112,6 +120,8 @@ def _run(hub: Hub, args: argparse.Namespace) -> Any:
 def main(argv: Sequence[str] | None = None) -> int:
     """Print the outcome as JSON; exit 1 with the error as JSON if a request is refused."""
     args = build_parser().parse_args(argv)
+    if args.command == "serve":
+        return serve(args.host, args.port)
     if args.command in ("worker", "relay"):
         return _run_process(args)
     if args.command == "db":

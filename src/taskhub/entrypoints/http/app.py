@@ -1,0 +1,39 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from taskhub.application.ports import StoreUnavailable
+from taskhub.bootstrap import Container, build_container
+from taskhub.domain.errors import DomainError
+from taskhub.entrypoints.http import health, tasks, users
+from taskhub.entrypoints.http.openapi import API_CONFIG, TaskhubApi, swagger_ui_assets
+from taskhub.entrypoints.http.problems import domain_problem
+from taskhub.entrypoints.http.runtime import Runtime, bus_answers, store_answers
+from taskhub.settings import Settings
+
+
+def create_app(settings: Settings | None = None, container: Container | None = None) -> Flask:
+    """The HTTP API over ``container`` (default: built from ``settings``, else the environment).
+
+    Whoever serves the app shuts the container down when done: ``taskhub.bootstrap.shut_down``
+    on ``app.extensions["taskhub"].container``.
+    """
+    settings = settings or Settings.from_env()
+    app = Flask(__name__)
+    app.config.update(
+        API_CONFIG,
+        MAX_CONTENT_LENGTH=settings.max_body_bytes,
+        PROPAGATE_EXCEPTIONS=False,  # even under test, an unexpected error is a 500 problem
+    )
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the seed's field order
+    checks = {"database": store_answers, "bus": bus_answers}
+    app.extensions["taskhub"] = Runtime(settings, container or build_container(settings), checks)
+    api = TaskhubApi(app)
+    for blueprint in (users.blp, tasks.blp, health.blp):
+        api.register_blueprint(blueprint)
+    app.register_blueprint(swagger_ui_assets)
+    app.register_error_handler(DomainError, domain_problem)
+    app.register_error_handler(StoreUnavailable, domain_problem)
+    return app

@@ -1,0 +1,33 @@
+"""``/healthz`` (the process answers) and ``/readyz`` (its database and bus answer too)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+
+from taskhub.entrypoints.http.runtime import runtime
+from taskhub.entrypoints.http.schemas import HealthSchema
+
+blp = Blueprint("health", __name__, description="Probes for load balancers and orchestrators.")
+
+
+@blp.route("/healthz", endpoint="healthz")
+class Liveness(MethodView):
+    @blp.response(200, HealthSchema)
+    def get(self) -> Any:
+        """Liveness: the process is up; nothing else is checked"""
+        return {"status": "ok"}
+
+
+@blp.route("/readyz", endpoint="readyz")
+class Readiness(MethodView):
+    @blp.response(200, HealthSchema)
+    @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
+    def get(self) -> Any:
+        """Readiness: the database and the task bus answer (503 names those that do not)"""
+        checks, failures = runtime().readiness()
+        if failures:
+            abort(503, message=f"Not ready: {', '.join(failures)}.", errors=failures)
+        return {"status": "ready", "checks": checks}

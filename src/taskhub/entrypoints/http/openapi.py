@@ -1,0 +1,117 @@
+"""The OpenAPI side: the Api that renders problems, shared documentation, offline Swagger UI.
+
+Swagger UI's scripts come from the ``swagger-ui-bundle`` package and are served by this app, so
+the interactive docs at ``/api/docs`` work without internet access.
+"""
+
+from __future__ import annotations
+
+import http
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import flask
+import swagger_ui_bundle  # type: ignore[import-untyped]
+from flask_smorest import Api, Blueprint
+from flask_smorest.pagination import PaginationMetadataSchema
+from flask_smorest.utils import prepare_response
+from werkzeug.exceptions import HTTPException
+
+from taskhub.entrypoints.http.problems import PROBLEM_JSON, http_problem
+from taskhub.entrypoints.http.schemas import AcceptedSchema, ProblemSchema, TaskSchema
+from taskhub.entrypoints.http.submissions import IDEMPOTENCY_KEY
+
+View = TypeVar("View", bound=Callable[..., Any])
+
+API_CONFIG = {
+    "API_TITLE": "taskhub",
+    "API_VERSION": "1",
+    "OPENAPI_VERSION": "3.0.3",
+    "OPENAPI_URL_PREFIX": "/api",
+    "OPENAPI_JSON_PATH": "openapi.json",
+    "OPENAPI_SWAGGER_UI_PATH": "docs",
+    "OPENAPI_SWAGGER_UI_URL": "docs/assets/",  # relative to /api/docs, so a URL prefix works
+    "OPENAPI_SWAGGER_UI_CONFIG": {"validatorUrl": None},  # no badge fetched from the internet
+}
+
+PREFER = {
+    "name": "Prefer",
+    "in": "header",
+    "description": "`wait=N` (RFC 7240): hold the answer until the task finishes or N seconds "
+    "pass (capped by the server); other preferences are ignored.",
+    "schema": {"type": "string"},
+}
+IDEMPOTENCY_KEY_HEADER = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "description": "Retry safely: the same key and request return the first task; the same key "
+    "with another request is refused (422); a racing duplicate gets 409.",
+    "schema": {"type": "string", "pattern": f"^{IDEMPOTENCY_KEY.pattern}$"},
+}
+ACCEPTED_HEADERS = {
+    "Location": {"description": "The task's status endpoint.", "schema": {"type": "string"}},
+    "Retry-After": {"description": "Seconds to wait before polling.", "schema": {"type": "string"}},
+}
+FINISHED_HEADERS = {
+    "Content-Location": {
+        "description": "The task's status endpoint.",
+        "schema": {"type": "string"},
+    },
+    "Preference-Applied": {"description": "The wait honoured.", "schema": {"type": "string"}},
+}
+ETAG_HEADERS = {"ETag": {"description": "The representation's tag.", "schema": {"type": "string"}}}
+
+
+class TaskhubApi(Api):  # type: ignore[misc]
+    """flask-smorest's Api, speaking RFC 9457 for every error and documenting it so."""
+
+    ERROR_SCHEMA = ProblemSchema
+
+    def handle_http_exception(self, error: HTTPException) -> flask.Response:
+        return http_problem(error)
+
+    def _register_responses(self) -> None:
+        """Document every error response as ``application/problem+json``, as it is sent."""
+        for status in http.HTTPStatus:
+            response: dict[str, Any] = {"description": status.phrase}
+            if status >= 400:
+                response["schema"] = ProblemSchema
+            prepare_response(response, self.spec, PROBLEM_JSON)
+            self.spec.components.response(status.name, response, lazy=True)
+        default = {"description": "A problem (RFC 9457)", "schema": ProblemSchema}
+        prepare_response(default, self.spec, PROBLEM_JSON)
+        self.spec.components.response(self.DEFAULT_ERROR_RESPONSE_NAME, default, lazy=True)
+
+    def _register_pagination_header(self) -> None:
+        """Document X-Pagination as the JSON text it is, not as a header-encoded object."""
+        header = {
+            "description": "Pagination metadata, as JSON",
+            "content": {"application/json": {"schema": PaginationMetadataSchema}},
+        }
+        self.spec.components.header("PAGINATION", header, lazy=True)
+
+
+def submission(blp: Blueprint) -> Callable[[View], View]:
+    """Document a submitting view: 202 (or 200 after a wait), its headers and its refusals."""
+
+    def document(view: View) -> View:
+        view = blp.response(202, AcceptedSchema, headers=ACCEPTED_HEADERS)(view)
+        finished = "The task finished within the wait asked by `Prefer: wait=N`."
+        view = blp.alt_response(
+            200, schema=TaskSchema, description=finished, headers=FINISHED_HEADERS, success=True
+        )(view)
+        refusals = {409: "CONFLICT", 422: "UNPROCESSABLE_ENTITY"}
+        documented: View = blp.doc(parameters=[IDEMPOTENCY_KEY_HEADER, PREFER], responses=refusals)(
+            view
+        )
+        return documented
+
+    return document
+
+
+swagger_ui_assets = flask.Blueprint("swagger-ui-assets", __name__)
+
+
+@swagger_ui_assets.route("/api/docs/assets/<path:filename>")
+def swagger_ui_asset(filename: str) -> flask.Response:
+    return flask.send_from_directory(swagger_ui_bundle.swagger_ui_path, filename)

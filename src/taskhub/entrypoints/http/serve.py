@@ -1,0 +1,31 @@
+"""``taskhub serve``: the API in this process, for development (gunicorn serves production)."""
+
+from __future__ import annotations
+
+import signal
+import sys
+from types import FrameType
+
+from werkzeug.serving import make_server
+
+from taskhub.bootstrap import shut_down
+from taskhub.entrypoints.http.app import create_app
+from taskhub.settings import Settings
+
+
+def _stop(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def serve(host: str, port: int, settings: Settings | None = None) -> int:
+    """Serve until interrupted or terminated, then let the running tasks finish."""
+    app = create_app(settings or Settings.from_env())
+    server = make_server(host, port, app, threaded=True)
+    signal.signal(signal.SIGTERM, _stop)
+    print(f"taskhub serving on http://{host}:{server.port} (docs: /api/docs)", flush=True)
+    try:
+        server.serve_forever()  # returns on SIGINT or SIGTERM: werkzeug swallows the interrupt
+    finally:
+        print("taskhub stopping: letting running tasks finish", file=sys.stderr, flush=True)
+        shut_down(app.extensions["taskhub"].container)
+    return 0

@@ -1,0 +1,99 @@
+"""Answering for a task: 202 with its address, replayed by Idempotency-Key, held by Prefer: wait.
+
+Submissions answer ``202 Accepted`` with the seed's body, ``Location`` and ``Retry-After``. With
+``Prefer: wait=N`` a submission whose task finishes within N seconds answers ``200`` with the task
+instead (``Content-Location`` names its status endpoint); the status endpoint always answers 200.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+from uuid import UUID
+
+from flask import Response, jsonify, request, url_for
+
+from taskhub.application.ports import Idempotency
+from taskhub.domain.commands import Command
+from taskhub.domain.errors import InvalidInput
+from taskhub.domain.task import Task
+from taskhub.entrypoints.http.runtime import runtime
+from taskhub.entrypoints.http.schemas import AcceptedSchema, TaskSchema
+
+IDEMPOTENCY_KEY = re.compile(r"[!-~]{1,255}")  # printable ASCII, as the IETF draft's sf-string
+WAIT_PREFERENCE = re.compile(r"\s*wait\s*=\s*\"?([0-9]+)\"?\s*", re.IGNORECASE)
+RETRY_AFTER_SECONDS = "1"
+
+
+def accept(command: Command, action: str) -> Response:
+    """Submit ``command`` and answer for its task; ``action`` completes "Task created to ..."."""
+    rt = runtime()
+    task = rt.submit(command, idempotency_for(command))
+    wait = preferred_wait(rt.settings.max_wait_seconds)
+    if wait is not None and (task := rt.task(task.id, wait)).is_finished:
+        where = url_for("tasks.status", task_id=task.id)
+        return task_response(task, 200, {"Content-Location": where, **waited(wait)})
+    return accepted_response(task, action, waited(wait))
+
+
+def accepted_response(task: Task, action: str, headers: Mapping[str, str]) -> Response:
+    """202 with the seed's body, ``Location`` of the status endpoint and a ``Retry-After`` hint."""
+    where = url_for("tasks.status", task_id=task.id)
+    body = {
+        "task_id": str(task.id),
+        "message": f"Task created to {action}",
+        "status_endpoint": where,
+    }
+    response = jsonify(AcceptedSchema().dump(body))
+    response.status_code = 202
+    response.headers.update({"Location": where, "Retry-After": RETRY_AFTER_SECONDS, **headers})
+    return response
+
+
+def current_status(task_id: UUID) -> Response:
+    """The task's status with a strong ETag; 304 when If-None-Match names it."""
+    rt = runtime()
+    wait = preferred_wait(rt.settings.max_wait_seconds)
+    response = task_response(rt.task(task_id, wait), 200, waited(wait))
+    response.add_etag()
+    response.make_conditional(request)
+    return response
+
+
+def task_response(task: Task, status: int, headers: Mapping[str, str]) -> Response:
+    response = jsonify(TaskSchema().dump(task.to_dict()))
+    response.status_code = status
+    response.headers.update(headers)
+    return response
+
+
+def idempotency_for(command: Command) -> Idempotency | None:
+    """The request's Idempotency-Key with a digest of what it asks: route, ids and input."""
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return None
+    if not IDEMPOTENCY_KEY.fullmatch(key):
+        problem = "Must be 1 to 255 printable ASCII characters, without spaces."
+        raise InvalidInput({"Idempotency-Key": [problem]})
+    rule = request.url_rule.rule if request.url_rule else request.path
+    ids = {name: str(value) for name, value in (request.view_args or {}).items()}
+    asked = [request.method, rule, ids, command.input_data()]
+    digest = hashlib.sha256(json.dumps(asked, sort_keys=True).encode()).hexdigest()
+    return Idempotency(key, digest)
+
+
+def preferred_wait(cap: float) -> float | None:
+    """Seconds asked for by ``Prefer: wait=N`` (RFC 7240), capped; other preferences are ignored."""
+    for preference in ",".join(request.headers.getlist("Prefer")).split(","):
+        if found := WAIT_PREFERENCE.fullmatch(preference.split(";")[0]):
+            return min(float(found.group(1)), cap)
+    return None
+
+
+def waited(wait: float | None) -> dict[str, str]:
+    """The headers saying that a wait preference was honoured (or nothing, if none was asked)."""
+    if wait is None:
+        return {}
+    return {"Preference-Applied": f"wait={wait:g}", "Vary": "Prefer"}

@@ -1,0 +1,52 @@
+"""``/api/tasks/``: follow what was submitted (list, detail, status)."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from flask import Response
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from flask_smorest.pagination import PaginationParameters
+
+from taskhub.application.ports import TaskFilter
+from taskhub.domain.commands import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from taskhub.entrypoints.http.openapi import ETAG_HEADERS, PREFER
+from taskhub.entrypoints.http.runtime import runtime
+from taskhub.entrypoints.http.schemas import TaskQueryArgsSchema, TaskSchema
+from taskhub.entrypoints.http.submissions import current_status
+
+blp = Blueprint("tasks", __name__, url_prefix="/api/tasks", description="Submitted tasks.")
+
+
+@blp.route("/", endpoint="tasks")
+class Tasks(MethodView):
+    @blp.arguments(TaskQueryArgsSchema, location="query")
+    @blp.response(200, TaskSchema(many=True))
+    @blp.paginate(page_size=DEFAULT_PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
+    def get(self, filters: dict[str, Any], pagination_parameters: PaginationParameters) -> Any:
+        """List tasks, newest first, filtered; paging metadata is in the X-Pagination header"""
+        pages = pagination_parameters
+        found = runtime().tasks(TaskFilter(**filters), pages.page, pages.page_size)
+        pages.item_count = found.total
+        return [task.to_dict() for task in found.items]
+
+
+@blp.route("/<uuid:task_id>/", endpoint="task")
+class TaskDetail(MethodView):
+    @blp.response(200, TaskSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, task_id: UUID) -> Any:
+        """Get a task: its input, status, progress and result"""
+        return runtime().task(task_id).to_dict()
+
+
+@blp.route("/<uuid:task_id>/status/", endpoint="status")
+class TaskStatus(MethodView):
+    @blp.response(200, TaskSchema, headers=ETAG_HEADERS)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.doc(parameters=["IF_NONE_MATCH", PREFER], responses={304: "NOT_MODIFIED"})
+    def get(self, task_id: UUID) -> Response:
+        """Get a task's status: poll cheaply with If-None-Match, or hold with Prefer: wait=N"""
+        return current_status(task_id)

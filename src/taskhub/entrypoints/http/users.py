@@ -1,0 +1,80 @@
+"""``/api/users/``: every call validates its input, submits a task and answers 202 at once."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from flask import Response, request
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+
+from taskhub.domain.commands import (
+    CreateUser,
+    DeleteUser,
+    GetUser,
+    ListUsers,
+    ReplaceUser,
+    UpdateUser,
+)
+from taskhub.entrypoints.http.openapi import submission
+from taskhub.entrypoints.http.schemas import (
+    UserCreateSchema,
+    UserListArgsSchema,
+    UserPatchSchema,
+    UserReplaceSchema,
+)
+from taskhub.entrypoints.http.submissions import accept
+
+blp = Blueprint(
+    "users", __name__, url_prefix="/api/users", description="User operations, each run as a task."
+)
+Fields = dict[str, Any]
+
+
+@blp.before_request
+def require_json_body() -> None:
+    """Refuse a body in any other format before anything parses it (415)."""
+    if request.method in ("POST", "PUT", "PATCH") and not request.is_json:
+        abort(415, message="Send the request body as application/json.")
+
+
+@blp.route("/", endpoint="users")
+class Users(MethodView):
+    @blp.arguments(UserListArgsSchema, location="query")
+    @submission(blp)
+    def get(self, args: Fields) -> Response:
+        """List users: one bounded page with the total count, as a task"""
+        command = ListUsers(page=args["page"], page_size=args["page_size"])
+        return accept(command, "list users")
+
+    @blp.arguments(UserCreateSchema)
+    @submission(blp)
+    def post(self, fields: Fields) -> Response:
+        """Create a user, as a task"""
+        return accept(CreateUser(values=fields), f"create user {fields['username']}")
+
+
+@blp.route("/<uuid:user_id>/", endpoint="user")
+class User(MethodView):
+    @submission(blp)
+    def get(self, user_id: UUID) -> Response:
+        """Get a user, as a task"""
+        return accept(GetUser(user_id=user_id), f"get user {user_id}")
+
+    @blp.arguments(UserReplaceSchema)
+    @submission(blp)
+    def put(self, fields: Fields, user_id: UUID) -> Response:
+        """Replace every field of a user (those not given return to defaults), as a task"""
+        return accept(ReplaceUser(user_id=user_id, values=fields), f"update user {user_id}")
+
+    @blp.arguments(UserPatchSchema)
+    @submission(blp)
+    def patch(self, fields: Fields, user_id: UUID) -> Response:
+        """Change only the given fields of a user, as a task"""
+        return accept(UpdateUser(user_id=user_id, values=fields), f"update user {user_id}")
+
+    @submission(blp)
+    def delete(self, user_id: UUID) -> Response:
+        """Delete a user, as a task"""
+        return accept(DeleteUser(user_id=user_id), f"delete user {user_id}")

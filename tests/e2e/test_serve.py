@@ -1,0 +1,84 @@
+"""HTTP against a real ``taskhub serve``, as a client would use it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from uuid import uuid4
+
+from tests.e2e.server import Server, gunicorn_command
+
+
+def new_user() -> dict[str, str]:
+    name = f"user_{uuid4().hex[:10]}"
+    return {"username": name, "email": f"{name}@example.com"}
+
+
+def test_a_submission_that_waits_answers_with_the_finished_task(server: Server) -> None:
+    reply = server.request("POST", "/api/users/", new_user(), {"Prefer": "wait=10"})
+    assert reply.status == 200
+    assert reply.headers["Preference-Applied"] == "wait=10"
+    assert (reply.body["status"], reply.body["result"]["success"]) == ("DONE", True)
+    assert reply.headers["Content-Location"] == f"/api/tasks/{reply.body['id']}/status/"
+
+
+def test_an_unchanged_status_is_not_sent_again(server: Server) -> None:
+    accepted = server.request("POST", "/api/users/", new_user(), {"Prefer": "wait=0"})
+    status = server.request("GET", accepted.headers["Location"], headers={"Prefer": "wait=10"})
+    assert status.body["status"] == "DONE"
+    again = server.request("GET", accepted.headers["Location"], headers={
+        "If-None-Match": status.headers["ETag"]
+    })  # fmt: skip
+    assert (again.status, again.body, again.headers["ETag"]) == (304, None, status.headers["ETag"])
+
+
+def test_a_retried_submission_with_its_idempotency_key_gets_the_first_task(server: Server) -> None:
+    user, key = new_user(), {"Idempotency-Key": uuid4().hex}
+    first = server.request("POST", "/api/users/", user, key)
+    again = server.request("POST", "/api/users/", user, key)
+    other = server.request("POST", "/api/users/", new_user(), key)
+    assert (first.status, again.status, other.status) == (202, 202, 422)
+    assert again.body == first.body
+    assert other.body["code"] == "idempotency_key_reused"
+
+
+def test_refusals_are_problem_documents_and_create_no_task(server: Server) -> None:
+    before = json.loads(server.request("GET", "/api/tasks/").headers["X-Pagination"])["total"]
+    unknown = server.request("GET", "/api/nothing-here")
+    invalid = server.request("POST", "/api/users/", {"username": "a b", "id": "x"})
+    assert (unknown.status, invalid.status) == (404, 422)
+    assert unknown.headers["Content-Type"] == invalid.headers["Content-Type"]
+    assert unknown.headers["Content-Type"] == "application/problem+json"
+    assert set(invalid.body["errors"]) == {"username", "email", "id"}
+    after = json.loads(server.request("GET", "/api/tasks/").headers["X-Pagination"])["total"]
+    assert after == before
+
+
+def test_the_api_describes_itself_without_the_internet(server: Server) -> None:
+    document = server.request("GET", "/api/openapi.json").body
+    assert document["openapi"].startswith("3.")
+    assert {"/api/users/", "/api/tasks/{task_id}/status/", "/readyz"} <= set(document["paths"])
+    assert server.request("GET", "/readyz").body["status"] == "ready"
+
+
+def test_serve_on_the_embedded_default_keeps_users_across_a_restart(tmp_path: Path) -> None:
+    env = {"TASKHUB_DATABASE_URL": "", "TASKHUB_DATA_DIR": str(tmp_path / "data")}
+    first = Server(env, tmp_path / "serve.log")
+    user = new_user()
+    created = first.request("POST", "/api/users/", user, {"Prefer": "wait=10"})
+    assert first.stop() == 0
+    second = Server(env, tmp_path / "serve.log")
+    listed = second.request("GET", "/api/users/", headers={"Prefer": "wait=10"})
+    assert second.stop() == 0
+    assert created.body["status"] == "DONE"
+    assert [u["username"] for u in listed.body["result"]["users"]] == [user["username"]]
+
+
+def test_gunicorn_serves_the_app_factory_as_the_readme_says(tmp_path: Path) -> None:
+    env = {"TASKHUB_DATABASE_URL": "memory://", "TASKHUB_DATA_DIR": str(tmp_path / "data")}
+    server = Server(env, tmp_path / "gunicorn.log", gunicorn_command)
+    created = server.request("POST", "/api/users/", new_user(), {"Prefer": "wait=10"})
+    ready = server.request("GET", "/readyz")
+    assert server.stop() == 0
+    assert (created.status, created.body["status"]) == (200, "DONE")
+    assert ready.status == 200

@@ -1,0 +1,52 @@
+"""Building blocks for HTTP tests: settings for an in-memory API, and a bus that holds tasks."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from flask.testing import FlaskClient
+
+from taskhub.application.ports import StoreUnavailable
+from taskhub.settings import Settings
+
+
+def memory_settings(**overrides: Any) -> Settings:
+    """In-memory store, tasks run inline as submitted, and a short cap on ``Prefer: wait``."""
+    values: dict[str, Any] = {"database_url": "memory://", "bus": "inline", "max_wait_seconds": 2.0}
+    return Settings(**{**values, **overrides})
+
+
+class HeldBus:
+    """A task bus (the port's fake) that runs nothing: its tasks stay PENDING until run by hand."""
+
+    def __init__(self) -> None:
+        self.held: list[UUID] = []
+
+    def dispatch(self, task_id: UUID) -> None:
+        self.held.append(task_id)
+
+
+def task_total(client: FlaskClient) -> int:
+    """How many tasks the API holds, from the task list's pagination header."""
+    total: int = json.loads(client.get("/api/tasks/").headers["X-Pagination"])["total"]
+    return total
+
+
+class UnreachableStore:
+    """A unit of work (the port's fake) whose store cannot be reached: the database is down."""
+
+    def __enter__(self) -> UnreachableStore:
+        raise StoreUnavailable("could not connect to postgresql://taskhub:secret@db:5432")
+
+    def __exit__(self, *exc_info: object) -> None:
+        return None
+
+
+class BrokenClock:
+    """A clock (the port's fake) that fails the way a bug would: with an unexpected error."""
+
+    def now(self) -> datetime:
+        raise RuntimeError("secret internals of a bug")

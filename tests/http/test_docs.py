@@ -1,0 +1,38 @@
+"""The OpenAPI document and the interactive docs page, which needs no internet access."""
+
+from __future__ import annotations
+
+import re
+
+from flask.testing import FlaskClient
+
+OPERATIONS = {
+    ("/api/users/", "get"), ("/api/users/", "post"), ("/api/users/{user_id}/", "get"),
+    ("/api/users/{user_id}/", "put"), ("/api/users/{user_id}/", "patch"),
+    ("/api/users/{user_id}/", "delete"), ("/api/tasks/", "get"), ("/api/tasks/{task_id}/", "get"),
+    ("/api/tasks/{task_id}/status/", "get"), ("/healthz", "get"), ("/readyz", "get"),
+}  # fmt: skip
+
+
+def test_the_openapi_document_describes_every_operation(client: FlaskClient) -> None:
+    document = client.get("/api/openapi.json").json
+    assert document["openapi"] == "3.0.3"
+    found = {(path, method) for path, item in document["paths"].items() for method in item}
+    assert found - {(path, "parameters") for path in document["paths"]} == OPERATIONS
+    post = document["paths"]["/api/users/"]["post"]
+    assert post["summary"] == "Create a user, as a task"
+    assert {"202", "200", "409", "422"} <= set(post["responses"])
+    problem = document["components"]["responses"]["UNPROCESSABLE_ENTITY"]["content"]
+    assert list(problem) == ["application/problem+json"]
+
+
+def test_the_docs_page_loads_only_assets_this_app_serves(client: FlaskClient) -> None:
+    page = client.get("/api/docs")
+    assert page.status_code == 200
+    assets = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    assert len(assets) >= 3
+    for asset in assets:
+        assert not asset.startswith(("http:", "https:", "//"))
+        loaded = client.get(f"/api/{asset}")
+        assert (loaded.status_code, len(loaded.data) > 1000) == (200, True), asset
+    assert '"validatorUrl": null' in page.text

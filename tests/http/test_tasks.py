@@ -1,0 +1,112 @@
+"""``/api/tasks/``: the list (a JSON array, paged in headers), the detail and the status."""
+
+from __future__ import annotations
+
+import json
+from uuid import uuid4
+
+import pytest
+from flask.testing import FlaskClient
+
+from taskhub.domain.commands import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from tests.builders import user_fields
+
+SEED_FIELDS = [
+    "id", "status", "task_name", "created_at", "updated_at", "input_data", "result", "progress",
+    "related_table", "related_id", "operation",
+]  # fmt: skip
+
+
+def submitted(client: FlaskClient, count: int) -> list[str]:
+    """Submit ``count`` creates; their task ids, oldest first."""
+    return [client.post("/api/users/", json=user_fields()).json["task_id"] for _ in range(count)]
+
+
+def pagination(response: object) -> dict[str, int]:
+    found: dict[str, int] = json.loads(response.headers["X-Pagination"])  # type: ignore[attr-defined]
+    return found
+
+
+def test_the_list_is_a_json_array_newest_first_paged_in_headers(client: FlaskClient) -> None:
+    ids = submitted(client, 5)
+    response = client.get("/api/tasks/?page=2&page_size=2")
+    assert response.status_code == 200
+    assert [task["id"] for task in response.json] == list(reversed(ids))[2:4]
+    assert pagination(response) == {
+        "total": 5, "total_pages": 3, "first_page": 1, "last_page": 3, "page": 2,
+        "previous_page": 1, "next_page": 3,
+    }  # fmt: skip
+
+
+def test_the_page_size_has_a_default_and_a_hard_maximum(client: FlaskClient) -> None:
+    submitted(client, DEFAULT_PAGE_SIZE + 1)
+    assert len(client.get("/api/tasks/").json) == DEFAULT_PAGE_SIZE
+    assert len(client.get(f"/api/tasks/?page_size={MAX_PAGE_SIZE}").json) == DEFAULT_PAGE_SIZE + 1
+    refused = client.get(f"/api/tasks/?page_size={MAX_PAGE_SIZE + 1}")
+    assert (refused.status_code, refused.json["code"]) == (422, "invalid_query")
+    assert list(refused.json["errors"]) == ["page_size"]
+
+
+def test_the_list_filters_by_status_operation_task_name_and_related_id(
+    client: FlaskClient,
+) -> None:
+    created = client.get(client.post("/api/users/", json=user_fields()).json["status_endpoint"])
+    user_id = created.json["related_id"]
+    client.patch(f"/api/users/{user_id}/", json={"first_name": "Ada"})
+    missing = client.get(f"/api/users/{uuid4()}/").json["task_id"]
+
+    def names(query: str) -> list[str]:
+        return [task["task_name"] for task in client.get(f"/api/tasks/?{query}").json]
+
+    assert names("status=FAILED") == ["get_user"]
+    assert names("operation=UPDATE") == ["update_user"]
+    assert names("task_name=create_user") == ["create_user"]
+    assert names(f"related_id={user_id}") == ["update_user", "create_user"]
+    assert names("status=DONE&operation=CREATE") == ["create_user"]
+    assert client.get("/api/tasks/?status=FAILED").json[0]["id"] == missing
+
+
+@pytest.mark.parametrize(
+    "query", ["status=LOST", "operation=MERGE", "task_name=drop_users", "related_id=12345-abcde"]
+)
+def test_an_unknown_filter_value_is_refused_naming_it(client: FlaskClient, query: str) -> None:
+    response = client.get(f"/api/tasks/?{query}")
+    assert response.status_code == 422
+    assert list(response.json["errors"]) == [query.split("=")[0]]
+
+
+@pytest.mark.parametrize("suffix", ["", "status/"])
+def test_detail_and_status_show_the_task_in_the_seeds_shape(
+    client: FlaskClient, suffix: str
+) -> None:
+    task_id = submitted(client, 1)[0]
+    task = client.get(f"/api/tasks/{task_id}/{suffix}").json
+    assert list(task)[: len(SEED_FIELDS)] == SEED_FIELDS
+    assert (task["id"], task["status"], task["progress"]) == (task_id, "DONE", 100)
+    assert (task["related_table"], task["operation"]) == ("user", "CREATE")
+    assert task["created_at"].endswith("Z")
+    assert task["updated_at"] >= task["created_at"]
+
+
+@pytest.mark.parametrize("suffix", ["", "status/"])
+def test_an_unknown_task_is_a_404_problem(client: FlaskClient, suffix: str) -> None:
+    task_id = uuid4()
+    response = client.get(f"/api/tasks/{task_id}/{suffix}")
+    assert (response.status_code, response.mimetype) == (404, "application/problem+json")
+    assert response.json["code"] == "task_not_found"
+    assert str(task_id) in response.json["detail"]
+    assert client.get(f"/api/tasks/12345-abcde/{suffix}").status_code == 404
+
+
+def test_an_unchanged_status_answers_304_without_a_body(client: FlaskClient) -> None:
+    status_endpoint = client.post("/api/users/", json=user_fields()).json["status_endpoint"]
+    first = client.get(status_endpoint)
+    again = client.get(status_endpoint, headers={"If-None-Match": first.headers["ETag"]})
+    other = client.get(status_endpoint, headers={"If-None-Match": '"something-else"'})
+    assert first.headers["ETag"].startswith('"')
+    assert (again.status_code, again.data, again.headers["ETag"]) == (
+        304,
+        b"",
+        first.headers["ETag"],
+    )
+    assert (other.status_code, other.json) == (200, first.json)
