@@ -163,6 +163,17 @@ def test_users_are_listed_by_date_joined_in_bounded_pages(uow_factory: UnitOfWor
     assert (page.total, page.page, page.page_size) == (5, 2, 2)
 
 
+@pytest.mark.parametrize("page", [4, 10**20])
+def test_a_page_past_the_end_is_empty_however_far(
+    uow_factory: UnitOfWorkFactory, page: int
+) -> None:
+    saved_user(uow_factory)
+    with uow_factory() as uow:
+        users, tasks = uow.users.list(page, 500), uow.tasks.list(TaskFilter(), page, 500)
+    assert (users.items, users.total, users.page) == ([], 1, page)
+    assert (tasks.items, tasks.total, tasks.page) == ([], 0, page)
+
+
 def test_a_task_round_trips_every_field(uow_factory: UnitOfWorkFactory) -> None:
     task = a_task(input_data={"username": "ü", "nested": {"n": [1, 2.5, None, True]}})
     task.start(MOMENT, timedelta(minutes=5))

@@ -47,6 +47,13 @@ def test_the_page_size_has_a_default_and_a_hard_maximum(client: FlaskClient) -> 
     assert list(refused.json["errors"]) == ["page_size"]
 
 
+def test_a_page_past_the_end_is_an_empty_array(client: FlaskClient) -> None:
+    submitted(client, 1)
+    response = client.get(f"/api/tasks/?page={10**20}")
+    assert (response.status_code, response.json) == (200, [])
+    assert pagination(response)["total"] == 1
+
+
 def test_the_list_filters_by_status_operation_task_name_and_related_id(
     client: FlaskClient,
 ) -> None:

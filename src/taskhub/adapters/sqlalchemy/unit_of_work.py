@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 from types import TracebackType
-from typing import Self
+from typing import Self, TypeVar
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from taskhub.adapters.sqlalchemy.errors import translated
@@ -17,6 +17,8 @@ from taskhub.application.ports import Page, TaskFilter
 from taskhub.domain.events import Event
 from taskhub.domain.task import Task, TaskStatus
 from taskhub.domain.user import User
+
+Row = TypeVar("Row", User, Task)
 
 
 class SqlUserRepository:
@@ -42,8 +44,7 @@ class SqlUserRepository:
         query = select(User).order_by(users.c.date_joined, users.c.id)
         with translated(self._seen):
             total = self._session.scalar(select(func.count()).select_from(users)) or 0
-            items = self._session.scalars(query.offset((page - 1) * page_size).limit(page_size))
-            return Page(items=list(items), total=total, page=page, page_size=page_size)
+            return _page(self._session, query, total, page, page_size)
 
 
 class SqlTaskRepository:
@@ -81,8 +82,17 @@ class SqlTaskRepository:
         query = select(Task).where(condition).order_by(tasks.c.created_at.desc(), tasks.c.id.desc())
         with translated(self._seen):
             total = self._session.scalar(select(func.count()).select_from(tasks).where(condition))
-            items = self._session.scalars(query.offset((page - 1) * page_size).limit(page_size))
-            return Page(items=list(items), total=total or 0, page=page, page_size=page_size)
+            return _page(self._session, query, total or 0, page, page_size)
+
+
+def _page(
+    session: Session, query: Select[tuple[Row]], total: int, page: int, size: int
+) -> Page[Row]:
+    """One page of ``query``. A page past the end is empty without asking the database, so no
+    page number, however large, turns into an offset the database refuses."""
+    offset = (page - 1) * size
+    items = list(session.scalars(query.offset(offset).limit(size))) if offset < total else []
+    return Page(items=items, total=total, page=page, page_size=size)
 
 
 def _due(idle_since: datetime, now: datetime) -> ColumnElement[bool]:
