@@ -82,6 +82,8 @@ def start_worker(tmp_path: Path) -> Iterator[Callable[..., Worker]]:
     yield start
     for worker in started:
         worker.stop()
+        print(f"--- {worker.log.name}, last 60 lines ---")  # shown when the test fails
+        print("\n".join(worker.log.read_text(errors="replace").splitlines()[-60:]))
 
 
 def hub_for(env: dict[str, str]) -> Hub:

@@ -40,11 +40,13 @@ def relay_sweeping(hub: Hub | Container, every: float = 0.5) -> Iterator[None]:
     """The relay, sweeping in a background thread as ``taskhub relay`` would."""
     container = hub.container if isinstance(hub, Hub) else hub
     stop = threading.Event()
-    thread = threading.Thread(target=sweep_until, args=(stop, container.relay, every))
+    thread = threading.Thread(target=sweep_until, args=(stop, container.relay, every), daemon=True)
     thread.start()
-    yield
-    stop.set()
-    thread.join()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 def all_finished(hub: Hub, ids: list[UUID]) -> list[Task] | None:
@@ -107,7 +109,12 @@ def test_a_broker_outage_during_submissions_loses_nothing(
     database_url: str, private_redis: RedisServer, start_worker: Callable[..., Worker]
 ) -> None:
     env = stack_env(database_url, private_redis.url)
-    start_worker(env, "--concurrency=2")
+    worker = start_worker(env, "--concurrency=2")
+
+    def settled() -> list[Task] | None:
+        assert worker.process.poll() is None, "the worker exited instead of reconnecting"
+        return all_finished(hub, ids)
+
     with hub_for(env) as hub, relay_sweeping(hub):
         ids = [hub.users.create(**user_fields()).id for _ in range(20)]
         private_redis.stop()
@@ -115,7 +122,7 @@ def test_a_broker_outage_during_submissions_loses_nothing(
         ids += [hub.users.create(**user_fields()).id for _ in range(20)]
         assert time.monotonic() - started < 20 * 1.5, "publishing blocked on the dead broker"
         private_redis.start()
-        tasks = eventually(lambda: all_finished(hub, ids), SETTLE, "every task to finish")
+        tasks = eventually(settled, SETTLE, "every task to finish")
         assert {task.status for task in tasks} == {TaskStatus.DONE}
         assert_each_done_create_made_exactly_one_user(hub, tasks)
 
