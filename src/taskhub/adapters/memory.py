@@ -151,7 +151,8 @@ class InMemoryUnitOfWork:
                 {t.idempotency_key: t.id for t in tasks.values() if t.idempotency_key}
             )
             self._store.users = users
-        for entity in [*self.users.tracked.all(), *self.tasks.tracked.all()]:
+        entities: list[User | Task] = [*self.users.tracked.all(), *self.tasks.tracked.all()]
+        for entity in entities:
             self._committed_events.extend(entity.events)
             entity.events.clear()
         self.users.tracked.rebase()

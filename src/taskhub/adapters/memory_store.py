@@ -19,7 +19,11 @@ def state_of(entity: User | Task) -> dict[str, Any]:
     return copy.deepcopy({f.name: getattr(entity, f.name) for f in fields if f.name != "events"})
 
 
-def detached(entity: Any) -> Any:
+E = TypeVar("E", bound=User | Task)
+
+
+def detached(entity: E) -> E:
+    """A private copy of a committed entity, so that a unit of work never edits the store's."""
     return dataclasses.replace(entity, events=[], **state_of(entity))
 
 
@@ -31,9 +35,6 @@ class InMemoryStore:
         self.users: dict[UUID, User] = {}
         self.tasks: dict[UUID, Task] = {}
         self.idempotency_keys: dict[str, UUID] = {}
-
-
-E = TypeVar("E", User, Task)
 
 
 class Tracked(Generic[E]):

@@ -43,7 +43,7 @@ def container() -> Container:
     retry_backoff=True,
     max_retries=5,
 )
-def run_task(self: CeleryTask, task_id: str) -> str:  # type: ignore[type-arg]
+def run_task(self: CeleryTask, task_id: str) -> str:
     """Run one taskhub task; a database outage retries the message later."""
     return str(container().runner().run(UUID(task_id)).status)
 

@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from kombu import Connection, Exchange
+from kombu.connection import Connection
+from kombu.entity import Exchange
 from kombu.pools import producers
 
 from taskhub.domain.events import Event

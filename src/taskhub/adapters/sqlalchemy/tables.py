@@ -48,7 +48,7 @@ class UtcDateTime(TypeDecorator[datetime]):
             raise ValueError("Timestamps must be timezone-aware.")
         return value.astimezone(UTC).replace(tzinfo=None) if dialect.name == "sqlite" else value
 
-    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -85,9 +85,7 @@ class SqlTaskRepository:
             return _page(self._session, query, total or 0, page, page_size)
 
 
-def _page(
-    session: Session, query: Select[tuple[Row]], total: int, page: int, size: int
-) -> Page[Row]:
+def _page(session: Session, query: Select[Row], total: int, page: int, size: int) -> Page[Row]:
     """One page of ``query``. A page past the end is empty without asking the database, so no
     page number, however large, turns into an offset the database refuses."""
     offset = (page - 1) * size
