@@ -85,6 +85,7 @@ def test_creating_or_replacing_needs_username_and_email(
         ({"first_name": "x" * (NAME_MAX_LENGTH + 1)}, "first_name"),
         ({"last_name": None}, "last_name"),
         ({"is_active": "yes"}, "is_active"),
+        ({"first_name": "nul\x00byte"}, "first_name"),
     ],
 )
 def test_each_invalid_field_is_named_with_why(

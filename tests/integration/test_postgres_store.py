@@ -16,6 +16,7 @@ from taskhub.adapters.sqlalchemy.engine import build_engine
 from taskhub.adapters.sqlalchemy.store import session_factory
 from taskhub.adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 from taskhub.application.ports import StoreUnavailable
+from taskhub.domain.errors import InvalidUserData
 from taskhub.domain.task import TaskStatus
 from taskhub.entrypoints.library import Hub
 from tests.builders import a_task, a_user, user_fields
@@ -103,6 +104,21 @@ def test_a_connection_lost_before_commit_saves_nothing(empty_postgres: Engine) -
     with SqlAlchemyUnitOfWork(sessions) as uow:
         assert uow.users.get(user.id) is None
         assert uow.users.list(1, 10).total == 0
+
+
+def test_a_value_postgresql_cannot_store_is_invalid_data_and_saves_nothing(
+    empty_postgres: Engine,
+) -> None:
+    """The domain refuses NUL; should any reach the store, the refusal is typed, not a crash."""
+    sessions = session_factory(empty_postgres)
+    task = a_task(input_data={"values": {"first_name": "nul\x00byte"}})
+    with SqlAlchemyUnitOfWork(sessions) as uow:
+        uow.tasks.add(task)
+        with pytest.raises(InvalidUserData) as refused:
+            uow.commit()
+    assert list(refused.value.errors) == ["data"]
+    with SqlAlchemyUnitOfWork(sessions) as uow:
+        assert uow.tasks.get(task.id) is None
 
 
 def test_a_forked_child_opens_its_own_connections(

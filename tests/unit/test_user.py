@@ -37,6 +37,10 @@ def test_register_keeps_the_fields_and_records_creation() -> None:
         ("email", "a b@example.com", "valid email"),
         ("email", "a" * 250 + "@example.com", "at most 254"),
         ("first_name", "x" * 151, "at most 150"),
+        ("first_name", "nul\x00byte", "control characters"),
+        ("last_name", "line\nbreak", "control characters"),
+        ("email", "a\x00b@example.com", "control characters"),
+        ("first_name", "half \ud800 a pair", "unpaired surrogates"),
         ("last_name", None, "Must be a string."),
         ("is_active", "yes", "true or false"),
         ("id", str(uuid4()), "read-only"),
@@ -55,6 +59,11 @@ def test_every_bad_field_is_named_at_once() -> None:
         validate_user_fields({"email": "nope", "first_name": 3}, require_all=True)
     assert set(refused.value.errors) == {"username", "email", "first_name"}
     assert refused.value.code == "invalid_user_data"
+
+
+def test_names_accept_any_printable_text() -> None:
+    names = {"first_name": "Zoë 李 🙂", "last_name": "O'Brien-Smith Jr."}
+    assert validate_user_fields(names, require_all=False) == names
 
 
 def test_usernames_accept_the_documented_characters() -> None:

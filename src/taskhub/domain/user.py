@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,6 +22,8 @@ EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+\Z")
 EDITABLE_FIELDS = ("username", "email", "first_name", "last_name", "is_active")
 REQUIRED_FIELDS = ("username", "email")
 OPTIONAL_FIELD_DEFAULTS: dict[str, Any] = {"first_name": "", "last_name": "", "is_active": True}
+# Control characters (NUL among them: PostgreSQL cannot store it) and lone surrogates (not text).
+UNSTORABLE_CATEGORIES = frozenset({"Cc", "Cs"})
 
 
 def normalize_email(email: str) -> str:
@@ -39,6 +42,8 @@ def _problems(name: str, value: Any) -> list[str]:
         return [] if isinstance(value, bool) else ["Must be true or false."]
     if not isinstance(value, str):
         return ["Must be a string."]
+    if any(unicodedata.category(char) in UNSTORABLE_CATEGORIES for char in value):
+        return ["Must not contain control characters or unpaired surrogates."]
     if name == "username":
         if not value:
             return ["Must not be empty."]

@@ -15,6 +15,7 @@ from taskhub.domain.errors import (
     DomainError,
     EmailTaken,
     IdempotencyKeyInFlight,
+    InvalidUserData,
     UserAlreadyExists,
     UsernameTaken,
     UserNotFound,
@@ -74,5 +75,10 @@ def translated(seen: Sequence[User | Task]) -> Iterator[None]:
         raise _integrity(error, seen) from error
     except StaleDataError as error:
         raise _stale(error, seen) from error
+    except (
+        exc.DataError
+    ) as error:  # a value the database cannot store, though the domain allowed it
+        refused = ["The database cannot store a value of this request."]
+        raise InvalidUserData({"data": refused}) from error
     except UNAVAILABLE as error:
         raise StoreUnavailable("The database cannot be reached; nothing was saved.") from error
