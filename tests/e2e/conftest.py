@@ -12,9 +12,10 @@ from tests.e2e.server import Server
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """``taskhub serve`` on a free port over the in-memory store, stopped (and checked) after."""
+    """``taskhub serve`` on a free port on the embedded default (a SQLite file in its own data
+    directory, an in-process worker), stopped (and checked) after."""
     workdir: Path = tmp_path_factory.mktemp("serve")
-    env = {"TASKHUB_DATABASE_URL": "memory://", "TASKHUB_DATA_DIR": str(workdir / "data")}
+    env = {"TASKHUB_DATA_DIR": str(workdir / "data")}
     server = Server(env, workdir / "serve.log")
     yield server
     assert server.stop() == 0, (workdir / "serve.log").read_text()

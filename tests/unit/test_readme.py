@@ -18,3 +18,9 @@ def test_the_readme_has_examples() -> None:
 @pytest.mark.parametrize("example", EXAMPLES, ids=[f"example-{i}" for i in range(len(EXAMPLES))])
 def test_a_readme_example_runs(example: str) -> None:
     exec(compile(example, str(README), "exec"), {})
+
+
+def test_the_library_example_runs_again_on_the_same_data() -> None:
+    """Its store is the default SQLite file, which a second run finds already used."""
+    for _ in range(2):
+        exec(compile(EXAMPLES[0], str(README), "exec"), {})

@@ -22,11 +22,15 @@ from tests.builders import user_fields
 
 
 class CrashingCommit(InMemoryUnitOfWork):
-    """A unit of work whose commit dies whenever it would change a user."""
+    """A unit of work whose commit dies whenever it would finish a task as DONE.
+
+    A runner that committed the user's change before (and apart from) the DONE transition would
+    leave that change behind; committing both together leaves neither.
+    """
 
     def commit(self) -> None:
-        tracked = self.users.tracked
-        if tracked.added or tracked.removed or list(tracked.changed()):
+        changed = [task for task, _ in self.tasks.tracked.changed()]
+        if any(task.status is TaskStatus.DONE for task in changed):
             raise RuntimeError("power cut between the effect and DONE")
         super().commit()
 
