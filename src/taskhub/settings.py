@@ -28,6 +28,7 @@ class Settings:
     data_dir: str = field(default_factory=default_data_dir)
     bus: str = "thread"
     worker_threads: int = 4
+    worker_concurrency: int = 2
     lease_seconds: float = 300.0
     max_body_bytes: int = 1_048_576
     max_wait_seconds: float = 30.0
@@ -49,6 +50,8 @@ class Settings:
             )
         if self.worker_threads < 1:
             raise ValueError("TASKHUB_WORKER_THREADS must be at least 1.")
+        if self.worker_concurrency < 1:
+            raise ValueError("TASKHUB_WORKER_CONCURRENCY must be at least 1.")
         if self.lease_seconds <= 0:
             raise ValueError("TASKHUB_LEASE_SECONDS must be positive.")
         if self.max_attempts < 1:

@@ -25,7 +25,8 @@ def test_submissions_run_on_a_separate_worker(
     database_url: str, broker: tuple[str, str], start_worker: Callable[..., Worker]
 ) -> None:
     env = stack_env(database_url, *broker)
-    start_worker(env, "--concurrency=2")
+    worker = start_worker({**env, "TASKHUB_WORKER_CONCURRENCY": "3"})
+    assert len(worker.children()) == 3, "the pool is sized by TASKHUB_WORKER_CONCURRENCY"
     with hub_for(env) as hub:
         tasks = [hub.users.create(**user_fields()) for _ in range(10)]
         finished = [hub.tasks.wait(task.id, timeout=30) for task in tasks]

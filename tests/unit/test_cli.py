@@ -28,3 +28,13 @@ def test_a_refused_request_exits_1_with_the_fields_named(
 def test_tasks_list_refuses_an_unknown_status(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["tasks", "list", "--status", "LOST"]) == 1
     assert json.loads(capsys.readouterr().err)["errors"]["status"]
+
+
+def test_an_unreachable_database_exits_1_with_a_json_error(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TASKHUB_DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")
+    assert main(["users", "list"]) == 1
+    error = json.loads(capsys.readouterr().err)
+    assert error["code"] == "store_unavailable"
+    assert "cannot be reached" in error["error"]

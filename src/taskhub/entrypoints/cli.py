@@ -9,6 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from taskhub.application.ports import StoreUnavailable
 from taskhub.domain.errors import DomainError
 from taskhub.domain.task import Task
 from taskhub.entrypoints import database
@@ -82,7 +83,9 @@ def _serve_parser(commands: Any) -> None:
 
 def _process_parsers(commands: Any) -> None:
     worker = commands.add_parser("worker", help="run a Celery worker (TASKHUB_BROKER_URL)")
-    worker.add_argument("--concurrency", type=int, default=2)
+    worker.add_argument(
+        "--concurrency", type=int, help="processes (default: TASKHUB_WORKER_CONCURRENCY, 2)"
+    )
     worker.add_argument("--queues", help="comma-separated (default: TASKHUB_QUEUE)")
     worker.add_argument("--pool", default="prefork", choices=("prefork", "threads", "solo"))
     worker.add_argument("--loglevel", default="INFO")
@@ -127,17 +130,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "db":
         print(json.dumps(database.run(args), indent=2))
         return 0
-    with connect(bus="inline") as hub:
-        try:
+    try:
+        with connect(bus="inline") as hub:
             output = _run(hub, args)
-        except DomainError as error:
-            details = {"code": error.code, "error": error.message}
-            if errors := getattr(error, "errors", None):
-                details["errors"] = errors
-            print(json.dumps(details, indent=2), file=sys.stderr)
-            return 1
+    except DomainError as error:
+        return _refused({"code": error.code, "error": error.message, **_fields(error)})
+    except StoreUnavailable as error:
+        return _refused({"code": "store_unavailable", "error": str(error)})
     print(json.dumps(output, indent=2))
     return 0
+
+
+def _fields(error: DomainError) -> dict[str, Any]:
+    errors = getattr(error, "errors", None)
+    return {"errors": errors} if errors else {}
+
+
+def _refused(details: dict[str, Any]) -> int:
+    """The error as JSON on standard error, and the exit status of a refused request."""
+    print(json.dumps(details, indent=2), file=sys.stderr)
+    return 1
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ settings = Settings.from_env()
 app = make_celery(
     settings.broker_url, settings.queue, settings.lease_seconds, settings.publish_timeout_seconds
 )
+app.conf.worker_concurrency = settings.worker_concurrency  # the plain celery command uses it too
 
 _containers: dict[int, Container] = {}
 _lock = threading.Lock()
@@ -49,13 +50,13 @@ def run_task(self: CeleryTask, task_id: str) -> str:
 
 
 def start(
-    concurrency: int, queues: str | None, pool: str = "prefork", loglevel: str = "INFO"
+    concurrency: int | None, queues: str | None, pool: str = "prefork", loglevel: str = "INFO"
 ) -> None:
     """Run a worker in this process until it is stopped (SIGTERM finishes the running tasks)."""
     app.worker_main(
         [
             "worker",
-            f"--concurrency={concurrency}",
+            f"--concurrency={concurrency or settings.worker_concurrency}",
             f"--queues={queues or settings.queue}",
             f"--pool={pool}",
             f"--loglevel={loglevel}",
