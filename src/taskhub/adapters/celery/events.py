@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import queue
+import threading
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -33,17 +35,50 @@ class KombuEventPublisher:
     """Publishes each event with its name (``task.done``, ``user.created``) as routing key.
 
     The facts are committed before they are published; a broker outage loses the notification,
-    never the fact, so a failure is logged and never raised.
+    never the fact, so a failure is logged and never raised. Events wait in a bounded backlog for
+    one publishing thread, so neither a request nor a worker ever waits on the event broker.
     """
 
-    def __init__(self, url: str, timeout: float = 1.0) -> None:
+    def __init__(self, url: str, timeout: float = 1.0, backlog: int = 10_000) -> None:
         options = {"socket_connect_timeout": timeout, "socket_timeout": timeout, "max_retries": 1}
         self._connection = Connection(url, connect_timeout=timeout, transport_options=options)
         self._exchange = Exchange(EXCHANGE, type="topic", durable=True)
         self._timeout = timeout
+        self._backlog: queue.Queue[Event | None] = queue.Queue(maxsize=backlog)
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
 
     def publish(self, events: Iterable[Event]) -> None:
+        """Queue the events for publishing, in order; when the backlog is full, drop and log."""
+        self._start()
         for event in events:
+            try:
+                self._backlog.put_nowait(event)
+            except queue.Full:
+                log.warning("Event %s dropped: the event broker is not keeping up", event.name)
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Publish what is queued, for up to ``timeout`` seconds, then release the connection."""
+        with self._lock:
+            thread, self._thread = self._thread, None
+        if thread is not None:
+            try:
+                self._backlog.put(None, timeout=timeout)
+            except queue.Full:
+                log.warning("Events still queued were dropped at shutdown")
+            thread.join(timeout)
+        self._connection.release()
+
+    def _start(self) -> None:
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._drain, name="taskhub-events", daemon=True
+                )
+                self._thread.start()
+
+    def _drain(self) -> None:
+        while (event := self._backlog.get()) is not None:
             try:
                 self._publish(event)
             except Exception:
@@ -61,6 +96,3 @@ class KombuEventPublisher:
                 retry=True,
                 retry_policy=RETRY_POLICY,
             )
-
-    def close(self) -> None:
-        self._connection.release()
