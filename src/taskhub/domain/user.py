@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,8 +21,9 @@ EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+\Z")
 EDITABLE_FIELDS = ("username", "email", "first_name", "last_name", "is_active")
 REQUIRED_FIELDS = ("username", "email")
 OPTIONAL_FIELD_DEFAULTS: dict[str, Any] = {"first_name": "", "last_name": "", "is_active": True}
-# Control characters (NUL among them: PostgreSQL cannot store it) and lone surrogates (not text).
-UNSTORABLE_CATEGORIES = frozenset({"Cc", "Cs"})
+# Text without control characters (NUL among them: PostgreSQL cannot store it) or lone surrogates.
+CONTROL_CHARACTERS = r"\x00-\x1f\x7f-\x9f"
+TEXT_PATTERN = re.compile(rf"[^{CONTROL_CHARACTERS}\ud800-\udfff]*")
 
 
 def normalize_email(email: str) -> str:
@@ -42,7 +42,7 @@ def _problems(name: str, value: Any) -> list[str]:
         return [] if isinstance(value, bool) else ["Must be true or false."]
     if not isinstance(value, str):
         return ["Must be a string."]
-    if any(unicodedata.category(char) in UNSTORABLE_CATEGORIES for char in value):
+    if not TEXT_PATTERN.fullmatch(value):
         return ["Must not contain control characters or unpaired surrogates."]
     if name == "username":
         if not value:

@@ -14,11 +14,23 @@ from marshmallow import fields
 
 from taskhub.domain.commands import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from taskhub.domain.task import Operation, TaskName, TaskStatus
-from taskhub.domain.user import EMAIL_MAX_LENGTH, NAME_MAX_LENGTH, validate_user_fields
+from taskhub.domain.user import (
+    CONTROL_CHARACTERS,
+    EMAIL_MAX_LENGTH,
+    NAME_MAX_LENGTH,
+    validate_user_fields,
+)
 
 # The domain's username rule (``\w`` as Python reads it: letters of any script, digits, _).
 USERNAME_PATTERN_DOC = r"^[\w.@+-]+$"
 UUID_TEXT = {"format": "uuid"}
+# The domain refuses unpaired surrogates too; a range of them is not a regex every tool accepts.
+NAME = {
+    "maxLength": NAME_MAX_LENGTH,
+    "pattern": f"^[^{CONTROL_CHARACTERS}]*$",
+    "description": "No control characters or unpaired surrogates.",
+    "default": "",
+}
 
 
 def _choices(kind: type[Any]) -> dict[str, Any]:
@@ -35,8 +47,8 @@ class UserCreateSchema(ma.Schema):
     email = fields.String(
         required=True, metadata={"format": "email", "maxLength": EMAIL_MAX_LENGTH}
     )
-    first_name = fields.String(metadata={"maxLength": NAME_MAX_LENGTH, "default": ""})
-    last_name = fields.String(metadata={"maxLength": NAME_MAX_LENGTH, "default": ""})
+    first_name = fields.String(metadata=NAME)
+    last_name = fields.String(metadata=NAME)
     is_active = fields.Boolean(metadata={"default": True})
 
     @ma.pre_load
