@@ -71,12 +71,6 @@ def test_fail_finishes_failed_saying_why_and_keeping_progress() -> None:
     assert task.events[-1] == TaskFailed(task_id=task.id, code="user_not_found")
 
 
-def test_a_pending_task_can_fail_without_running() -> None:
-    task = a_task()
-    task.fail("worker_lost", "Gave up.", LATER)
-    assert task.status is TaskStatus.FAILED
-
-
 @pytest.mark.parametrize("make", [done, failed], ids=["done", "failed"])
 def test_a_finished_task_cannot_move_again(make: object) -> None:
     task = make()  # type: ignore[operator]
@@ -97,6 +91,8 @@ def test_a_pending_task_cannot_finish_or_progress_before_it_starts() -> None:
         task.succeed({}, LATER)
     with pytest.raises(InvalidTransition):
         task.report_progress(10, LATER)
+    with pytest.raises(InvalidTransition):
+        task.fail("worker_lost", "Gave up.", LATER)
     assert task.status is TaskStatus.PENDING
 
 

@@ -160,8 +160,7 @@ class Task:
 
     def fail(self, code: str, message: str, now: datetime) -> None:
         """End the task FAILED; its result says why in a sentence and a stable code."""
-        if self.is_finished:
-            raise InvalidTransition(f"Task {self.id} is already {self.status} and cannot fail.")
+        self._require(TaskStatus.PROCESSING, "fail")
         outcome = {"success": False, "error": message, "code": code, "progress": self.progress}
         self._finish(TaskStatus.FAILED, outcome, self.progress, now)
         self.events.append(TaskFailed(task_id=self.id, code=code))
