@@ -28,7 +28,7 @@ def test_the_quick_start_serves_on_the_embedded_default_and_answers_its_curl(
     tmp_path: Path,
 ) -> None:
     setup_venv, install, serve = (step.strip() for step in START.split("&&"))
-    assert (setup_venv, install) == ("python3 -m venv .venv", ".venv/bin/pip install -e .")
+    assert (setup_venv, install) == ("python3 -m venv .venv", ".venv/bin/pip install -e '.[http]'")
     argv = shlex.split(serve)
     argv[0] = str(Path(sys.executable).parent / Path(argv[0]).name)
 

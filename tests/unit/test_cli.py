@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 
@@ -38,3 +40,30 @@ def test_an_unreachable_database_exits_1_with_a_json_error(
     error = json.loads(capsys.readouterr().err)
     assert error["code"] == "store_unavailable"
     assert "cannot be reached" in error["error"]
+
+
+def without_extras(*argv: str) -> subprocess.CompletedProcess[str]:
+    """``taskhub *argv`` as on a machine with only ``pip install taskhub``: no extra imports."""
+    absent = ["flask", "flask_smorest", "marshmallow", "celery", "kombu", "redis", "psycopg2"]
+    program = (
+        f"import sys; sys.modules.update(dict.fromkeys({absent!r})); "
+        f"from taskhub.entrypoints.cli import main; sys.exit(main({list(argv)!r}))"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, timeout=60
+    )
+
+
+def test_the_library_and_its_commands_need_no_extra() -> None:
+    ran = without_extras("users", "create", "--username", "ada", "--email", "ada@example.com")
+    assert ran.returncode == 0, ran.stderr
+    assert json.loads(ran.stdout)["status"] == "DONE"
+
+
+@pytest.mark.parametrize(("command", "extra"), [("serve", "http"), ("worker", "celery")])
+def test_a_command_whose_extra_is_not_installed_names_it(command: str, extra: str) -> None:
+    ran = without_extras(command)
+    assert ran.returncode == 1, ran.stderr
+    error = json.loads(ran.stderr)
+    assert error["code"] == "missing_dependency"
+    assert f"pip install 'taskhub[{extra}]'" in error["error"]

@@ -13,7 +13,6 @@ from taskhub.application.ports import StoreUnavailable
 from taskhub.domain.errors import DomainError
 from taskhub.domain.task import Task
 from taskhub.entrypoints import database
-from taskhub.entrypoints.http.serve import serve
 from taskhub.entrypoints.library import Hub, connect
 
 USER_FIELDS = ("username", "email", "first_name", "last_name")
@@ -123,10 +122,15 @@ def _run(hub: Hub, args: argparse.Namespace) -> Any:
 def main(argv: Sequence[str] | None = None) -> int:
     """Print the outcome as JSON; exit 1 with the error as JSON if a request is refused."""
     args = build_parser().parse_args(argv)
-    if args.command == "serve":
-        return serve(args.host, args.port)
-    if args.command in ("worker", "relay"):
-        return _run_process(args)
+    try:
+        if args.command == "serve":
+            from taskhub.entrypoints.http.serve import serve
+
+            return serve(args.host, args.port)
+        if args.command in ("worker", "relay"):
+            return _run_process(args)
+    except ModuleNotFoundError as error:
+        return _missing(error)
     if args.command == "db":
         print(json.dumps(database.run(args), indent=2))
         return 0
@@ -139,6 +143,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _refused({"code": "store_unavailable", "error": str(error)})
     print(json.dumps(output, indent=2))
     return 0
+
+
+# Which optional dependency group (``pip install 'taskhub[group]'``) brings each module.
+EXTRAS = {
+    "flask": "http", "flask_smorest": "http", "marshmallow": "http", "swagger_ui_bundle": "http",
+    "celery": "celery", "kombu": "celery", "redis": "celery", "psycopg2": "postgres",
+}  # fmt: skip
+
+
+def _missing(error: ModuleNotFoundError) -> int:
+    """Name the extra to install, rather than a traceback, when a command's dependency is absent."""
+    extra = EXTRAS.get((error.name or "").partition(".")[0])
+    if extra is None:
+        raise error
+    needs = f"This command needs taskhub's '{extra}' dependencies: pip install 'taskhub[{extra}]'."
+    return _refused({"code": "missing_dependency", "error": needs})
 
 
 def _fields(error: DomainError) -> dict[str, Any]:
