@@ -10,7 +10,19 @@ from uuid import UUID
 from flask.testing import FlaskClient
 
 from taskhub.application.ports import StoreUnavailable
+from taskhub.bootstrap import shut_down
+from taskhub.entrypoints.http import create_app
 from taskhub.settings import Settings
+
+
+def published_document() -> dict[str, object]:
+    """The OpenAPI document as the API serves it (an app is built to ask it, then shut down)."""
+    app = create_app(memory_settings())
+    try:
+        document: dict[str, object] = app.test_client().get("/api/openapi.json").json
+        return document
+    finally:
+        shut_down(app.extensions["taskhub"].container)
 
 
 def memory_settings(**overrides: Any) -> Settings:

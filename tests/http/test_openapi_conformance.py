@@ -17,25 +17,11 @@ from hypothesis import HealthCheck, settings
 from schemathesis import Case
 
 from taskhub.adapters.memory import InMemoryStore
-from taskhub.bootstrap import Container, shut_down
-from taskhub.entrypoints.http import create_app
-from tests.http.apps import memory_settings
-
-
-def _published_document() -> dict[str, object]:
-    """The document as the API serves it (an app is built to ask it, then shut down)."""
-    app = create_app(memory_settings())
-    try:
-        document: dict[str, object] = app.test_client().get("/api/openapi.json").json
-        return document
-    finally:
-        shut_down(app.extensions["taskhub"].container)
-
+from taskhub.bootstrap import Container
+from tests.http.apps import published_document
 
 SEED = 20250318
-schema = schemathesis.openapi.from_dict(
-    _published_document(), config=schemathesis.Config(seed=SEED)
-)
+schema = schemathesis.openapi.from_dict(published_document(), config=schemathesis.Config(seed=SEED))
 
 
 @schema.parametrize()
