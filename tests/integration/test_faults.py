@@ -14,7 +14,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from uuid import UUID
@@ -177,9 +177,14 @@ def test_a_killed_worker_s_orphans_are_finished_by_the_next_one(
     assert_run_again(held, tasks)
 
 
+@pytest.mark.parametrize("in_flight", [False, True], ids=["while-tasks-flow", "mid-task"])
 def test_a_broker_outage_during_submissions_loses_nothing(
-    database_url: str, private_redis: RedisServer, start_worker: Callable[..., Worker]
+    database_url: str,
+    private_redis: RedisServer,
+    start_worker: Callable[..., Worker],
+    in_flight: bool,
 ) -> None:
+    """Redis stops while its messages flow, or while a worker holds one it has not acknowledged."""
     env = stack_env(database_url, private_redis.url)
     worker = start_worker(env, "--concurrency=2")
 
@@ -188,8 +193,11 @@ def test_a_broker_outage_during_submissions_loses_nothing(
         return all_finished(hub, ids)
 
     with hub_for(env) as hub, relay_sweeping(hub):
-        ids = [hub.users.create(**user_fields()).id for _ in range(20)]
-        private_redis.stop()
+        with creates_stalled(hub) if in_flight else nullcontext():
+            ids = [hub.users.create(**user_fields()).id for _ in range(20)]
+            if in_flight:
+                eventually(lambda: running(hub, 1), 30, "a task in flight")
+            private_redis.stop()
         started = time.monotonic()
         ids += [hub.users.create(**user_fields()).id for _ in range(20)]
         assert time.monotonic() - started < 20 * 1.5, "publishing blocked on the dead broker"
