@@ -75,9 +75,7 @@ def translated(seen: Sequence[User | Task]) -> Iterator[None]:
         raise _integrity(error, seen) from error
     except StaleDataError as error:
         raise _stale(error, seen) from error
-    except (
-        exc.DataError
-    ) as error:  # a value the database cannot store, though the domain allowed it
+    except exc.DataError as error:  # a value the store cannot hold, though the domain allowed it
         refused = ["The database cannot store a value of this request."]
         raise InvalidUserData({"data": refused}) from error
     except UNAVAILABLE as error:
