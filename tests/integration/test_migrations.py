@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, inspect, text
 
 from taskhub.adapters.sqlalchemy import migrate
 from taskhub.adapters.sqlalchemy.engine import build_engine
@@ -43,19 +44,13 @@ def test_the_postgres_schema_from_migrations_matches_the_models(postgres_engine:
     assert drift(postgres_engine) == []
 
 
-@pytest.mark.filterwarnings("ignore:.*expression-based index")
 def test_the_sqlite_schema_from_migrations_matches_the_models(tmp_path: Path) -> None:
-    """SQLite cannot reflect expression indexes, so the email index is checked by name."""
     engine = build_engine(f"sqlite:///{tmp_path / 'drift.sqlite3'}")
     migrate.upgrade(engine)
     assert drift(engine) == []
-    with engine.connect() as connection:
-        sql = "SELECT sql FROM sqlite_master WHERE name = 'uq_users_email_lower'"
-        assert "lower(email)" in connection.exec_driver_sql(sql).scalar_one()
     engine.dispose()
 
 
-@pytest.mark.filterwarnings("ignore:.*expression-based index")
 def test_the_drift_check_notices_a_missing_index(tmp_path: Path) -> None:
     """The check above could fail: drop an index the models declare, and it reports it."""
     engine = build_engine(f"sqlite:///{tmp_path / 'drifted.sqlite3'}")
@@ -72,3 +67,39 @@ def test_the_drift_check_notices_a_missing_index(tmp_path: Path) -> None:
 def test_the_task_list_indexes_exist_on_postgres(postgres_engine: Engine, index: str) -> None:
     names = {i["name"] for i in inspect(postgres_engine).get_indexes("tasks")}
     assert index in names
+
+
+def _user_row(email: str) -> dict[str, object]:
+    name = uuid.uuid4().hex[:12]
+    return {"id": uuid.uuid4().hex, "username": name, "email": email}
+
+
+INSERT_0001_USER = (
+    "INSERT INTO users (id, username, email, first_name, last_name, is_active, date_joined) "
+    "VALUES (:id, :username, :email, '', '', 1, '2025-03-18 10:15:30')"
+)
+
+
+def test_0002_gives_existing_users_their_email_keys(tmp_path: Path) -> None:
+    engine = build_engine(f"sqlite:///{tmp_path / 'old.sqlite3'}")
+    migrate.upgrade(engine, "0001")
+    with engine.begin() as connection:
+        connection.execute(text(INSERT_0001_USER), [_user_row("STRASSE@Example.com")])
+    migrate.upgrade(engine)
+    with engine.connect() as connection:
+        keys = connection.execute(text("SELECT email_key, version FROM users")).all()
+    assert keys == [("strasse@example.com", 0)]
+    engine.dispose()
+
+
+def test_0002_refuses_addresses_the_new_rule_makes_one_naming_them(tmp_path: Path) -> None:
+    """On SQLite, 0001 let 'Émile@' and 'émile@' both in; 0002 says which to change."""
+    engine = build_engine(f"sqlite:///{tmp_path / 'clash.sqlite3'}")
+    migrate.upgrade(engine, "0001")
+    rows = [_user_row("Émile@example.com"), _user_row("émile@example.com")]
+    with engine.begin() as connection:
+        connection.execute(text(INSERT_0001_USER), rows)
+    with pytest.raises(RuntimeError, match=r"Émile@example\.com"):
+        migrate.upgrade(engine)
+    assert migrate.current_revision(engine) == "0001"
+    engine.dispose()

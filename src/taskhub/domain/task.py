@@ -71,6 +71,8 @@ class Task:
     idempotency_key: str | None = None
     request_fingerprint: str | None = None
     version: int = 0
+    redispatches: int = 0
+    relay_after: datetime | None = None
     events: list[Event] = field(default_factory=list, repr=False)
 
     @classmethod

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,6 +16,8 @@ from taskhub.domain.time import format_timestamp
 
 NAME_MAX_LENGTH = 150
 EMAIL_MAX_LENGTH = 254
+# Case folding can lengthen text (ß → ss, ﬃ → ffi): room for the longest key an address gives.
+EMAIL_KEY_MAX_LENGTH = 3 * EMAIL_MAX_LENGTH
 USERNAME_PATTERN = re.compile(r"^[\w.@+-]+\Z")
 # Deliberately modest: one @, no spaces, a dotted domain. Deliverability is not ours to judge.
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+\Z")
@@ -33,8 +36,14 @@ def normalize_email(email: str) -> str:
 
 
 def email_key(email: str) -> str:
-    """The form under which two addresses count as the same: compared case-insensitively."""
-    return normalize_email(email).casefold()
+    """The form under which two addresses count as the same, decided here for every store.
+
+    Unicode's compatibility caseless match (NFKC, case-folded, NFKC again): ``Émile@`` and
+    ``émile@``, ``STRASSE@`` and ``straße@``, a composed and a decomposed ``é`` are one address.
+    Every store keeps this key in a unique index, so none relies on its database's ``lower()``.
+    """
+    folded = unicodedata.normalize("NFKC", normalize_email(email)).casefold()
+    return unicodedata.normalize("NFKC", folded)
 
 
 def _problems(name: str, value: Any) -> list[str]:
@@ -97,6 +106,7 @@ class User:
     first_name: str = ""
     last_name: str = ""
     is_active: bool = True
+    version: int = 0
     events: list[Event] = field(default_factory=list, repr=False)
 
     @classmethod

@@ -46,7 +46,7 @@ def _integrity(error: exc.IntegrityError, seen: Sequence[User | Task]) -> Except
     name = _constraint(error)
     if "uq_users_username" in name or "users.username" in name:
         return UsernameTaken(_first(seen, User, "username"))
-    if "uq_users_email_lower" in name:
+    if "uq_users_email_key" in name or "users.email_key" in name:
         return EmailTaken(_first(seen, User, "email"))
     if "uq_tasks_idempotency_key" in name or "tasks.idempotency_key" in name:
         return IdempotencyKeyInFlight(str(_first(seen, Task, "idempotency_key")))

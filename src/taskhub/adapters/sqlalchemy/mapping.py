@@ -9,7 +9,7 @@ from sqlalchemy.orm import registry
 
 from taskhub.adapters.sqlalchemy.tables import tasks, users
 from taskhub.domain.task import Task
-from taskhub.domain.user import User
+from taskhub.domain.user import User, email_key
 
 mapper_registry = registry()
 
@@ -19,11 +19,18 @@ def _fresh_events(entity: Any, _context: Any) -> None:
     entity.events = []
 
 
+def _store_email_key(_mapper: Any, _connection: Any, user: User) -> None:
+    """Keep the domain's folded form of the address beside it, for the unique index."""
+    user._email_key = email_key(user.email)  # type: ignore[attr-defined]
+
+
 def start_mappers() -> None:
     """Map User and Task once per process; safe to call again."""
     if mapper_registry.mappers:
         return
-    mapper_registry.map_imperatively(User, users)
+    mapper_registry.map_imperatively(User, users, properties={"_email_key": users.c.email_key})
+    event.listen(User, "before_insert", _store_email_key)
+    event.listen(User, "before_update", _store_email_key)
     mapper_registry.map_imperatively(Task, tasks, version_id_col=tasks.c.version)
     for entity in (User, Task):
         event.listen(entity, "load", _fresh_events)

@@ -20,11 +20,11 @@ from sqlalchemy import (
     Table,
     TypeDecorator,
     Uuid,
-    func,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
 from taskhub.domain.task import Operation, TaskName, TaskStatus
+from taskhub.domain.user import EMAIL_KEY_MAX_LENGTH
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -77,10 +77,11 @@ users = Table(
     Column("last_name", String(150), nullable=False, default=""),
     Column("is_active", Boolean(), nullable=False, default=True),
     Column("date_joined", UtcDateTime(), nullable=False),
+    # The domain's ``email_key`` (case- and Unicode-folded): one rule for every store's index.
+    Column("email_key", String(EMAIL_KEY_MAX_LENGTH), nullable=False, unique=True),
+    Column("version", Integer(), nullable=False, server_default="0"),
     Index("ix_users_date_joined_id", "date_joined", "id"),
 )
-# Emails are unique case-insensitively; the database, not a read-before-write, enforces it.
-Index("uq_users_email_lower", func.lower(users.c.email), unique=True)
 
 tasks = Table(
     "tasks",
@@ -99,6 +100,8 @@ tasks = Table(
     Column("idempotency_key", String(255), nullable=True, unique=True),
     Column("request_fingerprint", String(128), nullable=True),
     Column("version", Integer(), nullable=False),
+    Column("redispatches", Integer(), nullable=False, server_default="0"),
+    Column("relay_after", UtcDateTime(), nullable=True),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
     Index("ix_tasks_status_created_at", "status", "created_at"),
