@@ -300,6 +300,6 @@ def test_tasks_due_for_relay_are_the_idle_pending_and_the_expired(
             uow.tasks.add(task)
         uow.commit()
     with uow_factory() as uow:
-        due = uow.tasks.due_for_relay(now - timedelta(seconds=30), now, 10)
+        due = uow.tasks.due_for_relay(now, timedelta(seconds=30), 10)
         assert {task.id for task in due} == {idle_pending.id, expired.id}
-        assert len(uow.tasks.due_for_relay(now - timedelta(seconds=30), now, 1)) == 1
+        assert len(uow.tasks.due_for_relay(now, timedelta(seconds=30), 1)) == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 from uuid import UUID
 
@@ -48,9 +49,55 @@ def test_a_pending_task_is_dispatched_again_once_it_has_idled(
     clock.advance(IDLE)
     assert relay(hub, bus, clock).sweep().redispatched == 1
     assert bus.dispatched == [task.id, task.id]
-    assert relay(hub, bus, clock).sweep().redispatched == 0  # touched: it idles anew
-    clock.advance(IDLE)
-    assert relay(hub, bus, clock).sweep().redispatched == 1
+    assert relay(hub, bus, clock).sweep().redispatched == 0  # handed on: it waits anew
+
+
+def redispatch_times(hub: Hub, bus: RecordingBus, clock: ManualClock, idles: int) -> list[int]:
+    """Sweep once per idle for ``idles`` idles; the idles at which the relay handed a task on."""
+    times = []
+    for elapsed in range(1, idles + 1):
+        clock.advance(IDLE)
+        if relay(hub, bus, clock).sweep().redispatched:
+            times.append(elapsed)
+    return times
+
+
+def test_the_wait_between_redispatches_doubles(
+    hub: Hub, bus: RecordingBus, clock: ManualClock
+) -> None:
+    """Queued behind busy workers for 60 idles, a task gets 6 messages, not 61."""
+    hub.users.create(**user_fields())
+    assert redispatch_times(hub, bus, clock, 60) == [1, 3, 7, 15, 31]
+    assert len(bus.dispatched) == 1 + 5
+
+
+def test_the_doubling_stops_at_32_idles(hub: Hub, bus: RecordingBus, clock: ManualClock) -> None:
+    hub.users.create(**user_fields())
+    times = redispatch_times(hub, bus, clock, 200)
+    gaps = [b - a for a, b in itertools.pairwise(times)]
+    assert gaps == [2, 4, 8, 16, 32, 32, 32, 32, 32]
+
+
+def test_a_claim_racing_the_relay_still_wins_and_ends_the_backoff(
+    hub: Hub, bus: RecordingBus, clock: ManualClock
+) -> None:
+    """The relay notes a redispatch between a runner's read and its claim: the claim commits,
+    and the relay's note is cleared, so a runner lost afterwards is replaced within its lease."""
+    task = hub.users.create(**user_fields())
+    clock.advance(IDLE * 4)
+    runner = hub.container.runner()
+    with hub.container.unit_of_work() as claiming:
+        loaded = claiming.tasks.get(task.id)
+        assert loaded is not None
+        assert relay(hub, bus, clock).sweep().redispatched == 1  # between read and claim
+        loaded.start(clock.now(), runner.lease)
+        claiming.commit()
+    claimed = hub.tasks.get(task.id)
+    assert (claimed.status, claimed.redispatches, claimed.relay_after) == (
+        TaskStatus.PROCESSING, 0, None,
+    )  # fmt: skip
+    clock.advance(runner.lease)
+    assert relay(hub, bus, clock).sweep().redispatched == 1  # its runner is gone: handed on
 
 
 def test_a_task_under_a_live_lease_is_left_to_its_runner(

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-from collections.abc import Iterable
-from datetime import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Self
 from uuid import UUID
@@ -26,7 +27,7 @@ from taskhub.domain.errors import (
     UserNotFound,
 )
 from taskhub.domain.events import Event
-from taskhub.domain.task import Task
+from taskhub.domain.task import Task, TaskStatus
 from taskhub.domain.user import User, email_key
 
 __all__ = [
@@ -77,6 +78,7 @@ class InMemoryTaskRepository:
     def __init__(self, store: InMemoryStore) -> None:
         self._store = store
         self.tracked: Tracked[Task] = Tracked()
+        self.in_place: list[InPlace] = []
 
     def add(self, task: Task) -> None:
         self.tracked.added[task.id] = task
@@ -99,11 +101,38 @@ class InMemoryTaskRepository:
             )
         return None if task_id is None else self.get(task_id)
 
-    def due_for_relay(self, idle_since: datetime, now: datetime, limit: int) -> list[Task]:
+    def due_for_relay(self, now: datetime, idle: timedelta, limit: int) -> list[Task]:
         with self._store.lock:
-            due = [t for t in self._store.tasks.values() if t.needs_relay(idle_since, now)]
+            due = [t for t in self._store.tasks.values() if t.due_for_relay(now, idle)]
         due.sort(key=lambda t: (t.updated_at, str(t.id)))
         return [self.get(t.id) for t in due[:limit]]  # type: ignore[misc]
+
+    def record_redispatch(self, task: Task, relay_after: datetime) -> bool:
+        def as_loaded(stored: Task) -> bool:
+            return (stored.version, stored.redispatches) == (task.version, task.redispatches)
+
+        def note(stored: Task) -> None:
+            stored.redispatches += 1
+            stored.relay_after = relay_after
+
+        return self._update_in_place(InPlace(task.id, as_loaded, note))
+
+    def renew_lease(self, task_id: UUID, attempt: int, until: datetime) -> bool:
+        def held(stored: Task) -> bool:
+            return stored.status is TaskStatus.PROCESSING and stored.attempt == attempt
+
+        def renew(stored: Task) -> None:
+            stored.lease_expires_at = until
+
+        return self._update_in_place(InPlace(task_id, held, renew))
+
+    def _update_in_place(self, update: InPlace) -> bool:
+        """Check now, apply at commit if it still holds (as a row updated in place would be)."""
+        with self._store.lock:
+            holds = update.holds(self._store.tasks)
+        if holds:
+            self.in_place.append(update)
+        return holds
 
     def list(self, where: TaskFilter, page: int, page_size: int) -> Page[Task]:
         with self._store.lock:
@@ -112,6 +141,20 @@ class InMemoryTaskRepository:
         start = (page - 1) * page_size
         items = [detached(t) for t in tasks[start : start + page_size]]
         return Page(items=items, total=len(tasks), page=page, page_size=page_size)
+
+
+@dataclass(frozen=True)
+class InPlace:
+    """An update of one stored task that keeps its version: applied at commit if ``condition``
+    still holds then, else the commit fails with ``ConcurrentUpdate``."""
+
+    task_id: UUID
+    condition: Callable[[Task], bool]
+    change: Callable[[Task], None]
+
+    def holds(self, tasks: dict[UUID, Task]) -> bool:
+        stored = tasks.get(self.task_id)
+        return stored is not None and self.condition(stored)
 
 
 def _matches(task: Task, where: TaskFilter) -> bool:
@@ -146,7 +189,10 @@ class InMemoryUnitOfWork:
         with self._store.lock:
             tasks = self._checked_tasks()
             users = self._checked_users()
+            in_place = self._checked_in_place()
             self._store.tasks.update(tasks)
+            for update in in_place:
+                update.change(self._store.tasks[update.task_id])
             self._store.idempotency_keys.update(
                 {t.idempotency_key: t.id for t in tasks.values() if t.idempotency_key}
             )
@@ -161,10 +207,19 @@ class InMemoryUnitOfWork:
     def rollback(self) -> None:
         self.users.tracked.forget()
         self.tasks.tracked.forget()
+        self.tasks.in_place.clear()
 
     def collect_events(self) -> Iterable[Event]:
         events, self._committed_events = self._committed_events, []
         return events
+
+    def _checked_in_place(self) -> list[InPlace]:
+        """The in-place updates to apply; raise ConcurrentUpdate if one no longer holds."""
+        updates, self.tasks.in_place = self.tasks.in_place, []
+        for update in updates:
+            if not update.holds(self._store.tasks):
+                raise ConcurrentUpdate(update.task_id)
+        return updates
 
     def _checked_tasks(self) -> dict[UUID, Task]:
         """The tasks to save, versions bumped; raise ConcurrentUpdate if any was saved meanwhile."""

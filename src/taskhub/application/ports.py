@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Generic, Protocol, Self, TypeVar
 from uuid import UUID
@@ -19,6 +19,19 @@ from taskhub.domain.user import User
 
 class StoreUnavailable(Exception):
     """The store of record cannot be reached; nothing of the unit of work was saved."""
+
+
+class StoreTimeout(StoreUnavailable):
+    """The store gave up on a statement: a lock waited for, or a statement run, too long.
+
+    ``code`` says which (``lock_timeout``, ``statement_timeout``); nothing was saved. A runner ends
+    the task FAILED with it, since running the same work again would most likely wait again.
+    """
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
 
 
 class DispatchFailed(Exception):
@@ -93,9 +106,26 @@ class TaskRepository(Protocol):
         """One page of matching tasks, newest first (created_at, then id, descending)."""
         ...
 
-    def due_for_relay(self, idle_since: datetime, now: datetime, limit: int) -> Sequence[Task]:
-        """Tasks no runner is finishing, oldest first: PENDING ones not touched since
-        ``idle_since``, and PROCESSING ones likewise idle whose lease expired by ``now``."""
+    def due_for_relay(self, now: datetime, idle: timedelta, limit: int) -> Sequence[Task]:
+        """At most ``limit`` tasks for which ``Task.due_for_relay(now, idle)`` holds, least
+        recently changed first."""
+        ...
+
+    def record_redispatch(self, task: Task, relay_after: datetime) -> bool:
+        """Count one more redispatch of ``task`` and set its ``relay_after``, saved by ``commit``.
+
+        Only if the stored task is still as loaded (same version, same redispatch count); says
+        whether it was. Unlike every other save it keeps the version, so a runner's claim that
+        races the relay still succeeds: the relay's bookkeeping never makes a claim fail.
+        """
+        ...
+
+    def renew_lease(self, task_id: UUID, attempt: int, until: datetime) -> bool:
+        """Extend the lease of ``attempt`` of a PROCESSING task to ``until``, saved by ``commit``.
+
+        Says whether that attempt still holds the task. Keeps the version and ``updated_at``: a
+        heartbeat is not a change a client sees, nor one that makes a concurrent save fail.
+        """
         ...
 
 

@@ -34,19 +34,28 @@ class SweepReport:
 
 @dataclass(frozen=True)
 class Relay:
+    """Hands on what no runner is finishing. Safe to run in several processes at once.
+
+    A PENDING task is handed on only once it has waited ``idle`` (probably lost, not merely
+    queued), and then after 2, 4, 8 … idles more (``Task.next_relay_after``), so a task waiting W
+    seconds behind busy workers gets at most 1 + log2(1 + W / idle) messages. Each sweep takes at
+    most ``batch`` tasks, least recently changed first; its bookkeeping keeps the task's version,
+    so it never makes a worker's claim fail.
+    """
+
     uow_factory: UnitOfWorkFactory
     bus: TaskBus
     clock: Clock
     publisher: EventPublisher
     idle: timedelta = timedelta(seconds=30)
     max_attempts: int = 3
-    batch: int = 500
+    batch: int = 100
 
     def sweep(self) -> SweepReport:
-        """One pass over the tasks due; safe to run from several processes at once."""
+        """One pass over the tasks due."""
         now = self.clock.now()
         with self.uow_factory() as uow:
-            due = [task.id for task in uow.tasks.due_for_relay(now - self.idle, now, self.batch)]
+            due = [task.id for task in uow.tasks.due_for_relay(now, self.idle, self.batch)]
         outcomes = [self._relay(task_id, now) for task_id in due]
         return SweepReport(
             redispatched=outcomes.count("redispatched"),
@@ -58,21 +67,21 @@ class Relay:
         try:
             with self.uow_factory() as uow:
                 task = uow.tasks.get(task_id)
-                if task is None or not task.needs_relay(now - self.idle, now):
+                if task is None or not task.due_for_relay(now, self.idle):
                     return "skipped"
-                abandoned = task.abandon_if_exhausted(self.max_attempts, now)
-                if not abandoned:
-                    task.record_redispatch(now)
+                if task.abandon_if_exhausted(self.max_attempts, now):
+                    uow.commit()
+                    self.publisher.publish(uow.collect_events())
+                    log.warning("Task %s abandoned after %s attempts", task_id, task.attempt)
+                    return "abandoned"
+                if not uow.tasks.record_redispatch(task, task.next_relay_after(now, self.idle)):
+                    return "skipped"
                 uow.commit()
-                self.publisher.publish(uow.collect_events())
         except ConcurrentUpdate:
             return "skipped"  # a runner or another relay got to it first
-        if abandoned:
-            log.warning("Task %s abandoned after %s attempts", task_id, task.attempt)
-            return "abandoned"
         try:
             self.bus.dispatch(task_id)
         except DispatchFailed:
-            log.warning("Could not dispatch task %s again; the next sweep will retry", task_id)
+            log.warning("Could not dispatch task %s again; a later sweep will retry", task_id)
             return "failed"
         return "redispatched"

@@ -28,6 +28,8 @@ class TaskStatus(StrEnum):
 
 
 FINAL_STATUSES = frozenset({TaskStatus.DONE, TaskStatus.FAILED})
+# The relay's wait between redispatches of one task stops doubling at 32 idles (2**5).
+MAX_BACKOFF_DOUBLINGS = 5
 
 
 class Operation(StrEnum):
@@ -49,8 +51,10 @@ class TaskName(StrEnum):
 class Task:
     """One operation's journey: PENDING → PROCESSING → DONE | FAILED, never backwards.
 
-    ``attempt`` counts claims; a claim holds a lease until ``lease_expires_at``, after which another
-    runner may claim the task again (the first is presumed dead). ``version`` is the concurrency
+    ``attempt`` counts claims; a claim holds a lease until ``lease_expires_at`` (its runner renews
+    it while it works), after which another runner may claim the task again (the first is presumed
+    dead). ``redispatches`` and ``relay_after`` are the relay's backoff: how often it has handed
+    the task on since its last claim, and when it may do so again. ``version`` is the concurrency
     token the repository bumps on every save. ``idempotency_key`` and ``request_fingerprint`` let
     a client retry a submission safely: the same key and request find this task again.
     """
@@ -113,10 +117,25 @@ class Task:
         expired = self.lease_expires_at is not None and self.lease_expires_at <= now
         return self.status == TaskStatus.PROCESSING and expired
 
-    def needs_relay(self, idle_since: datetime, now: datetime) -> bool:
-        """No runner is finishing it: PENDING, or under an expired lease, and idle since then."""
+    def due_for_relay(self, now: datetime, idle: timedelta) -> bool:
+        """No runner is finishing it, and it has waited long enough to be probably lost.
+
+        Waiting means PENDING, or PROCESSING under a lease that ran out. Long enough means ``idle``
+        since it last changed, or, once the relay has handed it on, until ``relay_after``.
+        """
         waiting = self.status == TaskStatus.PENDING or self.lease_expired(now)
-        return waiting and self.updated_at <= idle_since
+        if not waiting:
+            return False
+        if self.relay_after is not None:
+            return self.relay_after <= now
+        return self.updated_at <= now - idle
+
+    def next_relay_after(self, now: datetime, idle: timedelta) -> datetime:
+        """When the relay may hand the task on again if it does so now: the wait doubles with each
+        redispatch (2, 4, 8 … idles, at most 2**MAX_BACKOFF_DOUBLINGS), so a task queued behind
+        busy workers gets a few messages, not one per sweep."""
+        doublings: int = min(self.redispatches + 1, MAX_BACKOFF_DOUBLINGS)
+        return now + idle * (2**doublings)
 
     def abandon_if_exhausted(self, max_attempts: int, now: datetime) -> bool:
         """Fail a task whose every allowed attempt died with its runner; say whether it did."""
@@ -129,19 +148,31 @@ class Task:
         return True
 
     def start(self, now: datetime, lease: timedelta) -> None:
-        """Claim the task for one attempt, holding it until ``now + lease``."""
+        """Claim the task for one attempt, holding it until ``now + lease``.
+
+        A claim ends the relay's backoff: if this runner is lost too, the task is handed on as
+        soon as the lease runs out.
+        """
         if not self.can_be_claimed(now):
             raise InvalidTransition(f"Task {self.id} is {self.status} and cannot be started.")
         self.status = TaskStatus.PROCESSING
         self.attempt += 1
         self.lease_expires_at = now + lease
+        self.redispatches = 0
+        self.relay_after = None
         self.updated_at = now
         self.events.append(TaskStarted(task_id=self.id, attempt=self.attempt))
 
-    def record_redispatch(self, now: datetime) -> None:
-        """Note that the task was handed to the bus again because no runner finished it."""
-        if self.is_finished:
-            raise InvalidTransition(f"Task {self.id} is {self.status} and needs no runner.")
+    def give_back(self, now: datetime) -> None:
+        """Return this attempt's claim unused: the store failed under it, its runner did not.
+
+        The lease ends now and the attempt is not counted, so an outage never adds up to
+        ``worker_lost``; the task is claimable, and due for the relay, at once.
+        """
+        self._require(TaskStatus.PROCESSING, "give back its claim")
+        self.attempt -= 1
+        self.lease_expires_at = now
+        self.relay_after = now
         self.updated_at = now
 
     def report_progress(self, progress: int, now: datetime) -> None:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import TracebackType
-from typing import Self, TypeVar
+from typing import Any, Self, TypeVar
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, inspect, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.attributes import flag_modified
 
 from taskhub.adapters.sqlalchemy.errors import translated
 from taskhub.adapters.sqlalchemy.tables import tasks, users
@@ -69,13 +70,36 @@ class SqlTaskRepository:
             self._seen.append(task)
         return task
 
-    def due_for_relay(self, idle_since: datetime, now: datetime, limit: int) -> list[Task]:
-        query = select(Task).where(_due(idle_since, now))
+    def due_for_relay(self, now: datetime, idle: timedelta, limit: int) -> list[Task]:
+        query = select(Task).where(_due(now, idle))
         query = query.order_by(tasks.c.updated_at, tasks.c.id).limit(limit)
         with translated(self._seen):
             due = list(self._session.scalars(query))
         self._seen.extend(due)
         return due
+
+    def record_redispatch(self, task: Task, relay_after: datetime) -> bool:
+        still_as_loaded = and_(
+            tasks.c.id == task.id,
+            tasks.c.version == task.version,
+            tasks.c.redispatches == task.redispatches,
+        )
+        noted = {"redispatches": tasks.c.redispatches + 1, "relay_after": relay_after}
+        return self._update_in_place(still_as_loaded, noted)
+
+    def renew_lease(self, task_id: UUID, attempt: int, until: datetime) -> bool:
+        held = and_(
+            tasks.c.id == task_id,
+            tasks.c.attempt == attempt,
+            tasks.c.status == TaskStatus.PROCESSING,
+        )
+        return self._update_in_place(held, {"lease_expires_at": until})
+
+    def _update_in_place(self, where: ColumnElement[bool], values: dict[str, Any]) -> bool:
+        """One UPDATE beside the ORM's saves: it leaves the version alone (see the port)."""
+        with translated(self._seen):
+            result = self._session.execute(update(tasks).where(where).values(values))
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
     def list(self, where: TaskFilter, page: int, page_size: int) -> Page[Task]:
         condition = _condition(where)
@@ -93,11 +117,14 @@ def _page(session: Session, query: Select[Row], total: int, page: int, size: int
     return Page(items=items, total=total, page=page, page_size=size)
 
 
-def _due(idle_since: datetime, now: datetime) -> ColumnElement[bool]:
+def _due(now: datetime, idle: timedelta) -> ColumnElement[bool]:
+    """``Task.due_for_relay`` in SQL."""
     expired = and_(tasks.c.status == TaskStatus.PROCESSING, tasks.c.lease_expires_at <= now)
-    return and_(
-        tasks.c.updated_at <= idle_since, or_(tasks.c.status == TaskStatus.PENDING, expired)
+    waited = or_(
+        and_(tasks.c.relay_after.is_(None), tasks.c.updated_at <= now - idle),
+        tasks.c.relay_after <= now,
     )
+    return and_(or_(tasks.c.status == TaskStatus.PENDING, expired), waited)
 
 
 def _condition(where: TaskFilter) -> ColumnElement[bool]:
@@ -135,6 +162,7 @@ class SqlAlchemyUnitOfWork:
         self._session.close()
 
     def commit(self) -> None:
+        self._write_relay_bookkeeping()
         with translated(self._seen):
             self._session.commit()
         for entity in self._seen:
@@ -151,3 +179,16 @@ class SqlAlchemyUnitOfWork:
     def collect_events(self) -> Iterable[Event]:
         events, self._committed_events = self._committed_events, []
         return events
+
+    def _write_relay_bookkeeping(self) -> None:
+        """A saved task writes its relay columns even if they look unchanged: the relay may have
+        noted a redispatch since it was loaded (keeping the version, see ``record_redispatch``),
+        and a claim must clear that, as the in-memory store's whole-task save does."""
+        for entity in self._seen:
+            if (
+                isinstance(entity, Task)
+                and inspect(entity).persistent
+                and self._session.is_modified(entity)
+            ):
+                flag_modified(entity, "redispatches")
+                flag_modified(entity, "relay_after")
