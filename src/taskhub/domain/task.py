@@ -135,7 +135,7 @@ class Task:
         redispatch (2, 4, 8 … idles, at most 2**MAX_BACKOFF_DOUBLINGS), so a task queued behind
         busy workers gets a few messages, not one per sweep."""
         doublings: int = min(self.redispatches + 1, MAX_BACKOFF_DOUBLINGS)
-        return now + idle * (2**doublings)
+        return now + idle * (1 << doublings)
 
     def abandon_if_exhausted(self, max_attempts: int, now: datetime) -> bool:
         """Fail a task whose every allowed attempt died with its runner; say whether it did."""
