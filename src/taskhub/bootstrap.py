@@ -20,6 +20,8 @@ from taskhub.adapters.sqlalchemy.mapping import start_mappers
 from taskhub.adapters.sqlalchemy.store import open_engine, session_factory
 from taskhub.adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 from taskhub.application.execution import Runner
+from taskhub.application.heartbeat import Heartbeat
+from taskhub.application.ports import Clock, UnitOfWorkFactory
 from taskhub.application.relay import Relay
 from taskhub.settings import Settings
 
@@ -37,13 +39,23 @@ def _thread_pool_bus(run: RunTask, workers: int) -> Iterator[ThreadPoolBus]:
     bus.close()
 
 
+def _heartbeat(
+    uow_factory: UnitOfWorkFactory, clock: Clock, lease: timedelta
+) -> Iterator[Heartbeat]:
+    heartbeat = Heartbeat(uow_factory, clock, lease)
+    yield heartbeat
+    heartbeat.close()
+
+
 # Celery and kombu come with the ``celery`` extra: imported only when settings ask for them.
 
 
-def _celery_app(broker_url: str, queue: str, lease_seconds: float, timeout: float) -> Celery:
+def _celery_app(
+    broker_url: str, queue: str, lease_seconds: float, timeout: float, time_limit: float
+) -> Celery:
     from taskhub.adapters.celery.app import make_celery
 
-    return make_celery(broker_url, queue, lease_seconds, timeout)
+    return make_celery(broker_url, queue, lease_seconds, timeout, time_limit)
 
 
 def _celery_bus(app: Celery) -> CeleryBus:
@@ -77,6 +89,7 @@ class Container(containers.DeclarativeContainer):
         queue=config.queue,
         lease_seconds=config.lease_seconds,
         timeout=config.publish_timeout_seconds,
+        time_limit=config.task_time_limit_seconds,
     )
 
     memory_store = providers.Singleton(InMemoryStore)
@@ -86,6 +99,8 @@ class Container(containers.DeclarativeContainer):
         pool_size=config.db_pool_size,
         max_overflow=config.db_max_overflow,
         connect_timeout=config.db_connect_timeout,
+        statement_timeout=config.db_statement_timeout_seconds,
+        lock_timeout=config.db_lock_timeout_seconds,
     )
     sessions = providers.Singleton(session_factory, engine=engine)
     sql_unit_of_work = providers.Factory(SqlAlchemyUnitOfWork, session_factory=sessions)
@@ -96,13 +111,22 @@ class Container(containers.DeclarativeContainer):
         postgresql=sql_unit_of_work,
     )
 
+    lease = providers.Factory(timedelta, seconds=config.lease_seconds)
+    heartbeat = providers.Resource(
+        _heartbeat, uow_factory=unit_of_work.provider, clock=clock, lease=lease
+    )
+    # What the host raises when it stops a task at its time limit: the Celery worker sets it.
+    time_limits: providers.Provider[tuple[type[BaseException], ...]] = providers.Object(())
     runner = providers.Singleton(
         Runner,
         uow_factory=unit_of_work.provider,
         clock=clock,
         publisher=event_publisher,
-        lease=providers.Factory(timedelta, seconds=config.lease_seconds),
+        lease=lease,
         max_attempts=config.max_attempts,
+        heartbeat=heartbeat,
+        outage_patience=lease,
+        time_limits=time_limits,
     )
     celery_bus = providers.Singleton(_celery_bus, app=celery_app)
     task_bus = providers.Selector(
@@ -136,6 +160,9 @@ def build_container(settings: Settings) -> Container:
             "db_pool_size": settings.db_pool_size,
             "db_max_overflow": settings.db_max_overflow,
             "db_connect_timeout": settings.db_connect_timeout,
+            "db_statement_timeout_seconds": settings.db_statement_timeout_seconds,
+            "db_lock_timeout_seconds": settings.db_lock_timeout_seconds,
+            "task_time_limit_seconds": settings.task_time_limit_seconds,
             "bus": settings.bus,
             "worker_threads": settings.worker_threads,
             "lease_seconds": settings.lease_seconds,

@@ -29,12 +29,15 @@ class Settings:
     bus: str = "thread"
     worker_threads: int = 4
     worker_concurrency: int = 2
-    lease_seconds: float = 300.0
+    lease_seconds: float = 30.0
     max_body_bytes: int = 1_048_576
     max_wait_seconds: float = 30.0
     db_pool_size: int = 5
     db_max_overflow: int = 10
     db_connect_timeout: int = 5
+    db_statement_timeout_seconds: float = 30.0
+    db_lock_timeout_seconds: float = 10.0
+    task_time_limit_seconds: float = 300.0
     broker_url: str = "redis://127.0.0.1:6379/0"
     queue: str = "taskhub"
     events_url: str = ""
@@ -54,6 +57,11 @@ class Settings:
             raise ValueError("TASKHUB_WORKER_CONCURRENCY must be at least 1.")
         if self.lease_seconds <= 0:
             raise ValueError("TASKHUB_LEASE_SECONDS must be positive.")
+        for name in ("db_statement_timeout_seconds", "db_lock_timeout_seconds"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"TASKHUB_{name.upper()} must not be negative (0 turns it off).")
+        if self.task_time_limit_seconds <= 0:
+            raise ValueError("TASKHUB_TASK_TIME_LIMIT_SECONDS must be positive.")
         if self.max_attempts < 1:
             raise ValueError("TASKHUB_MAX_ATTEMPTS must be at least 1.")
         if self.max_body_bytes < 1:

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import logging
+import time
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import timedelta
 from uuid import UUID
 
+from taskhub.application.heartbeat import Heartbeat
 from taskhub.application.operations import handler_for
 from taskhub.application.ports import (
     Clock,
     EventPublisher,
+    StoreTimeout,
     StoreUnavailable,
     UnitOfWork,
     UnitOfWorkFactory,
@@ -23,41 +27,86 @@ log = logging.getLogger(__name__)
 
 UNEXPECTED_ERROR = "internal_error"
 UNEXPECTED_MESSAGE = "The task failed because of an unexpected error; it has been logged."
+TIME_LIMIT_ERROR = "time_limit_exceeded"
+TIME_LIMIT_MESSAGE = "The task ran past its time limit and was stopped; nothing was changed."
 CLAIMED_PROGRESS = 10
 CLAIM_TRIES = 3
+LONGEST_OUTAGE_PAUSE = 2.0  # seconds between tries while the store is unreachable
 
 
 @dataclass(frozen=True)
 class Runner:
-    """Runs tasks by id. Safe to call any number of times for the same task, from any process."""
+    """Runs tasks by id. Safe to call any number of times for the same task, from any process.
+
+    ``heartbeat`` renews the claim's lease while the task runs. ``outage_patience`` is how long
+    a store outage after the claim is waited out under that claim; ``time_limits`` are the
+    exceptions that mean the host stopped the task for running too long (Celery's soft limit).
+    """
 
     uow_factory: UnitOfWorkFactory
     clock: Clock
     publisher: EventPublisher
-    lease: timedelta = timedelta(minutes=5)
+    lease: timedelta = timedelta(seconds=30)
     max_attempts: int = 3
+    heartbeat: Heartbeat | None = None
+    outage_patience: timedelta = timedelta(seconds=30)
+    time_limits: tuple[type[BaseException], ...] = ()
 
     def run(self, task_id: UUID) -> Task:
         """Run the task unless it is finished or held by another runner; return it as it ends up.
 
         The operation's effect and the DONE transition commit in one unit of work, so a user
-        change never exists without its finished task, nor the reverse.
+        change never exists without its finished task, nor the reverse. Raises
+        ``StoreUnavailable`` only if the store stayed away longer than ``outage_patience``, after
+        giving the claim back.
         """
         claimed = self._claim(task_id)
         if claimed is None:
             return self._load(task_id)
+        with self.heartbeat.holding(claimed) if self.heartbeat else nullcontext():
+            self._settle(claimed)
+        return self._load(task_id)
+
+    def _settle(self, claimed: Task) -> None:
+        """Perform the claimed task; end it FAILED, saying why, if that fails for good."""
         try:
-            return self._perform(claimed)
+            self._perform_through_outages(claimed)
         except ConcurrentUpdate:
-            log.info("Task %s was taken over by another runner; leaving it", task_id)
+            log.info("Task %s was taken over by another runner; leaving it", claimed.id)
+        except StoreTimeout as timeout:
+            self._fail(claimed, timeout.code, timeout.message)
         except StoreUnavailable:
-            raise  # nothing was saved; the task's lease runs out and it is run again
+            raise
         except DomainError as error:
             self._fail(claimed, error.code, error.message)
+        except self.time_limits:
+            log.warning("Task %s was stopped at its time limit", claimed.id)
+            self._fail(claimed, TIME_LIMIT_ERROR, TIME_LIMIT_MESSAGE)
         except Exception:
-            log.exception("Task %s failed unexpectedly", task_id)
+            log.exception("Task %s failed unexpectedly", claimed.id)
             self._fail(claimed, UNEXPECTED_ERROR, UNEXPECTED_MESSAGE)
-        return self._load(task_id)
+
+    def _perform_through_outages(self, claimed: Task) -> Task:
+        """Perform; while the store cannot be reached, try again under the same claim.
+
+        Nothing was saved by a perform that lost the store, so trying again is safe; the claim
+        (attempt and lease) is this runner's all along, so a blip costs seconds, not a lease and
+        an attempt. Past ``outage_patience`` the claim is given back and the outage raised.
+        """
+        deadline = time.monotonic() + self.outage_patience.total_seconds()
+        pause = 0.1
+        while True:
+            try:
+                return self._perform(claimed)
+            except StoreTimeout:
+                raise
+            except StoreUnavailable:
+                if time.monotonic() + pause > deadline:
+                    self._give_back(claimed)
+                    raise
+                log.warning("Task %s: the store is unreachable; trying again", claimed.id)
+                time.sleep(pause)
+                pause = min(pause * 2, LONGEST_OUTAGE_PAUSE)
 
     def _claim(self, task_id: UUID) -> Task | None:
         """Claim the task for this runner, or ``None`` if it is not ours to run.
@@ -94,6 +143,18 @@ class Runner:
             uow.commit()
             self._publish(uow)
         return task
+
+    def _give_back(self, claimed: Task) -> None:
+        """Return the claim unused (see ``Task.give_back``), if the store answers by now."""
+        try:
+            with self.uow_factory() as uow:
+                task = self._get_as_claimed(uow, claimed)
+                task.give_back(self.clock.now())
+                uow.commit()
+        except (StoreUnavailable, ConcurrentUpdate) as error:
+            log.warning(
+                "Task %s: claim not given back (%s); its lease will run out", claimed.id, error
+            )
 
     def _fail(self, claimed: Task, code: str, message: str) -> None:
         try:

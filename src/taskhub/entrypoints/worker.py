@@ -12,6 +12,8 @@ import threading
 from uuid import UUID
 
 from celery import Task as CeleryTask
+from celery.exceptions import SoftTimeLimitExceeded
+from dependency_injector import providers
 
 from taskhub.adapters.celery.app import RUN_TASK, make_celery
 from taskhub.application.ports import StoreUnavailable
@@ -20,7 +22,11 @@ from taskhub.settings import Settings
 
 settings = Settings.from_env()
 app = make_celery(
-    settings.broker_url, settings.queue, settings.lease_seconds, settings.publish_timeout_seconds
+    settings.broker_url,
+    settings.queue,
+    settings.lease_seconds,
+    settings.publish_timeout_seconds,
+    settings.task_time_limit_seconds,
 )
 app.conf.worker_concurrency = settings.worker_concurrency  # the plain celery command uses it too
 
@@ -33,7 +39,9 @@ def container() -> Container:
     with _lock:
         if os.getpid() not in _containers:
             _containers.clear()
-            _containers[os.getpid()] = build_container(settings)
+            built = build_container(settings)
+            built.time_limits.override(providers.Object((SoftTimeLimitExceeded,)))
+            _containers[os.getpid()] = built
         return _containers[os.getpid()]
 
 

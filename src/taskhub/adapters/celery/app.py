@@ -9,17 +9,25 @@ from __future__ import annotations
 from celery import Celery
 
 RUN_TASK = "taskhub.run_task"
+HARD_LIMIT_GRACE_SECONDS = 10.0
 
 
 def make_celery(
-    broker_url: str, queue: str, lease_seconds: float, publish_timeout: float = 1.0
+    broker_url: str,
+    queue: str,
+    lease_seconds: float,
+    publish_timeout: float = 1.0,
+    time_limit: float = 300.0,
 ) -> Celery:
-    """A Celery app whose delivery guarantees match the runner's lease.
+    """A Celery app whose delivery guarantees match the runner's lease and time limit.
 
-    Late acks with ``reject_on_worker_lost`` put a message back when its worker dies; a Redis
-    visibility timeout longer than the lease keeps a healthy long task from being redelivered
-    while its lease still holds. Timeouts are short so that publishing never blocks a request.
+    Late acks with ``reject_on_worker_lost`` put a message back when its worker dies. A task is
+    stopped at ``time_limit`` seconds (the soft limit, which the runner turns into FAILED
+    ``time_limit_exceeded``), and killed a little later if it ignores that; the Redis visibility
+    timeout outlasts both, so a healthy task is never redelivered while it runs. Timeouts are
+    short so that publishing never blocks a request.
     """
+    hard_limit = time_limit + HARD_LIMIT_GRACE_SECONDS
     app = Celery("taskhub", broker=broker_url, set_as_current=False)
     app.conf.update(
         task_serializer="json",
@@ -28,11 +36,13 @@ def make_celery(
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
+        task_soft_time_limit=time_limit,
+        task_time_limit=hard_limit,
         task_default_queue=queue,
         broker_connection_timeout=publish_timeout,
         broker_connection_retry_on_startup=True,
         broker_transport_options={
-            "visibility_timeout": int(lease_seconds) + 60,
+            "visibility_timeout": int(max(hard_limit, lease_seconds)) + 60,
             "socket_connect_timeout": publish_timeout,
             "socket_timeout": publish_timeout,
             "max_retries": 1,

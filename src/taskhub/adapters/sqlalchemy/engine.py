@@ -20,6 +20,12 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _session_limits(statement_timeout: float, lock_timeout: float) -> str:
+    """PostgreSQL's per-session time limits as libpq ``options`` (milliseconds; 0 is none)."""
+    limits = {"statement_timeout": statement_timeout, "lock_timeout": lock_timeout}
+    return " ".join(f"-c {name}={round(seconds * 1000)}" for name, seconds in limits.items())
+
+
 def _dispose_after_fork(engine: Engine) -> None:
     """A forked child must not reuse its parent's connections (SQLAlchemy's documented recipe)."""
     ref = weakref.ref(engine)
@@ -32,11 +38,19 @@ def _dispose_after_fork(engine: Engine) -> None:
 
 
 def build_engine(
-    url: str, pool_size: int = 5, max_overflow: int = 10, connect_timeout: int = 5
+    url: str,
+    pool_size: int = 5,
+    max_overflow: int = 10,
+    connect_timeout: int = 5,
+    statement_timeout: float = 0,
+    lock_timeout: float = 0,
 ) -> Engine:
     """An engine for ``url``; nothing connects until the first unit of work needs to.
 
-    For a SQLite file, its directory is created, so the embedded default needs no set-up.
+    For a SQLite file, its directory is created, so the embedded default needs no set-up. On
+    PostgreSQL, ``statement_timeout`` and ``lock_timeout`` (seconds, 0 for none) bound every
+    statement and every lock wait of the engine's sessions, so a runner stuck behind a lock ends
+    its task instead of holding its slot; migrations use an engine without them.
     """
     parsed = make_url(url)
     if parsed.drivername == "postgresql":  # SQLAlchemy 2.1 would pick psycopg 3; ours is psycopg2
@@ -50,7 +64,10 @@ def build_engine(
             "pool_size": pool_size,
             "max_overflow": max_overflow,
             "pool_timeout": connect_timeout,
-            "connect_args": {"connect_timeout": connect_timeout},
+            "connect_args": {
+                "connect_timeout": connect_timeout,
+                "options": _session_limits(statement_timeout, lock_timeout),
+            },
         }
     elif backend == "sqlite":
         options["connect_args"] = {"timeout": 30, "check_same_thread": False}

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from sqlalchemy import exc
 from sqlalchemy.orm.exc import StaleDataError
 
-from taskhub.application.ports import StoreUnavailable
+from taskhub.application.ports import StoreTimeout, StoreUnavailable
 from taskhub.domain.errors import (
     ConcurrentUpdate,
     DomainError,
@@ -24,6 +24,31 @@ from taskhub.domain.task import Task
 from taskhub.domain.user import User
 
 UNAVAILABLE = (exc.OperationalError, exc.InterfaceError, exc.DisconnectionError, exc.TimeoutError)
+LOCK_TIMEOUT = (
+    "lock_timeout",
+    "The task waited too long for a lock that another transaction held (the database's lock "
+    "timeout); nothing was changed.",
+)
+STATEMENT_TIMEOUT = (
+    "statement_timeout",
+    "A database statement of the task ran past the database's statement timeout and was "
+    "cancelled; nothing was changed.",
+)
+
+
+def _timeout(error: Exception) -> StoreTimeout | None:
+    """The store's own time limits: PostgreSQL's lock and statement timeouts, SQLite's busy one."""
+    original = getattr(error, "orig", None)
+    code = getattr(original, "pgcode", None)
+    if code == "55P03":  # lock_not_available
+        return StoreTimeout(*LOCK_TIMEOUT)
+    if code == "57014" and "statement timeout" in str(original):  # query_canceled
+        return StoreTimeout(*STATEMENT_TIMEOUT)
+    if "database is locked" in str(original):  # SQLite, once its busy timeout ran out
+        return StoreTimeout(*LOCK_TIMEOUT)
+    return None
+
+
 E = TypeVar("E", User, Task)
 
 
@@ -79,4 +104,5 @@ def translated(seen: Sequence[User | Task]) -> Iterator[None]:
         refused = ["The database cannot store a value of this request."]
         raise InvalidUserData({"data": refused}) from error
     except UNAVAILABLE as error:
-        raise StoreUnavailable("The database cannot be reached; nothing was saved.") from error
+        unavailable = StoreUnavailable("The database cannot be reached; nothing was saved.")
+        raise (_timeout(error) or unavailable) from error
