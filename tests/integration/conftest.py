@@ -65,6 +65,9 @@ def stack_env(database_url: str, broker_url: str, queue: str = "taskhub") -> dic
         "TASKHUB_LEASE_SECONDS": str(LEASE_SECONDS),
         "TASKHUB_RELAY_IDLE_SECONDS": "1",
         "TASKHUB_MAX_ATTEMPTS": "3",
+        # Fault tests stall creates behind a table lock on purpose, for longer than the default
+        # lock timeout would let them wait (tests/integration/test_store_faults.py tests that).
+        "TASKHUB_DB_LOCK_TIMEOUT_SECONDS": "120",
     }
 
 
