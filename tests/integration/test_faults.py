@@ -14,7 +14,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager, nullcontext, suppress
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from uuid import UUID
@@ -102,6 +102,12 @@ def creates_stalled(hub: Hub) -> Iterator[None]:
         yield
 
 
+def kill(pid: int) -> None:
+    """SIGKILL a pool child, unless it is already gone (the pool replaces the ones it loses)."""
+    with suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+
+
 def running(hub: Hub, at_least: int) -> dict[UUID, int]:
     """The PROCESSING tasks with their attempts, once there are ``at_least`` of them."""
     tasks = hub.tasks.list(status="PROCESSING").items
@@ -144,12 +150,12 @@ def test_pool_children_killed_during_a_run_lose_and_duplicate_nothing(
             children = worker.children()
             held = eventually(lambda: running(hub, len(children)), 30, "each child to hold one")
             for child in children:
-                os.kill(child, signal.SIGKILL)
+                kill(child)
         kills = len(children)
         while kills < 12 and (submitter.is_alive() or kills < 5):
             time.sleep(0.1)
             if children := worker.children():
-                os.kill(random.choice(children), signal.SIGKILL)
+                kill(random.choice(children))
                 kills += 1
         submitter.join()
         tasks = eventually(lambda: all_finished(hub, ids), SETTLE, "every task to finish")
