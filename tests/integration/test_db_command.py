@@ -9,8 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from taskhub.adapters.sqlalchemy.migrate import head_revision
 from taskhub.entrypoints.cli import main
 from tests.databases import throwaway_postgres_database
+
+HEAD = head_revision()
 
 
 def db(capsys: pytest.CaptureFixture[str], *args: str) -> dict[str, str | None]:
@@ -23,9 +26,10 @@ def test_upgrade_current_and_downgrade_on_postgres(
 ) -> None:
     with throwaway_postgres_database() as url:
         monkeypatch.setenv("TASKHUB_DATABASE_URL", url.replace("+psycopg2", ""))
-        assert db(capsys, "current") == {"before": None, "current": None, "head": "0001"}
-        assert db(capsys, "upgrade")["current"] == "0001"
-        assert db(capsys, "current")["current"] == "0001"
+        assert db(capsys, "current") == {"before": None, "current": None, "head": HEAD}
+        assert db(capsys, "upgrade", "0001")["current"] == "0001"
+        assert db(capsys, "upgrade") == {"before": "0001", "current": HEAD, "head": HEAD}
+        assert db(capsys, "current")["current"] == HEAD
         assert db(capsys, "downgrade", "base")["current"] is None
 
 
@@ -33,7 +37,7 @@ def test_the_embedded_default_lives_in_the_data_directory(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("TASKHUB_DATA_DIR", str(tmp_path / "fresh" / "dir"))
-    assert db(capsys, "upgrade")["current"] == "0001"
+    assert db(capsys, "upgrade")["current"] == HEAD
     assert (tmp_path / "fresh" / "dir" / "taskhub.sqlite3").is_file()
 
 
