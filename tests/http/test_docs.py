@@ -17,6 +17,7 @@ OPERATIONS = {
 def test_the_openapi_document_describes_every_operation(client: FlaskClient) -> None:
     document = client.get("/api/openapi.json").json
     assert document["openapi"] == "3.0.3"
+    assert "refused with 422 `invalid_query`" in document["info"]["description"]
     found = {(path, method) for path, item in document["paths"].items() for method in item}
     assert found - {(path, "parameters") for path in document["paths"]} == OPERATIONS
     post = document["paths"]["/api/users/"]["post"]
