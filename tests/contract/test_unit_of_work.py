@@ -244,7 +244,7 @@ def test_tasks_are_listed_newest_first_and_filtered(uow_factory: UnitOfWorkFacto
         assert [t.id for t in everything.items] == [reading.id, newer.id, older.id]
         assert uow.tasks.list(TaskFilter(), 2, 2).items[0].id == older.id
         assert uow.tasks.list(TaskFilter(operation=Operation.READ), 1, 10).total == 1
-        assert uow.tasks.list(TaskFilter(task_name="create_user"), 1, 10).total == 2
+        assert uow.tasks.list(TaskFilter(task_name=TaskName.CREATE_USER), 1, 10).total == 2
         assert uow.tasks.list(TaskFilter(related_id=user_id), 1, 10).items[0].id == reading.id
         assert uow.tasks.list(TaskFilter(status=TaskStatus.DONE), 1, 10).total == 0
         assert uow.tasks.list(TaskFilter(status=TaskStatus.PENDING), 1, 10).total == 3

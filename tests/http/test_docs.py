@@ -17,6 +17,7 @@ OPERATIONS = {
 def test_the_openapi_document_describes_every_operation(client: FlaskClient) -> None:
     document = client.get("/api/openapi.json").json
     assert document["openapi"] == "3.0.3"
+    assert "refused with 422 `invalid_query`" in document["info"]["description"]
     found = {(path, method) for path, item in document["paths"].items() for method in item}
     assert found - {(path, "parameters") for path in document["paths"]} == OPERATIONS
     post = document["paths"]["/api/users/"]["post"]
@@ -24,6 +25,24 @@ def test_the_openapi_document_describes_every_operation(client: FlaskClient) -> 
     assert {"202", "200", "409", "422"} <= set(post["responses"])
     problem = document["components"]["responses"]["UNPROCESSABLE_ENTITY"]["content"]
     assert list(problem) == ["application/problem+json"]
+
+
+def test_each_operation_documents_every_parameter_it_reads(client: FlaskClient) -> None:
+    """The query parameters documented are exactly those accepted (``test_queries``)."""
+    document = client.get("/api/openapi.json").json
+
+    def named(path: str, method: str, location: str) -> list[str]:
+        item = document["paths"][path]
+        found = [*item.get("parameters", []), *item[method].get("parameters", [])]
+        return [p["name"] for p in found if p.get("in") == location]
+
+    pages = ["page", "page_size"]
+    filters = ["status", "operation", "task_name", "related_id"]
+    queries = {("/api/users/", "get"): pages, ("/api/tasks/", "get"): [*filters, *pages]}
+    for path, method in OPERATIONS:
+        assert named(path, method, "query") == queries.get((path, method), []), (path, method)
+        if path.startswith("/api/users/"):  # every user operation is a submission
+            assert {"Idempotency-Key", "Prefer"} <= set(named(path, method, "header"))
 
 
 def test_the_docs_page_loads_only_assets_this_app_serves(client: FlaskClient) -> None:

@@ -80,6 +80,7 @@ def test_an_unknown_filter_value_is_refused_naming_it(client: FlaskClient, query
     response = client.get(f"/api/tasks/?{query}")
     assert response.status_code == 422
     assert list(response.json["errors"]) == [query.split("=")[0]]
+    assert response.json["code"] == "invalid_query"
 
 
 @pytest.mark.parametrize("suffix", ["", "status/"])

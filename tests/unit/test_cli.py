@@ -32,6 +32,14 @@ def test_tasks_list_refuses_an_unknown_status(capsys: pytest.CaptureFixture[str]
     assert json.loads(capsys.readouterr().err)["errors"]["status"]
 
 
+def test_tasks_list_refuses_an_unknown_task_name(capsys: pytest.CaptureFixture[str]) -> None:
+    """On the embedded SQLite default, where the raw value once reached the database."""
+    assert main(["tasks", "list", "--task-name", "nonsense"]) == 1
+    error = json.loads(capsys.readouterr().err)
+    assert error["code"] == "invalid_query"
+    assert "create_user" in error["errors"]["task_name"][0]
+
+
 def test_an_unreachable_database_exits_1_with_a_json_error(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

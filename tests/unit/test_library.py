@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 import taskhub
@@ -54,6 +56,7 @@ def test_tasks_are_listed_with_filters_given_as_text(hub: Hub) -> None:
     [
         ({"status": "FINISHED"}, "status"),
         ({"operation": "MERGE"}, "operation"),
+        ({"task_name": "nonsense"}, "task_name"),
         ({"related_id": "nope"}, "related_id"),
         ({"page_size": 10_000}, "page_size"),
     ],
@@ -64,6 +67,20 @@ def test_bad_list_arguments_name_the_field(
     with pytest.raises(InvalidQuery) as refused:
         hub.tasks.list(**filters)  # type: ignore[arg-type]
     assert field in refused.value.errors
+
+
+@pytest.mark.parametrize("store", ["memory", "sqlite"])
+def test_an_unknown_task_name_is_refused_naming_the_allowed_ones(
+    store: str, tmp_path: Path
+) -> None:
+    url = "memory://" if store == "memory" else f"sqlite:///{tmp_path / 't.sqlite3'}"
+    with taskhub.connect(database_url=url, bus="inline") as hub:
+        with pytest.raises(InvalidQuery) as refused:
+            hub.tasks.list(task_name="nonsense")
+        assert hub.tasks.list(task_name="create_user").total == 0
+    assert refused.value.code == "invalid_query"
+    assert list(refused.value.errors) == ["task_name"]
+    assert all(name.value in refused.value.errors["task_name"][0] for name in taskhub.TaskName)
 
 
 def test_settings_come_from_the_environment() -> None:

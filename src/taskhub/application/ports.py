@@ -13,7 +13,7 @@ from typing import Generic, Protocol, Self, TypeVar
 from uuid import UUID
 
 from taskhub.domain.events import Event
-from taskhub.domain.task import Operation, Task, TaskStatus
+from taskhub.domain.task import Operation, Task, TaskName, TaskStatus
 from taskhub.domain.user import User
 
 
@@ -48,11 +48,12 @@ class Idempotency:
 
 @dataclass(frozen=True)
 class TaskFilter:
-    """Which tasks to list; ``None`` means any."""
+    """Which tasks to list; ``None`` means any. Entrypoints parse text into these types first,
+    so a store never meets a value it cannot compare (a raw string was a StatementError)."""
 
     status: TaskStatus | None = None
     operation: Operation | None = None
-    task_name: str | None = None
+    task_name: TaskName | None = None
     related_id: UUID | None = None
 
 

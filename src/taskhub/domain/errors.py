@@ -34,7 +34,7 @@ class InvalidUserData(InvalidInput):
 
 
 class InvalidQuery(InvalidInput):
-    """Paging or filtering arguments out of range."""
+    """Paging or filtering arguments out of range or unknown, or a query parameter nothing reads."""
 
     code = "invalid_query"
     what = "query"

@@ -23,7 +23,7 @@ from taskhub.domain.commands import (
     UpdateUser,
 )
 from taskhub.domain.errors import InvalidQuery
-from taskhub.domain.task import Operation, Task, TaskStatus
+from taskhub.domain.task import Operation, Task, TaskName, TaskStatus
 from taskhub.settings import Settings
 
 Id = UUID | str
@@ -91,7 +91,7 @@ class Tasks:
         *,
         status: TaskStatus | str | None = None,
         operation: Operation | str | None = None,
-        task_name: str | None = None,
+        task_name: TaskName | str | None = None,
         related_id: Id | None = None,
         page: int = 1,
         page_size: int = DEFAULT_PAGE_SIZE,
@@ -100,7 +100,7 @@ class Tasks:
         where = TaskFilter(
             status=as_choice(TaskStatus, status, "status") if status else None,
             operation=as_choice(Operation, operation, "operation") if operation else None,
-            task_name=task_name,
+            task_name=as_choice(TaskName, task_name, "task_name") if task_name else None,
             related_id=as_uuid(related_id, "related_id") if related_id else None,
         )
         return list_tasks(self._uow, where, page, page_size)

@@ -11,6 +11,7 @@ from taskhub.entrypoints.http import health, tasks, users
 from taskhub.entrypoints.http.openapi import API_CONFIG, TaskhubApi, swagger_ui_assets
 from taskhub.entrypoints.http.problems import domain_problem
 from taskhub.entrypoints.http.runtime import Runtime, bus_answers, store_answers
+from taskhub.entrypoints.http.strict_queries import refuse_undocumented_queries
 from taskhub.settings import Settings
 
 
@@ -34,6 +35,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     for blueprint in (users.blp, tasks.blp, health.blp):
         api.register_blueprint(blueprint)
     app.register_blueprint(swagger_ui_assets)
+    refuse_undocumented_queries(app, api.spec.to_dict())
     app.register_error_handler(DomainError, domain_problem)
     app.register_error_handler(StoreUnavailable, domain_problem)
     return app

@@ -32,6 +32,13 @@ API_CONFIG = {
     "OPENAPI_SWAGGER_UI_PATH": "docs",
     "OPENAPI_SWAGGER_UI_URL": "docs/assets/",  # relative to /api/docs, so a URL prefix works
     "OPENAPI_SWAGGER_UI_CONFIG": {"validatorUrl": None},  # no badge fetched from the internet
+    # OpenAPI 3.0 cannot say that an operation takes no other query parameter; this sentence does.
+    "API_SPEC_OPTIONS": {
+        "info": {
+            "description": "Every change to a user runs as a task. An operation accepts only the "
+            "query parameters it lists: any other is refused with 422 `invalid_query` naming it."
+        }
+    },
 }
 
 PREFER = {
@@ -91,8 +98,16 @@ class TaskhubApi(Api):  # type: ignore[misc]
         self.spec.components.header("PAGINATION", header, lazy=True)
 
 
+# For ``blp.route(..., parameters=...)`` of a URL whose every method submits. Given to ``blp.doc``
+# instead, they would replace the query parameters ``blp.arguments`` documents for the same view.
+SUBMISSION_HEADERS = [IDEMPOTENCY_KEY_HEADER, PREFER]
+
+
 def submission(blp: Blueprint) -> Callable[[View], View]:
-    """Document a submitting view: 202 (or 200 after a wait), its headers and its refusals."""
+    """Document a submitting view: 202 (or 200 after a wait) and its refusals.
+
+    The request headers a submission reads are documented by its route: ``SUBMISSION_HEADERS``.
+    """
 
     def document(view: View) -> View:
         view = blp.response(202, AcceptedSchema, headers=ACCEPTED_HEADERS)(view)
@@ -101,9 +116,7 @@ def submission(blp: Blueprint) -> Callable[[View], View]:
             200, schema=TaskSchema, description=finished, headers=FINISHED_HEADERS, success=True
         )(view)
         refusals = {409: "CONFLICT", 422: "UNPROCESSABLE_ENTITY"}
-        documented: View = blp.doc(parameters=[IDEMPOTENCY_KEY_HEADER, PREFER], responses=refusals)(
-            view
-        )
+        documented: View = blp.doc(responses=refusals)(view)
         return documented
 
     return document

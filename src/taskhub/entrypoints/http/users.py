@@ -17,7 +17,7 @@ from taskhub.domain.commands import (
     ReplaceUser,
     UpdateUser,
 )
-from taskhub.entrypoints.http.openapi import submission
+from taskhub.entrypoints.http.openapi import SUBMISSION_HEADERS, submission
 from taskhub.entrypoints.http.schemas import (
     UserCreateSchema,
     UserListArgsSchema,
@@ -39,7 +39,7 @@ def require_json_body() -> None:
         abort(415, message="Send the request body as application/json.")
 
 
-@blp.route("/", endpoint="users")
+@blp.route("/", endpoint="users", parameters=SUBMISSION_HEADERS)
 class Users(MethodView):
     @blp.arguments(UserListArgsSchema, location="query")
     @submission(blp)
@@ -55,7 +55,7 @@ class Users(MethodView):
         return accept(CreateUser(values=fields), f"create user {fields['username']}")
 
 
-@blp.route("/<uuid:user_id>/", endpoint="user")
+@blp.route("/<uuid:user_id>/", endpoint="user", parameters=SUBMISSION_HEADERS)
 class User(MethodView):
     @submission(blp)
     def get(self, user_id: UUID) -> Response:
