@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from datetime import timedelta
 from uuid import uuid4
 
@@ -114,6 +115,36 @@ def test_a_taken_email_fails_the_commit_whatever_its_case(uow_factory: UnitOfWor
         uow.users.add(a_user(email="ADA@example.com"))
         with pytest.raises(EmailTaken):
             uow.commit()
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "refusal"),
+    [
+        ({"email": "\u00c9mile@example.com"}, {"email": "\u00e9mile@example.com"}, EmailTaken),
+        ({"email": "STRASSE@example.com"}, {"email": "stra\u00dfe@example.com"}, EmailTaken),
+        ({"email": "\u00e9mile@example.com"}, {"email": "e\u0301mile@example.com"}, EmailTaken),
+        ({"email": "ada@example.com"}, {"email": "\uff41\uff44\uff41@example.com"}, EmailTaken),
+        ({"username": "\u00e9mile"}, {"username": "e\u0301mile"}, UsernameTaken),
+        ({"email": "\u00e9mile@example.com"}, {"email": "emile@example.com"}, None),
+        ({"email": "ada@example.com"}, {"email": "\u0430da@example.com"}, None),  # Cyrillic a
+        ({"username": "Ada"}, {"username": "ada"}, None),
+    ],
+    ids=["É/é", "SS/ß", "composed/decomposed", "fullwidth", "username é", "é/e", "cyrillic", "Ada"],
+)
+def test_one_uniqueness_rule_for_every_store(
+    uow_factory: UnitOfWorkFactory,
+    first: dict[str, str],
+    second: dict[str, str],
+    refusal: type[Exception] | None,
+) -> None:
+    """The domain decides which names and addresses are one; no store's ``lower()`` has a say."""
+    saved_user(uow_factory, **first)
+    with uow_factory() as uow:
+        uow.users.add(a_user(**second))
+        with pytest.raises(refusal) if refusal else nullcontext():
+            uow.commit()
+    with uow_factory() as uow:
+        assert uow.users.list(1, 10).total == (1 if refusal else 2)
 
 
 def test_changing_a_taken_username_on_update_fails(uow_factory: UnitOfWorkFactory) -> None:
