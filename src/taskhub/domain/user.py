@@ -148,14 +148,21 @@ class User:
         return user
 
     def change(self, values: Mapping[str, Any]) -> None:
-        """Apply the given fields, validated; record which ones really changed."""
+        """Apply the given fields, validated, as a new version; record which ones really changed.
+
+        The version moves even when no value does: a store saves a user only over the version it
+        loaded (compare-and-set), so a write that changes nothing still proves that what it read,
+        and reports, is what is stored.
+        """
         cleaned = validate_user_fields(values, require_all=False)
         changed = tuple(name for name, value in cleaned.items() if getattr(self, name) != value)
-        for name in changed:
-            setattr(self, name, cleaned[name])
+        for name, value in cleaned.items():
+            setattr(self, name, value)
+        self.version += 1
         self.events.append(UserUpdated(user_id=self.id, fields=changed))
 
     def mark_deleted(self) -> None:
+        """Record the deletion; a store deletes the user only at the version it loaded."""
         self.events.append(UserDeleted(user_id=self.id))
 
     def to_dict(self) -> dict[str, Any]:
