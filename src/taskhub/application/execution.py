@@ -16,7 +16,7 @@ from taskhub.application.ports import (
     UnitOfWorkFactory,
 )
 from taskhub.domain.commands import command_for
-from taskhub.domain.errors import ConcurrentUpdate, DomainError, TaskNotFound
+from taskhub.domain.errors import ConcurrentUpdate, ConcurrentUserChange, DomainError, TaskNotFound
 from taskhub.domain.task import Task
 
 log = logging.getLogger(__name__)
@@ -25,6 +25,13 @@ UNEXPECTED_ERROR = "internal_error"
 UNEXPECTED_MESSAGE = "The task failed because of an unexpected error; it has been logged."
 CLAIMED_PROGRESS = 10
 CLAIM_TRIES = 3
+# A try is lost only to another write of the user that committed: enough to outlast a burst.
+USER_CHANGE_TRIES = 5
+USER_CHANGE_CONFLICT = "concurrent_user_change"
+USER_CHANGE_CONFLICT_MESSAGE = (
+    f"Other tasks changed or deleted this user during each of {USER_CHANGE_TRIES} tries; "
+    "this task changed nothing."
+)
 
 
 @dataclass(frozen=True)
@@ -47,9 +54,11 @@ class Runner:
         if claimed is None:
             return self._load(task_id)
         try:
-            return self._perform(claimed)
+            return self._perform_over_latest_user(claimed)
         except ConcurrentUpdate:
             log.info("Task %s was taken over by another runner; leaving it", task_id)
+        except ConcurrentUserChange:
+            self._fail(claimed, USER_CHANGE_CONFLICT, USER_CHANGE_CONFLICT_MESSAGE)
         except StoreUnavailable:
             raise  # nothing was saved; the task's lease runs out and it is run again
         except DomainError as error:
@@ -84,6 +93,17 @@ class Runner:
             uow.commit()
             self._publish(uow)
         return None if task.is_finished else task
+
+    def _perform_over_latest_user(self, claimed: Task) -> Task:
+        """Perform the task; if another task wrote its user first, perform it again on what is
+        stored now, so that it neither loses that write nor reports a user that is not stored.
+        A user deleted meanwhile is then ``user_not_found``, once."""
+        for _ in range(USER_CHANGE_TRIES - 1):
+            try:
+                return self._perform(claimed)
+            except ConcurrentUserChange:
+                log.info("The user of task %s changed while it ran; running it again", claimed.id)
+        return self._perform(claimed)
 
     def _perform(self, claimed: Task) -> Task:
         with self.uow_factory() as uow:
