@@ -117,12 +117,20 @@ def test_change_applies_only_given_fields_and_names_the_changed_ones() -> None:
     assert user.events == [UserUpdated(user_id=user.id, fields=("first_name",))]
 
 
+def test_every_change_is_a_new_version_even_when_no_value_changes() -> None:
+    """So that saving it is a compare-and-set: a PUT of what is there proves it still is."""
+    user = a_user(first_name="Ada")
+    user.change({"first_name": "Ada"})
+    assert user.version == 1
+    assert user.events[-1] == UserUpdated(user_id=user.id, fields=())
+
+
 def test_a_refused_change_changes_nothing() -> None:
     user = a_user()
     before = user.to_dict()
     with pytest.raises(InvalidUserData):
         user.change({"first_name": "Ok", "email": "broken"})
-    assert user.to_dict() == before
+    assert (user.to_dict(), user.version) == (before, 0)
 
 
 def test_deletion_is_recorded() -> None:
