@@ -10,6 +10,7 @@
 from taskhub.application.ports import Page, TaskFilter
 from taskhub.domain.errors import (
     ConcurrentUpdate,
+    ConcurrentUserChange,
     DomainError,
     EmailTaken,
     InvalidInput,
@@ -27,6 +28,7 @@ from taskhub.settings import Settings
 
 __all__ = [
     "ConcurrentUpdate",
+    "ConcurrentUserChange",
     "DomainError",
     "EmailTaken",
     "Hub",

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from datetime import timedelta
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 
-from taskhub.application.ports import TaskFilter, UnitOfWorkFactory
+from taskhub.application.ports import TaskFilter, UnitOfWork, UnitOfWorkFactory
 from taskhub.domain.errors import (
     ConcurrentUpdate,
+    ConcurrentUserChange,
     EmailTaken,
     IdempotencyKeyInFlight,
     UserAlreadyExists,
@@ -116,6 +118,36 @@ def test_a_taken_email_fails_the_commit_whatever_its_case(uow_factory: UnitOfWor
             uow.commit()
 
 
+@pytest.mark.parametrize(
+    ("first", "second", "refusal"),
+    [
+        ({"email": "\u00c9mile@example.com"}, {"email": "\u00e9mile@example.com"}, EmailTaken),
+        ({"email": "STRASSE@example.com"}, {"email": "stra\u00dfe@example.com"}, EmailTaken),
+        ({"email": "\u00e9mile@example.com"}, {"email": "e\u0301mile@example.com"}, EmailTaken),
+        ({"email": "ada@example.com"}, {"email": "\uff41\uff44\uff41@example.com"}, EmailTaken),
+        ({"username": "\u00e9mile"}, {"username": "e\u0301mile"}, UsernameTaken),
+        ({"email": "\u00e9mile@example.com"}, {"email": "emile@example.com"}, None),
+        ({"email": "ada@example.com"}, {"email": "\u0430da@example.com"}, None),  # Cyrillic a
+        ({"username": "Ada"}, {"username": "ada"}, None),
+    ],
+    ids=["É/é", "SS/ß", "composed/decomposed", "fullwidth", "username é", "é/e", "cyrillic", "Ada"],
+)
+def test_one_uniqueness_rule_for_every_store(
+    uow_factory: UnitOfWorkFactory,
+    first: dict[str, str],
+    second: dict[str, str],
+    refusal: type[Exception] | None,
+) -> None:
+    """The domain decides which names and addresses are one; no store's ``lower()`` has a say."""
+    saved_user(uow_factory, **first)
+    with uow_factory() as uow:
+        uow.users.add(a_user(**second))
+        with pytest.raises(refusal) if refusal else nullcontext():
+            uow.commit()
+    with uow_factory() as uow:
+        assert uow.users.list(1, 10).total == (1 if refusal else 2)
+
+
 def test_changing_a_taken_username_on_update_fails(uow_factory: UnitOfWorkFactory) -> None:
     saved_user(uow_factory, username="taken")
     user = saved_user(uow_factory, username="mine")
@@ -142,17 +174,55 @@ def test_adding_a_user_whose_id_exists_fails(uow_factory: UnitOfWorkFactory) -> 
             uow.commit()
 
 
-def test_concurrent_changes_to_different_fields_both_survive(
-    uow_factory: UnitOfWorkFactory,
+def write(uow: UnitOfWork, user_id: UUID, how: str, first_name: str) -> None:
+    """One write of a user: a ``change``, a ``rewrite`` of the values it has, or a ``delete``."""
+    user = uow.users.get(user_id)
+    assert user is not None
+    if how == "delete":
+        user.mark_deleted()
+        uow.users.remove(user)
+    else:
+        user.change({"first_name": first_name if how == "change" else user.first_name})
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("change", "change"),
+        ("change", "rewrite"),
+        ("rewrite", "change"),
+        ("change", "delete"),
+        ("delete", "change"),
+        ("delete", "delete"),
+    ],
+)
+def test_of_two_writes_to_one_user_only_the_first_commit_wins(
+    uow_factory: UnitOfWorkFactory, first: str, second: str
 ) -> None:
+    """Every write of a user is a compare-and-set on its version, even one that changes no value
+    (a PUT of what is there): the second writer learns that what it read is no longer stored."""
+    user = saved_user(uow_factory, first_name="Before")
+    with uow_factory() as mine, uow_factory() as theirs:
+        write(mine, user.id, first, "Mine")
+        write(theirs, user.id, second, "Theirs")
+        mine.commit()
+        with pytest.raises(ConcurrentUserChange):
+            theirs.commit()
+    stored = load_user(uow_factory, user)
+    expected = {"change": "Mine", "rewrite": "Before", "delete": None}[first]
+    assert (None if stored is None else stored.first_name) == expected
+
+
+def test_every_change_of_a_user_is_a_new_version(uow_factory: UnitOfWorkFactory) -> None:
     user = saved_user(uow_factory)
-    with uow_factory() as first, uow_factory() as second:
-        first.users.get(user.id).change({"first_name": "One"})  # type: ignore[union-attr]
-        second.users.get(user.id).change({"last_name": "Two"})  # type: ignore[union-attr]
-        first.commit()
-        second.commit()
-    loaded = load_user(uow_factory, user)
-    assert (loaded.first_name, loaded.last_name) == ("One", "Two")  # type: ignore[union-attr]
+    with uow_factory() as uow:
+        loaded = uow.users.get(user.id)
+        assert loaded is not None
+        loaded.change({"first_name": "Ada"})
+        uow.commit()
+        loaded.change({"first_name": "Ada"})
+        uow.commit()
+    assert load_user(uow_factory, user).version == user.version + 2  # type: ignore[union-attr]
 
 
 def test_users_are_listed_by_date_joined_in_bounded_pages(uow_factory: UnitOfWorkFactory) -> None:

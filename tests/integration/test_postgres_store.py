@@ -18,8 +18,10 @@ from taskhub.adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 from taskhub.application.ports import StoreUnavailable
 from taskhub.domain.errors import InvalidUserData
 from taskhub.domain.task import TaskStatus
+from taskhub.domain.user import User
 from taskhub.entrypoints.library import Hub
 from tests.builders import a_task, a_user, user_fields
+from tests.interleavings import Interleaving, in_thread
 
 TERMINATE_OTHERS = text(
     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
@@ -81,6 +83,55 @@ def test_of_ten_runners_racing_for_one_task_one_wins(hub: Hub) -> None:
     assert (finished.status, finished.attempt) == (TaskStatus.DONE, 1)
     created = [e for e in hub.container.event_publisher().recent if e.name == "user.created"]
     assert len(created) == 1
+
+
+def created_user(hub: Hub, **fields: object) -> User:
+    task = hub.tasks.run(hub.users.create(**user_fields(**fields)).id)
+    return stored_user(hub, task.related_id)  # type: ignore[arg-type]
+
+
+def stored_user(hub: Hub, user_id: UUID) -> User:
+    with hub.container.sql_unit_of_work() as uow:
+        user = uow.users.get(user_id)
+    assert user is not None
+    return user
+
+
+def interleave(hub: Hub, between: Callable[[], object], times: int = 1) -> None:
+    """From now on, the hub's tasks commit a user they read only after ``between`` ran."""
+    interleaving = Interleaving(hub.container.sql_unit_of_work, between, times)
+    hub.container.unit_of_work.override(providers.Callable(interleaving))
+
+
+def test_a_put_overtaken_by_a_patch_is_run_again_and_reports_what_is_stored(hub: Hub) -> None:
+    """The PATCH commits on its own connection between the PUT's read and its commit; the PUT
+    writes exactly what it read, so it used to save nothing and report a first name not stored."""
+    user = created_user(hub, first_name="", last_name="")
+    put = hub.users.replace(user.id, username=user.username, email=user.email)
+    patch = hub.users.update(user.id, first_name="Bob")
+    runner = hub.container.runner()
+    interleave(hub, in_thread(lambda: runner.run(patch.id)))
+    finished = runner.run(put.id)
+    assert finished.status is TaskStatus.DONE
+    assert finished.result["user"] == stored_user(hub, user.id).to_dict()  # type: ignore[index]
+    assert hub.tasks.get(patch.id).result["user"]["first_name"] == "Bob"  # type: ignore[index]
+    assert stored_user(hub, user.id).version == 2
+
+
+def test_of_two_concurrent_deletes_one_is_done_and_one_finds_no_user(hub: Hub) -> None:
+    user = created_user(hub)
+    deletes = [hub.users.delete(user.id) for _ in range(2)]
+    both_have_read = threading.Barrier(2, timeout=10)
+    interleave(hub, both_have_read.wait, times=2)
+    runner = hub.container.runner()
+    all_at_once(2, lambda i: runner.run(deletes[i].id))
+    finished = sorted((hub.tasks.get(task.id) for task in deletes), key=lambda t: t.status)
+    assert [task.status for task in finished] == [TaskStatus.DONE, TaskStatus.FAILED]
+    assert finished[1].result["code"] == "user_not_found"  # type: ignore[index]
+    deleted = [e for e in hub.container.event_publisher().recent if e.name == "user.deleted"]
+    assert len(deleted) == 1
+    with hub.container.engine().connect() as connection:
+        assert connection.exec_driver_sql("SELECT count(*) FROM users").scalar() == 0
 
 
 def test_an_unreachable_database_is_a_typed_error() -> None:

@@ -71,6 +71,38 @@ def test_usernames_accept_the_documented_characters() -> None:
     assert validate_user_fields({"username": "x" * 150}, require_all=False)
 
 
+COMPOSED, DECOMPOSED = "\u00e9mile", "e\u0301mile"
+
+
+def test_usernames_are_stored_composed_so_both_spellings_of_a_letter_are_one_name() -> None:
+    for spelling in (COMPOSED, DECOMPOSED):
+        assert validate_user_fields({"username": spelling}, require_all=False) == {
+            "username": COMPOSED
+        }
+
+
+def test_usernames_keep_their_case_and_their_width() -> None:
+    """Only canonical equivalents are united: ``Ada`` and ``ada`` stay two names, as in Django."""
+    for name in ("Ada", "ada", "\uff41da"):
+        assert validate_user_fields({"username": name}, require_all=False) == {"username": name}
+
+
+@pytest.mark.parametrize("name", ["\u0939\u093f\u0902\u0926\u0940", "q\u0303", "\u0958"])
+def test_usernames_may_carry_combining_marks(name: str) -> None:
+    """``\\w`` alone refused Hindi, and any letter NFC leaves decomposed (``q̃``, ``क़``)."""
+    assert validate_user_fields({"username": name}, require_all=False)
+
+
+def test_a_username_may_not_start_with_a_combining_mark() -> None:
+    with pytest.raises(InvalidUserData) as refused:
+        validate_user_fields({"username": "\u0301ada"}, require_all=False)
+    assert "May contain only letters" in refused.value.errors["username"][0]
+
+
+def test_a_username_is_measured_once_composed() -> None:
+    assert validate_user_fields({"username": "e\u0301" * 150}, require_all=False)
+
+
 def test_emails_are_stored_with_a_lower_case_domain_and_compared_case_insensitively() -> None:
     cleaned = validate_user_fields({"email": " Ada@EXAMPLE.Com "}, require_all=False)
     assert cleaned["email"] == "Ada@example.com"
@@ -85,12 +117,20 @@ def test_change_applies_only_given_fields_and_names_the_changed_ones() -> None:
     assert user.events == [UserUpdated(user_id=user.id, fields=("first_name",))]
 
 
+def test_every_change_is_a_new_version_even_when_no_value_changes() -> None:
+    """So that saving it is a compare-and-set: a PUT of what is there proves it still is."""
+    user = a_user(first_name="Ada")
+    user.change({"first_name": "Ada"})
+    assert user.version == 1
+    assert user.events[-1] == UserUpdated(user_id=user.id, fields=())
+
+
 def test_a_refused_change_changes_nothing() -> None:
     user = a_user()
     before = user.to_dict()
     with pytest.raises(InvalidUserData):
         user.change({"first_name": "Ok", "email": "broken"})
-    assert user.to_dict() == before
+    assert (user.to_dict(), user.version) == (before, 0)
 
 
 def test_deletion_is_recorded() -> None:

@@ -1,30 +1,28 @@
 """In-memory repositories and unit of work that behave like a database.
 
 A unit of work works on private copies and writes them back at commit under one lock, checking what
-the database would check: task versions (compare-and-set) and unique usernames and emails.
+the database would check: task and user versions (compare-and-set) and unique usernames and emails.
 A rollback discards the copies; a commit is visible to every later unit of work.
 """
 
 from __future__ import annotations
 
-import copy
-import dataclasses
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 from uuid import UUID
 
 from taskhub.adapters.memory_store import InMemoryStore, Tracked, detached, state_of
 from taskhub.application.ports import Page, TaskFilter
 from taskhub.domain.errors import (
     ConcurrentUpdate,
+    ConcurrentUserChange,
     EmailTaken,
     IdempotencyKeyInFlight,
     UserAlreadyExists,
     UsernameTaken,
-    UserNotFound,
 )
 from taskhub.domain.events import Event
 from taskhub.domain.task import Task, TaskStatus
@@ -241,23 +239,32 @@ class InMemoryUnitOfWork:
         return {task_id: detached(task) for task_id, task in saved.items()}
 
     def _checked_users(self) -> dict[UUID, User]:
-        """The whole user table after this commit; raise if it would break a rule."""
+        """The whole user table after this commit; raise if it would break a rule.
+
+        A loaded user is saved or deleted only over the version it was loaded at, as in SQL; a
+        user added and removed within this unit of work never reaches the store at all.
+        """
         tracked = self.users.tracked
         users = dict(self._store.users)
         for user_id in tracked.removed:
+            if user_id in tracked.loaded:
+                _check_version(users, user_id, tracked.loaded[user_id][1])
             users.pop(user_id, None)
         for user, before in tracked.changed():
-            if user.id not in users:
-                raise UserNotFound(user.id)
-            merged = users[user.id]
-            changes = {k: v for k, v in state_of(user).items() if before[k] != v}
-            users[user.id] = dataclasses.replace(detached(merged), **copy.deepcopy(changes))
+            _check_version(users, user.id, before)
+            users[user.id] = detached(user)
         for user in tracked.added.values():
             if user.id in users:
                 raise UserAlreadyExists(user.id)
             users[user.id] = detached(user)
         _check_unique([*tracked.added.values(), *(u for u, _ in tracked.changed())], users)
         return users
+
+
+def _check_version(users: dict[UUID, User], user_id: UUID, loaded: dict[str, Any]) -> None:
+    current = users.get(user_id)
+    if current is None or current.version != loaded["version"]:
+        raise ConcurrentUserChange(user_id)
 
 
 def _check_unique(candidates: list[User], users: dict[UUID, User]) -> None:

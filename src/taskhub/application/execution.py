@@ -20,7 +20,7 @@ from taskhub.application.ports import (
     UnitOfWorkFactory,
 )
 from taskhub.domain.commands import command_for
-from taskhub.domain.errors import ConcurrentUpdate, DomainError, TaskNotFound
+from taskhub.domain.errors import ConcurrentUpdate, ConcurrentUserChange, DomainError, TaskNotFound
 from taskhub.domain.task import Task
 
 log = logging.getLogger(__name__)
@@ -32,6 +32,13 @@ TIME_LIMIT_MESSAGE = "The task ran past its time limit and was stopped; nothing 
 CLAIMED_PROGRESS = 10
 CLAIM_TRIES = 3
 LONGEST_OUTAGE_PAUSE = 2.0  # seconds between tries while the store is unreachable
+# A try is lost only to another write of the user that committed: enough to outlast a burst.
+USER_CHANGE_TRIES = 5
+USER_CHANGE_CONFLICT = "concurrent_user_change"
+USER_CHANGE_CONFLICT_MESSAGE = (
+    f"Other tasks changed or deleted this user during each of {USER_CHANGE_TRIES} tries; "
+    "this task changed nothing."
+)
 
 
 @dataclass(frozen=True)
@@ -73,6 +80,8 @@ class Runner:
             self._perform_through_outages(claimed)
         except ConcurrentUpdate:
             log.info("Task %s was taken over by another runner; leaving it", claimed.id)
+        except ConcurrentUserChange:
+            self._fail(claimed, USER_CHANGE_CONFLICT, USER_CHANGE_CONFLICT_MESSAGE)
         except StoreTimeout as timeout:
             self._fail(claimed, timeout.code, timeout.message)
         except StoreUnavailable:
@@ -97,7 +106,7 @@ class Runner:
         pause = 0.1
         while True:
             try:
-                return self._perform(claimed)
+                return self._perform_over_latest_user(claimed)
             except StoreTimeout:
                 raise
             except StoreUnavailable:
@@ -133,6 +142,17 @@ class Runner:
             uow.commit()
             self._publish(uow)
         return None if task.is_finished else task
+
+    def _perform_over_latest_user(self, claimed: Task) -> Task:
+        """Perform the task; if another task wrote its user first, perform it again on what is
+        stored now, so that it neither loses that write nor reports a user that is not stored.
+        A user deleted meanwhile is then ``user_not_found``, once."""
+        for _ in range(USER_CHANGE_TRIES - 1):
+            try:
+                return self._perform(claimed)
+            except ConcurrentUserChange:
+                log.info("The user of task %s changed while it ran; running it again", claimed.id)
+        return self._perform(claimed)
 
     def _perform(self, claimed: Task) -> Task:
         with self.uow_factory() as uow:

@@ -71,8 +71,11 @@ class Page(Generic[T]):
 class UserRepository(Protocol):
     """Users inside one unit of work. Changes to users it returned are saved by ``commit``.
 
-    Uniqueness of username and of email (case-insensitively) is enforced by the store: a commit
-    that would break it raises ``UsernameTaken`` or ``EmailTaken`` and saves nothing.
+    Uniqueness of username and of ``email_key(email)`` (the domain's folded address) is enforced by
+    the store: a commit that would break it raises ``UsernameTaken`` or ``EmailTaken`` and saves
+    nothing. Saving or removing a loaded user is a compare-and-set on ``User.version`` (which the
+    domain moves on every change): if another unit of work saved or removed the same user since
+    this one loaded it, ``commit`` raises ``ConcurrentUserChange`` and saves nothing.
     """
 
     def add(self, user: User) -> None: ...
@@ -135,8 +138,9 @@ class UnitOfWork(Protocol):
 
     Nothing is saved unless ``commit`` is called; leaving the block without it rolls back. After a
     commit the changes are visible to every later unit of work. ``commit`` raises
-    ``StoreUnavailable`` when the store cannot be reached, and the domain's uniqueness errors or
-    ``ConcurrentUpdate`` as the repositories describe; in every case nothing was saved.
+    ``StoreUnavailable`` when the store cannot be reached, and the domain's uniqueness errors,
+    ``ConcurrentUpdate`` or ``ConcurrentUserChange`` as the repositories describe; in every case
+    nothing was saved.
     """
 
     users: UserRepository

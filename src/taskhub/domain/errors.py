@@ -118,3 +118,15 @@ class ConcurrentUpdate(Exception):
     def __init__(self, task_id: UUID) -> None:
         super().__init__(f"Task {task_id} was changed concurrently; nothing was saved.")
         self.task_id = task_id
+
+
+class ConcurrentUserChange(Exception):
+    """Another unit of work changed or deleted the same user first; this one saved nothing.
+
+    Not a ``DomainError``: it is never a client's fault. The runner performs the task again on what
+    is stored now, so that no write of a user is lost, nor made over data it never read.
+    """
+
+    def __init__(self, user_id: UUID) -> None:
+        super().__init__(f"User {user_id} was changed or deleted concurrently; nothing was saved.")
+        self.user_id = user_id

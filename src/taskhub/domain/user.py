@@ -35,6 +35,40 @@ def normalize_email(email: str) -> str:
     return f"{local}@{domain.lower()}" if local else email.strip()
 
 
+def normalize_username(username: str) -> str:
+    """NFC, so that a composed and a decomposed ``é`` are one name, stored once that way.
+
+    Case still counts, as in Django. Not NFKC (Django's choice): it rewrites characters people
+    chose to see (fullwidth letters, superscripts) and turns some the pattern allows into ones it
+    refuses (``½`` has a fraction slash); what NFKC unites for emails is only the comparison key.
+    """
+    return unicodedata.normalize("NFC", username)
+
+
+def _is_mark(character: str) -> bool:
+    return unicodedata.category(character).startswith("M")
+
+
+def _is_username(name: str) -> bool:
+    """Letters, digits and ``_.@+-``, with combining marks anywhere but first.
+
+    Python's ``\\w`` has no marks: alone, it refuses names that NFC leaves decomposed (``q̃``,
+    the Devanagari ``क़``) and most Indic names (``हिंदी``).
+    """
+    unmarked = "".join(character for character in name if not _is_mark(character))
+    return not _is_mark(name[0]) and USERNAME_PATTERN.match(unmarked) is not None
+
+
+def _username_problems(name: str) -> list[str]:
+    if not name:
+        return ["Must not be empty."]
+    if len(name) > NAME_MAX_LENGTH:
+        return [f"Must be at most {NAME_MAX_LENGTH} characters."]
+    if not _is_username(name):
+        return ["May contain only letters, digits and @/./+/-/_ characters."]
+    return []
+
+
 def email_key(email: str) -> str:
     """The form under which two addresses count as the same, decided here for every store.
 
@@ -54,13 +88,7 @@ def _problems(name: str, value: Any) -> list[str]:
     if not TEXT_PATTERN.fullmatch(value):
         return ["Must not contain control characters or unpaired surrogates."]
     if name == "username":
-        if not value:
-            return ["Must not be empty."]
-        if len(value) > NAME_MAX_LENGTH:
-            return [f"Must be at most {NAME_MAX_LENGTH} characters."]
-        if not USERNAME_PATTERN.match(value):
-            return ["May contain only letters, digits and @/./+/-/_ characters."]
-        return []
+        return _username_problems(normalize_username(value))
     if name == "email":
         if len(value) > EMAIL_MAX_LENGTH:
             return [f"Must be at most {EMAIL_MAX_LENGTH} characters."]
@@ -90,6 +118,8 @@ def validate_user_fields(values: Mapping[str, Any], *, require_all: bool) -> dic
     if errors:
         raise InvalidUserData(errors)
     cleaned = {name: values[name] for name in EDITABLE_FIELDS if name in values}
+    if "username" in cleaned:
+        cleaned["username"] = normalize_username(cleaned["username"])
     if "email" in cleaned:
         cleaned["email"] = normalize_email(cleaned["email"])
     return cleaned
@@ -118,14 +148,21 @@ class User:
         return user
 
     def change(self, values: Mapping[str, Any]) -> None:
-        """Apply the given fields, validated; record which ones really changed."""
+        """Apply the given fields, validated, as a new version; record which ones really changed.
+
+        The version moves even when no value does: a store saves a user only over the version it
+        loaded (compare-and-set), so a write that changes nothing still proves that what it read,
+        and reports, is what is stored.
+        """
         cleaned = validate_user_fields(values, require_all=False)
         changed = tuple(name for name, value in cleaned.items() if getattr(self, name) != value)
-        for name in changed:
-            setattr(self, name, cleaned[name])
+        for name, value in cleaned.items():
+            setattr(self, name, value)
+        self.version += 1
         self.events.append(UserUpdated(user_id=self.id, fields=changed))
 
     def mark_deleted(self) -> None:
+        """Record the deletion; a store deletes the user only at the version it loaded."""
         self.events.append(UserDeleted(user_id=self.id))
 
     def to_dict(self) -> dict[str, Any]:

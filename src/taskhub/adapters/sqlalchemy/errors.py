@@ -12,13 +12,12 @@ from sqlalchemy.orm.exc import StaleDataError
 from taskhub.application.ports import StoreTimeout, StoreUnavailable
 from taskhub.domain.errors import (
     ConcurrentUpdate,
-    DomainError,
+    ConcurrentUserChange,
     EmailTaken,
     IdempotencyKeyInFlight,
     InvalidUserData,
     UserAlreadyExists,
     UsernameTaken,
-    UserNotFound,
 )
 from taskhub.domain.task import Task
 from taskhub.domain.user import User
@@ -82,9 +81,10 @@ def _integrity(error: exc.IntegrityError, seen: Sequence[User | Task]) -> Except
     return error
 
 
-def _stale(error: StaleDataError, seen: Sequence[User | Task]) -> DomainError | ConcurrentUpdate:
+def _stale(error: StaleDataError, seen: Sequence[User | Task]) -> Exception:
+    """A versioned UPDATE or DELETE matched no row: another unit of work saved or deleted it."""
     if "'users'" in str(error):
-        return UserNotFound(_first(seen, User, "id"))
+        return ConcurrentUserChange(_first(seen, User, "id"))
     return ConcurrentUpdate(_first(seen, Task, "id"))
 
 

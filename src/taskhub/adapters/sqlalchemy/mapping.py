@@ -28,7 +28,15 @@ def start_mappers() -> None:
     """Map User and Task once per process; safe to call again."""
     if mapper_registry.mappers:
         return
-    mapper_registry.map_imperatively(User, users, properties={"_email_key": users.c.email_key})
+    # The domain bumps ``User.version`` on every change (version_id_generator=False), so that even
+    # a change that alters no column is an UPDATE ... WHERE version = <loaded>, like a DELETE.
+    mapper_registry.map_imperatively(
+        User,
+        users,
+        properties={"_email_key": users.c.email_key},
+        version_id_col=users.c.version,
+        version_id_generator=False,
+    )
     event.listen(User, "before_insert", _store_email_key)
     event.listen(User, "before_update", _store_email_key)
     mapper_registry.map_imperatively(Task, tasks, version_id_col=tasks.c.version)

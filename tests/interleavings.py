@@ -1,0 +1,100 @@
+"""Units of work that let a test decide what happens between a task's read of a user and its commit.
+
+The store, the runner and the other task are all real; only the moment is chosen, so a race that
+threads would hit now and then happens on every run.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from types import TracebackType
+from typing import Any, Self
+from uuid import UUID
+
+from taskhub.application.ports import UnitOfWork, UnitOfWorkFactory, UserRepository
+from taskhub.domain.user import User
+
+
+class _UsersRead:
+    """A user repository that remembers whether it returned a user."""
+
+    def __init__(self, inner: UserRepository) -> None:
+        self._inner = inner
+        self.read = False
+
+    def get(self, user_id: UUID) -> User | None:
+        user = self._inner.get(user_id)
+        self.read = self.read or user is not None
+        return user
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+class _Interposed:
+    def __init__(self, inner: UnitOfWork, before_commit: Callable[[], None]) -> None:
+        self._inner, self._before_commit = inner, before_commit
+
+    def __enter__(self) -> Self:
+        self._inner.__enter__()
+        self.users = _UsersRead(self._inner.users)
+        self.tasks = self._inner.tasks
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._inner.__exit__(exc_type, exc, tb)
+
+    def commit(self) -> None:
+        if self.users.read:
+            self._before_commit()
+        self._inner.commit()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+class Interleaving:
+    """A unit of work factory whose units, the first ``times`` they are about to commit having read
+    a user, call ``between`` first: whatever it does lands after their read, before their commit."""
+
+    def __init__(
+        self, inner: UnitOfWorkFactory, between: Callable[[], object], times: int = 1
+    ) -> None:
+        self._inner, self._between, self._left = inner, between, times
+        self._lock = threading.Lock()
+
+    def __call__(self) -> UnitOfWork:
+        return _Interposed(self._inner(), self._before_commit)  # type: ignore[return-value]
+
+    def _before_commit(self) -> None:
+        with self._lock:
+            if self._left == 0:
+                return
+            self._left -= 1
+        self._between()
+
+
+def in_thread(action: Callable[[], object]) -> Callable[[], None]:
+    """``action`` run to its end on another thread (its own connection), while the caller waits."""
+
+    def run() -> None:
+        thread = threading.Thread(target=action)
+        thread.start()
+        thread.join()
+
+    return run
+
+
+def all_at_once(*actions: Callable[[], object]) -> None:
+    """Run the actions on threads of their own, started together; return when all have ended."""
+    threads = [threading.Thread(target=action) for action in actions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
