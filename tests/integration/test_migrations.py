@@ -80,15 +80,16 @@ INSERT_0001_USER = (
 )
 
 
-def test_0002_gives_existing_users_their_email_keys(tmp_path: Path) -> None:
+def test_0002_gives_existing_users_their_email_keys_and_nfc_names(tmp_path: Path) -> None:
     engine = build_engine(f"sqlite:///{tmp_path / 'old.sqlite3'}")
     migrate.upgrade(engine, "0001")
+    row = {**_user_row("STRASSE@Example.com"), "username": "Jose\u0301"}
     with engine.begin() as connection:
-        connection.execute(text(INSERT_0001_USER), [_user_row("STRASSE@Example.com")])
+        connection.execute(text(INSERT_0001_USER), [row])
     migrate.upgrade(engine)
     with engine.connect() as connection:
-        keys = connection.execute(text("SELECT email_key, version FROM users")).all()
-    assert keys == [("strasse@example.com", 0)]
+        keys = connection.execute(text("SELECT email_key, version, username FROM users")).all()
+    assert keys == [("strasse@example.com", 0, "Jos\u00e9")]
     engine.dispose()
 
 
