@@ -8,6 +8,7 @@ queued behind busy workers for 10 sweeps gave 1,100 messages).
 from __future__ import annotations
 
 import math
+import sys
 import time
 from collections.abc import Callable
 from uuid import UUID
@@ -26,7 +27,7 @@ from tests.integration.test_faults import (
     relay_sweeping,
     running,
 )
-from tests.processes import RedisServer, Worker, eventually
+from tests.processes import ROOT, RedisServer, Worker, eventually
 
 pytestmark = pytest.mark.slow
 
@@ -68,3 +69,24 @@ def test_a_backlog_gets_a_few_messages_per_task_not_one_per_sweep(
     assert [(task.status, task.attempt) for task in tasks] == [(TaskStatus.DONE, 1)] * 100
     assert_each_done_create_made_exactly_one_user(hub, tasks)
     print(f"backlog: {messages} messages for 100 tasks over {waited:.1f} s (bound {bound})")
+
+
+def test_a_task_past_its_time_limit_ends_failed_saying_so(
+    database_url: str, private_redis: RedisServer, start_worker: Callable[..., Worker]
+) -> None:
+    env = {**stack_env(database_url, private_redis.url), "TASKHUB_TASK_TIME_LIMIT_SECONDS": "2"}
+    celery = [sys.executable, "-m", "celery", "-A", "tests.integration.slow_worker", "worker"]
+    start_worker(
+        {**env, "PYTHONPATH": str(ROOT)},
+        "--concurrency=1", "--queues=taskhub", "--loglevel=INFO", command=celery,
+    )  # fmt: skip
+    with hub_for(env) as hub, relay_sweeping(hub):
+        slow = hub.users.create(**user_fields(username="slow_one")).id
+        after = hub.users.create(**user_fields()).id
+        stopped, done = eventually(lambda: all_finished(hub, [slow, after]), SETTLE, "both")
+    assert (stopped.status, stopped.attempt) == (TaskStatus.FAILED, 1)
+    assert stopped.result is not None
+    assert stopped.result["code"] == "time_limit_exceeded"
+    assert "time limit" in stopped.result["error"]
+    assert done.status is TaskStatus.DONE
+    assert_each_done_create_made_exactly_one_user(hub, [stopped, done])
