@@ -35,6 +35,7 @@ class _UsersRead:
 class _Interposed:
     def __init__(self, inner: UnitOfWork, before_commit: Callable[[], None]) -> None:
         self._inner, self._before_commit = inner, before_commit
+        self._interposed = False
 
     def __enter__(self) -> Self:
         self._inner.__enter__()
@@ -50,10 +51,19 @@ class _Interposed:
     ) -> None:
         self._inner.__exit__(exc_type, exc, tb)
 
+    def flush(self) -> None:
+        self._interpose()
+        self._inner.flush()
+
     def commit(self) -> None:
-        if self.users.read:
-            self._before_commit()
+        self._interpose()
         self._inner.commit()
+
+    def _interpose(self) -> None:
+        """Once per unit, before it first writes what it did with a user it read."""
+        if self.users.read and not self._interposed:
+            self._interposed = True
+            self._before_commit()
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)

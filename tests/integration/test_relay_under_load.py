@@ -11,7 +11,7 @@ import math
 import sys
 import time
 from collections.abc import Callable
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
 import redis
@@ -35,13 +35,19 @@ pytestmark = pytest.mark.slow
 def test_a_task_blocked_for_three_leases_stays_with_its_live_worker(
     database_url: str, private_redis: RedisServer, start_worker: Callable[..., Worker]
 ) -> None:
+    """Two creates blocked three leases long keep their worker, and the third pool process stays
+    free for other work. Without renewals the relay handed each on as its lease ran out, and the
+    process that took it over blocked behind the first: every slot held, nothing else ran."""
     env = stack_env(database_url, private_redis.url)
-    start_worker(env, "--concurrency=2")
+    start_worker(env, "--concurrency=3")
     with hub_for(env) as hub, relay_sweeping(hub):
         with creates_stalled(hub):
             ids = [hub.users.create(**user_fields()).id for _ in range(2)]
             eventually(lambda: running(hub, 2), 30, "both tasks to be claimed")
             time.sleep(3 * LEASE_SECONDS)  # the stall under test: three leases long
+            other = hub.tasks.wait(hub.users.get(uuid4()).id, timeout=10)
+            assert other.result is not None
+            assert other.result["code"] == "user_not_found", "the free process was not free"
             assert running(hub, 2) == dict.fromkeys(ids, 1), "a live worker's task was taken"
         tasks = eventually(lambda: all_finished(hub, ids), SETTLE, "both to finish")
     assert [(task.status, task.attempt) for task in tasks] == [(TaskStatus.DONE, 1)] * 2

@@ -183,6 +183,9 @@ class InMemoryUnitOfWork:
     ) -> None:
         self.rollback()
 
+    def flush(self) -> None:
+        """Nothing to send: the store checks and saves everything at ``commit``."""
+
     def commit(self) -> None:
         with self._store.lock:
             tasks = self._checked_tasks()

@@ -159,6 +159,7 @@ class Runner:
             task = self._get_as_claimed(uow, claimed)
             command = command_for(task)
             result = handler_for(command)(command, uow, self.clock.now())
+            uow.flush()  # the effect first: its lock waits must not hold the task's row
             task.succeed(result, self.clock.now())
             uow.commit()
             self._publish(uow)

@@ -155,6 +155,13 @@ class UnitOfWork(Protocol):
         tb: TracebackType | None,
     ) -> None: ...
 
+    def flush(self) -> None:
+        """Send what was changed so far to the store, inside the transaction; ``commit`` still
+        decides. A runner flushes an operation's effect before it touches the task, so that while
+        the effect waits for a lock the task's row is not locked too (its lease stays renewable).
+        Raises what ``commit`` would for those changes."""
+        ...
+
     def commit(self) -> None: ...
 
     def rollback(self) -> None: ...

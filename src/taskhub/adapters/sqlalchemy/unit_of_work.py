@@ -161,6 +161,10 @@ class SqlAlchemyUnitOfWork:
         entities it loaded stay readable (detached, not expired)."""
         self._session.close()
 
+    def flush(self) -> None:
+        with translated(self._seen):
+            self._session.flush()
+
     def commit(self) -> None:
         self._write_relay_bookkeeping()
         with translated(self._seen):
