@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from taskhub.adapters.sqlalchemy import migrate
 from taskhub.entrypoints.cli import main
 from tests.databases import throwaway_postgres_database
 
@@ -23,9 +24,10 @@ def test_upgrade_current_and_downgrade_on_postgres(
 ) -> None:
     with throwaway_postgres_database() as url:
         monkeypatch.setenv("TASKHUB_DATABASE_URL", url.replace("+psycopg2", ""))
-        assert db(capsys, "current") == {"before": None, "current": None, "head": "0001"}
-        assert db(capsys, "upgrade")["current"] == "0001"
-        assert db(capsys, "current")["current"] == "0001"
+        head = migrate.head_revision()
+        assert db(capsys, "current") == {"before": None, "current": None, "head": head}
+        assert db(capsys, "upgrade")["current"] == head
+        assert db(capsys, "current")["current"] == head
         assert db(capsys, "downgrade", "base")["current"] is None
 
 
@@ -33,7 +35,7 @@ def test_the_embedded_default_lives_in_the_data_directory(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("TASKHUB_DATA_DIR", str(tmp_path / "fresh" / "dir"))
-    assert db(capsys, "upgrade")["current"] == "0001"
+    assert db(capsys, "upgrade")["current"] == migrate.head_revision()
     assert (tmp_path / "fresh" / "dir" / "taskhub.sqlite3").is_file()
 
 
