@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -37,6 +38,17 @@ def test_the_embedded_default_lives_in_the_data_directory(
     monkeypatch.setenv("TASKHUB_DATA_DIR", str(tmp_path / "fresh" / "dir"))
     assert db(capsys, "upgrade")["current"] == migrate.head_revision()
     assert (tmp_path / "fresh" / "dir" / "taskhub.sqlite3").is_file()
+
+
+def test_a_half_built_sqlite_file_is_refused_saying_what_to_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database = tmp_path / "half.sqlite3"
+    with sqlite3.connect(database) as connection:
+        connection.execute("CREATE TABLE tasks (id CHAR(32) PRIMARY KEY)")
+    monkeypatch.setenv("TASKHUB_DATABASE_URL", f"sqlite:///{database}")
+    with pytest.raises(SystemExit, match=r"has taskhub tables \(tasks\) but no schema revision"):
+        main(["db", "upgrade"])
 
 
 def test_an_unreachable_database_is_refused_in_one_line(tmp_path: Path) -> None:

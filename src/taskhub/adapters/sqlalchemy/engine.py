@@ -7,8 +7,8 @@ import weakref
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -18,6 +18,18 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def _driver_begins_nothing(dbapi_connection: Any, _record: Any) -> None:
+    """pysqlite's legacy mode begins no transaction before DDL, so each CREATE or ALTER would
+    commit on its own; with ``isolation_level = None`` it begins none at all, and ``_begin``
+    (SQLAlchemy's documented recipe for transactional DDL on pysqlite) begins the one we want."""
+    dbapi_connection.isolation_level = None
+
+
+def _begin_immediate(connection: Connection) -> None:
+    """Take the write lock at the start: no other writer can slip in between a read and a write."""
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _dispose_after_fork(engine: Engine) -> None:
@@ -32,11 +44,20 @@ def _dispose_after_fork(engine: Engine) -> None:
 
 
 def build_engine(
-    url: str, pool_size: int = 5, max_overflow: int = 10, connect_timeout: int = 5
+    url: str | URL,
+    pool_size: int = 5,
+    max_overflow: int = 10,
+    connect_timeout: int = 5,
+    *,
+    transactional_ddl: bool = False,
 ) -> Engine:
     """An engine for ``url``; nothing connects until the first unit of work needs to.
 
     For a SQLite file, its directory is created, so the embedded default needs no set-up.
+    ``transactional_ddl`` makes every transaction on SQLite a real one, schema changes included,
+    begun ``IMMEDIATE``: what a migration needs. Units of work do not ask for it: their writes are
+    guarded by compare-and-set and constraints, and pysqlite's default keeps their reads outside
+    any transaction, so readers never fail a writer with ``SQLITE_BUSY`` (design/persistence.md).
     """
     parsed = make_url(url)
     if parsed.drivername == "postgresql":  # SQLAlchemy 2.1 would pick psycopg 3; ours is psycopg2
@@ -57,5 +78,8 @@ def build_engine(
     engine = create_engine(parsed, **options)
     if backend == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        if transactional_ddl:
+            event.listen(engine, "connect", _driver_begins_nothing)
+            event.listen(engine, "begin", _begin_immediate)
     _dispose_after_fork(engine)
     return engine
