@@ -1,11 +1,13 @@
 """The composition root: the one place where ports meet their adapters.
 
 Swapping an adapter is a settings change (``TASKHUB_DATABASE_URL``, ``TASKHUB_BUS``) or, in a
-test, a provider override. Building the container connects to nothing; the first use does.
+test, a provider override. Building the container connects to nothing; ``start`` readies it
+before anything is served, and ``shut_down`` releases it.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -16,12 +18,17 @@ from taskhub.adapters.buses import InlineBus, RunTask, ThreadPoolBus
 from taskhub.adapters.clock import SystemClock
 from taskhub.adapters.local_events import LocalEventPublisher
 from taskhub.adapters.memory import InMemoryStore, InMemoryUnitOfWork
+from taskhub.adapters.sqlalchemy.errors import SchemaNotReady
 from taskhub.adapters.sqlalchemy.mapping import start_mappers
-from taskhub.adapters.sqlalchemy.store import open_engine, session_factory
+from taskhub.adapters.sqlalchemy.schema import Schema
+from taskhub.adapters.sqlalchemy.store import ReadySessions, open_engine, session_factory
 from taskhub.adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 from taskhub.application.execution import Runner
+from taskhub.application.ports import StoreUnavailable
 from taskhub.application.relay import Relay
 from taskhub.settings import Settings
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from celery import Celery
@@ -87,7 +94,10 @@ class Container(containers.DeclarativeContainer):
         max_overflow=config.db_max_overflow,
         connect_timeout=config.db_connect_timeout,
     )
-    sessions = providers.Singleton(session_factory, engine=engine)
+    schema = providers.Singleton(Schema, engine=engine)
+    sessions = providers.Singleton(
+        ReadySessions, sessions=providers.Singleton(session_factory, engine=engine), schema=schema
+    )
     sql_unit_of_work = providers.Factory(SqlAlchemyUnitOfWork, session_factory=sessions)
     unit_of_work = providers.Selector(
         config.database_kind,
@@ -149,6 +159,34 @@ def build_container(settings: Settings) -> Container:
         }
     )
     return container
+
+
+def start(container: Container) -> Container:
+    """Ready ``container`` before it serves anything, from the thread that builds it.
+
+    The schema first: the embedded SQLite file is migrated here, once, rather than by whichever
+    request comes first, and a schema that is not at head stops the start (``SchemaNotReady``,
+    saying what to run). A PostgreSQL database that does not answer yet does not: the process
+    starts, ``/readyz`` says 503, and the schema is checked when the database first answers.
+    """
+    try:
+        if container.config.database_kind() != "memory":
+            _ready_schema(container)
+    except BaseException:
+        shut_down(container)
+        raise
+    return container
+
+
+def _ready_schema(container: Container) -> None:
+    try:
+        container.schema().ensure_ready()
+    except SchemaNotReady:
+        raise
+    except StoreUnavailable as error:
+        if container.config.database_kind() != "postgresql":
+            raise
+        log.warning("Starting without the database, to check its schema once it answers: %s", error)
 
 
 def shut_down(container: Container) -> None:
