@@ -29,7 +29,7 @@ class Settings:
     bus: str = "thread"
     worker_threads: int = 4
     worker_concurrency: int = 2
-    lease_seconds: float = 300.0
+    lease_seconds: float = 30.0
     max_body_bytes: int = 1_048_576
     max_wait_seconds: float = 30.0
     db_pool_size: int = 5
