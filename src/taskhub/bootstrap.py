@@ -8,7 +8,7 @@ before anything is served, and ``shut_down`` releases it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -18,6 +18,7 @@ from taskhub.adapters.buses import InlineBus, RunTask, ThreadPoolBus
 from taskhub.adapters.clock import SystemClock
 from taskhub.adapters.local_events import LocalEventPublisher
 from taskhub.adapters.memory import InMemoryStore, InMemoryUnitOfWork
+from taskhub.adapters.relay_thread import RelayThread
 from taskhub.adapters.sqlalchemy.errors import SchemaNotReady
 from taskhub.adapters.sqlalchemy.mapping import start_mappers
 from taskhub.adapters.sqlalchemy.schema import Schema
@@ -42,6 +43,14 @@ def _thread_pool_bus(run: RunTask, workers: int) -> Iterator[ThreadPoolBus]:
     bus = ThreadPoolBus(run, workers)
     yield bus
     bus.close()
+
+
+def _relay_thread(relay: Callable[[], Relay], interval: float) -> Iterator[RelayThread]:
+    """The relay sweeping on a thread of this process, from start until shutdown."""
+    thread = RelayThread(relay, interval)
+    thread.start()
+    yield thread
+    thread.stop()
 
 
 # Celery and kombu come with the ``celery`` extra: imported only when settings ask for them.
@@ -132,6 +141,9 @@ class Container(containers.DeclarativeContainer):
         idle=providers.Factory(timedelta, seconds=config.relay_idle_seconds),
         max_attempts=config.max_attempts,
     )
+    relay_thread = providers.Resource(
+        _relay_thread, relay=relay.provider, interval=config.relay_interval_seconds
+    )
 
 
 def build_container(settings: Settings) -> Container:
@@ -151,6 +163,7 @@ def build_container(settings: Settings) -> Container:
             "lease_seconds": settings.lease_seconds,
             "max_attempts": settings.max_attempts,
             "relay_idle_seconds": settings.relay_idle_seconds,
+            "relay_interval_seconds": settings.relay_interval_seconds,
             "broker_url": settings.broker_url,
             "queue": settings.queue,
             "events_kind": "kombu" if settings.events_url else "local",
@@ -168,10 +181,16 @@ def start(container: Container) -> Container:
     request comes first, and a schema that is not at head stops the start (``SchemaNotReady``,
     saying what to run). A PostgreSQL database that does not answer yet does not: the process
     starts, ``/readyz`` says 503, and the schema is checked when the database first answers.
+    Then, on the thread bus, the bus and the relay sweeping on a thread of this process: tasks
+    run on its threads die with it, and the next process's sweep finds them again (``inline``
+    loses nothing; with ``celery``, ``taskhub relay`` processes sweep).
     """
     try:
         if container.config.database_kind() != "memory":
             _ready_schema(container)
+        if container.config.bus() == "thread":
+            container.task_bus()
+            container.relay_thread()
     except BaseException:
         shut_down(container)
         raise
@@ -190,5 +209,9 @@ def _ready_schema(container: Container) -> None:
 
 
 def shut_down(container: Container) -> None:
-    """Let running work finish and release what the container opened."""
+    """Let running work finish and release what the container opened.
+
+    The relay stops first, so that no sweep hands a task to a bus that has closed.
+    """
+    container.relay_thread.shutdown()
     container.shutdown_resources()

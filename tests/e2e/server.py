@@ -85,6 +85,12 @@ class Server:
         except urllib.error.HTTPError as error:
             return Reply(error.code, dict(error.headers), _json(error.read()))
 
+    def kill(self) -> None:
+        """SIGKILL: the process dies where it stands, with whatever its threads were running."""
+        self.process.kill()
+        self.process.wait(timeout=10)
+        self._log.close()
+
     def stop(self) -> int:
         """SIGTERM, as a process manager would; the exit status once it has stopped."""
         if self.process.poll() is None:
