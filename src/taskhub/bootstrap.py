@@ -198,6 +198,7 @@ def start(container: Container) -> Container:
 
 
 def _ready_schema(container: Container) -> None:
+    container.sessions()  # resolved here, once, rather than by request threads racing for it
     try:
         container.schema().ensure_ready()
     except SchemaNotReady:

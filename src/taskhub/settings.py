@@ -54,6 +54,10 @@ class Settings:
             raise ValueError("TASKHUB_WORKER_CONCURRENCY must be at least 1.")
         if self.lease_seconds <= 0:
             raise ValueError("TASKHUB_LEASE_SECONDS must be positive.")
+        if self.relay_interval_seconds <= 0:  # the in-process sweep would spin
+            raise ValueError("TASKHUB_RELAY_INTERVAL_SECONDS must be positive.")
+        if self.relay_idle_seconds < 0:
+            raise ValueError("TASKHUB_RELAY_IDLE_SECONDS must not be negative.")
         if self.max_attempts < 1:
             raise ValueError("TASKHUB_MAX_ATTEMPTS must be at least 1.")
         if self.max_body_bytes < 1:
