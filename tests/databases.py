@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import psycopg2
@@ -33,12 +33,25 @@ def _admin() -> psycopg2.extensions.connection:
 @contextmanager
 def throwaway_postgres_database(prefix: str = "taskhub_test") -> Iterator[str]:
     """A new empty database, dropped afterwards; yields its SQLAlchemy URL."""
+    with postgres_database_made_later(prefix) as (url, make):
+        make()
+        yield url
+
+
+@contextmanager
+def postgres_database_made_later(
+    prefix: str = "taskhub_test",
+) -> Iterator[tuple[str, Callable[[], None]]]:
+    """The URL of a database that does not exist until the test calls ``make``; dropped after."""
     name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = _admin()
-    with admin.cursor() as cursor:
-        cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+    def make() -> None:
+        with admin.cursor() as cursor:
+            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
     try:
-        yield f"{SERVER}/{name}"
+        yield f"{SERVER}/{name}", make
     finally:
         with admin.cursor() as cursor:
             cursor.execute(

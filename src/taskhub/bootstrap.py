@@ -1,12 +1,14 @@
 """The composition root: the one place where ports meet their adapters.
 
 Swapping an adapter is a settings change (``TASKHUB_DATABASE_URL``, ``TASKHUB_BUS``) or, in a
-test, a provider override. Building the container connects to nothing; the first use does.
+test, a provider override. Building the container connects to nothing; ``start`` readies it
+before anything is served, and ``shut_down`` releases it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -16,14 +18,19 @@ from taskhub.adapters.buses import InlineBus, RunTask, ThreadPoolBus
 from taskhub.adapters.clock import SystemClock
 from taskhub.adapters.local_events import LocalEventPublisher
 from taskhub.adapters.memory import InMemoryStore, InMemoryUnitOfWork
+from taskhub.adapters.relay_thread import RelayThread
+from taskhub.adapters.sqlalchemy.errors import SchemaNotReady
 from taskhub.adapters.sqlalchemy.mapping import start_mappers
-from taskhub.adapters.sqlalchemy.store import open_engine, session_factory
+from taskhub.adapters.sqlalchemy.schema import Schema
+from taskhub.adapters.sqlalchemy.store import ReadySessions, open_engine, session_factory
 from taskhub.adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 from taskhub.application.execution import Runner
 from taskhub.application.heartbeat import Heartbeat
-from taskhub.application.ports import Clock, UnitOfWorkFactory
+from taskhub.application.ports import Clock, StoreUnavailable, UnitOfWorkFactory
 from taskhub.application.relay import Relay
 from taskhub.settings import Settings
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from celery import Celery
@@ -42,9 +49,18 @@ def _thread_pool_bus(run: RunTask, workers: int) -> Iterator[ThreadPoolBus]:
 def _heartbeat(
     uow_factory: UnitOfWorkFactory, clock: Clock, lease: timedelta
 ) -> Iterator[Heartbeat]:
+    """The heartbeat as a resource, so that shutting the container down stops its thread."""
     heartbeat = Heartbeat(uow_factory, clock, lease)
     yield heartbeat
     heartbeat.close()
+
+
+def _relay_thread(relay: Callable[[], Relay], interval: float) -> Iterator[RelayThread]:
+    """The relay sweeping on a thread of this process, from start until shutdown."""
+    thread = RelayThread(relay, interval)
+    thread.start()
+    yield thread
+    thread.stop()
 
 
 # Celery and kombu come with the ``celery`` extra: imported only when settings ask for them.
@@ -102,7 +118,10 @@ class Container(containers.DeclarativeContainer):
         statement_timeout=config.db_statement_timeout_seconds,
         lock_timeout=config.db_lock_timeout_seconds,
     )
-    sessions = providers.Singleton(session_factory, engine=engine)
+    schema = providers.Singleton(Schema, engine=engine)
+    sessions = providers.Singleton(
+        ReadySessions, sessions=providers.Singleton(session_factory, engine=engine), schema=schema
+    )
     sql_unit_of_work = providers.Factory(SqlAlchemyUnitOfWork, session_factory=sessions)
     unit_of_work = providers.Selector(
         config.database_kind,
@@ -146,6 +165,9 @@ class Container(containers.DeclarativeContainer):
         idle=providers.Factory(timedelta, seconds=config.relay_idle_seconds),
         max_attempts=config.max_attempts,
     )
+    relay_thread = providers.Resource(
+        _relay_thread, relay=relay.provider, interval=config.relay_interval_seconds
+    )
 
 
 def build_container(settings: Settings) -> Container:
@@ -168,6 +190,7 @@ def build_container(settings: Settings) -> Container:
             "lease_seconds": settings.lease_seconds,
             "max_attempts": settings.max_attempts,
             "relay_idle_seconds": settings.relay_idle_seconds,
+            "relay_interval_seconds": settings.relay_interval_seconds,
             "broker_url": settings.broker_url,
             "queue": settings.queue,
             "events_kind": "kombu" if settings.events_url else "local",
@@ -178,6 +201,45 @@ def build_container(settings: Settings) -> Container:
     return container
 
 
+def start(container: Container) -> Container:
+    """Ready ``container`` before it serves anything, from the thread that builds it.
+
+    The schema first: the embedded SQLite file is migrated here, once, rather than by whichever
+    request comes first, and a schema that is not at head stops the start (``SchemaNotReady``,
+    saying what to run). A PostgreSQL database that does not answer yet does not: the process
+    starts, ``/readyz`` says 503, and the schema is checked when the database first answers.
+    Then, on the thread bus, the bus and the relay sweeping on a thread of this process: tasks
+    run on its threads die with it, and the next process's sweep finds them again (``inline``
+    loses nothing; with ``celery``, ``taskhub relay`` processes sweep).
+    """
+    try:
+        if container.config.database_kind() != "memory":
+            _ready_schema(container)
+        if container.config.bus() == "thread":
+            container.task_bus()
+            container.relay_thread()
+    except BaseException:
+        shut_down(container)
+        raise
+    return container
+
+
+def _ready_schema(container: Container) -> None:
+    container.sessions()  # resolved here, once, rather than by request threads racing for it
+    try:
+        container.schema().ensure_ready()
+    except SchemaNotReady:
+        raise
+    except StoreUnavailable as error:
+        if container.config.database_kind() != "postgresql":
+            raise
+        log.warning("Starting without the database, to check its schema once it answers: %s", error)
+
+
 def shut_down(container: Container) -> None:
-    """Let running work finish and release what the container opened."""
+    """Let running work finish and release what the container opened.
+
+    The relay stops first, so that no sweep hands a task to a bus that has closed.
+    """
+    container.relay_thread.shutdown()
     container.shutdown_resources()

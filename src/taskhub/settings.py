@@ -62,6 +62,10 @@ class Settings:
                 raise ValueError(f"TASKHUB_{name.upper()} must not be negative (0 turns it off).")
         if self.task_time_limit_seconds <= 0:
             raise ValueError("TASKHUB_TASK_TIME_LIMIT_SECONDS must be positive.")
+        if self.relay_interval_seconds <= 0:  # the in-process sweep would spin
+            raise ValueError("TASKHUB_RELAY_INTERVAL_SECONDS must be positive.")
+        if self.relay_idle_seconds < 0:
+            raise ValueError("TASKHUB_RELAY_IDLE_SECONDS must not be negative.")
         if self.max_attempts < 1:
             raise ValueError("TASKHUB_MAX_ATTEMPTS must be at least 1.")
         if self.max_body_bytes < 1:

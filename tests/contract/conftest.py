@@ -10,7 +10,8 @@ from sqlalchemy import Engine
 
 from taskhub.adapters.memory import InMemoryStore, InMemoryUnitOfWork
 from taskhub.adapters.sqlalchemy.mapping import start_mappers
-from taskhub.adapters.sqlalchemy.store import open_engine, session_factory
+from taskhub.adapters.sqlalchemy.schema import Schema
+from taskhub.adapters.sqlalchemy.store import ReadySessions, open_engine, session_factory
 from taskhub.adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 from taskhub.application.ports import UnitOfWorkFactory
 
@@ -18,7 +19,8 @@ from taskhub.application.ports import UnitOfWorkFactory
 def _sqlite(tmp_path: Path) -> Iterator[UnitOfWorkFactory]:
     start_mappers()
     resource = open_engine(f"sqlite:///{tmp_path / 'contract.sqlite3'}", 5, 10, 5)
-    sessions = session_factory(next(resource))
+    engine = next(resource)
+    sessions = ReadySessions(session_factory(engine), Schema(engine))  # migrated on first use
     yield lambda: SqlAlchemyUnitOfWork(sessions)
     next(resource, None)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shlex
 import signal
 import subprocess
 import sys
@@ -16,15 +18,27 @@ from typing import Any
 
 from tests.processes import ROOT, eventually, free_port
 
+README = (ROOT / "README.md").read_text()
+README_SERVE = "taskhub serve --port 8000"
+README_GUNICORN = re.search(r"^gunicorn --bind .*$", README, flags=re.MULTILINE)
+
+
+def readme_command(command: str, port: int) -> list[str]:
+    """``command`` as the README writes it, on ``port`` and with this virtualenv's executable."""
+    argv = shlex.split(command.replace(":8000", f":{port}").replace(" 8000", f" {port}"))
+    return [str(Path(sys.executable).parent / argv[0]), *argv[1:]]
+
 
 def serve_command(port: int) -> list[str]:
-    return [sys.executable, "-m", "taskhub.entrypoints.cli", "serve", "--port", str(port)]
+    """``taskhub serve``, as the README's development command, on ``port``."""
+    assert README_SERVE in README
+    return readme_command(README_SERVE, port)
 
 
 def gunicorn_command(port: int) -> list[str]:
-    """The production command the README documents, on ``port``."""
-    app = "taskhub.entrypoints.http:create_app()"
-    return [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--threads", "4", app]
+    """The production command the README documents, exactly, on ``port``."""
+    assert README_GUNICORN is not None, "the README shows one gunicorn --bind command"
+    return readme_command(README_GUNICORN.group(0), port)
 
 
 @dataclass(frozen=True)
@@ -70,6 +84,12 @@ class Server:
                 return Reply(response.status, dict(response.headers), _json(response.read()))
         except urllib.error.HTTPError as error:
             return Reply(error.code, dict(error.headers), _json(error.read()))
+
+    def kill(self) -> None:
+        """SIGKILL: the process dies where it stands, with whatever its threads were running."""
+        self.process.kill()
+        self.process.wait(timeout=10)
+        self._log.close()
 
     def stop(self) -> int:
         """SIGTERM, as a process manager would; the exit status once it has stopped."""

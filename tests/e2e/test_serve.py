@@ -76,7 +76,8 @@ def test_serve_on_the_embedded_default_keeps_users_across_a_restart(tmp_path: Pa
 
 
 def test_gunicorn_serves_the_app_factory_as_the_readme_says(tmp_path: Path) -> None:
-    env = {"TASKHUB_DATABASE_URL": "memory://", "TASKHUB_DATA_DIR": str(tmp_path / "data")}
+    """On the embedded default: its workers are processes, which memory:// cannot share."""
+    env = {"TASKHUB_DATA_DIR": str(tmp_path / "data")}
     server = Server(env, tmp_path / "gunicorn.log", gunicorn_command)
     created = server.request("POST", "/api/users/", new_user(), {"Prefer": "wait=10"})
     ready = server.request("GET", "/readyz")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
 from pathlib import Path
 
@@ -100,7 +101,52 @@ def test_0002_refuses_addresses_the_new_rule_makes_one_naming_them(tmp_path: Pat
     rows = [_user_row("Émile@example.com"), _user_row("émile@example.com")]
     with engine.begin() as connection:
         connection.execute(text(INSERT_0001_USER), rows)
+    at_0001 = sqlite_schema(engine)
     with pytest.raises(RuntimeError, match=r"Émile@example\.com"):
         migrate.upgrade(engine)
     assert migrate.current_revision(engine) == "0001"
+    assert sqlite_schema(engine) == at_0001  # nothing half-added, nothing half-dropped
+    with engine.begin() as connection:
+        connection.execute(
+            text("UPDATE users SET email = 'emile@example.org' WHERE id = :id"), rows[1]
+        )
+    migrate.upgrade(engine)
+    assert migrate.current_revision(engine) == migrate.head_revision()
+    with engine.connect() as connection:
+        keys = set(connection.execute(text("SELECT email_key FROM users")).scalars())
+    assert keys == {"émile@example.com", "emile@example.org"}
     engine.dispose()
+
+
+def sqlite_schema(engine: Engine) -> list[tuple[str, str, str | None]]:
+    """Every table, index and trigger of a SQLite database, as the statement that made it."""
+    with engine.connect() as connection:
+        query = "SELECT type, name, sql FROM sqlite_master ORDER BY type, name"
+        return [tuple(row) for row in connection.execute(text(query))]  # type: ignore[misc]
+
+
+def test_migrating_one_sqlite_file_from_many_threads_at_once_migrates_it_once(
+    tmp_path: Path,
+) -> None:
+    """As several containers of one process would: Alembic's globals and the file are shared."""
+    url = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
+    engines = [build_engine(url) for _ in range(8)]
+    barrier, failures = threading.Barrier(len(engines)), list[BaseException]()
+
+    def migrate_at_once(engine: Engine) -> None:
+        barrier.wait()
+        try:
+            migrate.upgrade(engine)
+        except BaseException as error:
+            failures.append(error)
+
+    threads = [threading.Thread(target=migrate_at_once, args=(e,)) for e in engines]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert migrate.current_revision(engines[0]) == migrate.head_revision()
+    assert drift(engines[0]) == []
+    for engine in engines:
+        engine.dispose()

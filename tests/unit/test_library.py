@@ -94,6 +94,7 @@ def test_settings_come_from_the_environment() -> None:
         ({"TASKHUB_BUS": "carrier-pigeon"}, "TASKHUB_BUS must be one of"),
         ({"TASKHUB_WORKER_THREADS": "many"}, "not a valid int"),
         ({"TASKHUB_LEASE_SECONDS": "0"}, "must be positive"),
+        ({"TASKHUB_RELAY_INTERVAL_SECONDS": "0"}, "RELAY_INTERVAL_SECONDS must be positive"),
     ],
 )
 def test_bad_settings_are_refused_with_the_variable_named(

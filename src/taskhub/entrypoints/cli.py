@@ -131,6 +131,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run_process(args)
     except ModuleNotFoundError as error:
         return _missing(error)
+    except StoreUnavailable as error:  # at start: a schema not ready, a database out of reach
+        return _unavailable(error)
     if args.command == "db":
         print(json.dumps(database.run(args), indent=2))
         return 0
@@ -140,7 +142,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DomainError as error:
         return _refused({"code": error.code, "error": error.message, **_fields(error)})
     except StoreUnavailable as error:
-        return _refused({"code": "store_unavailable", "error": str(error)})
+        return _unavailable(error)
     print(json.dumps(output, indent=2))
     return 0
 
@@ -159,6 +161,11 @@ def _missing(error: ModuleNotFoundError) -> int:
         raise error
     needs = f"This command needs taskhub's '{extra}' dependencies: pip install 'taskhub[{extra}]'."
     return _refused({"code": "missing_dependency", "error": needs})
+
+
+def _unavailable(error: StoreUnavailable) -> int:
+    """The store's refusal, with its own code where it has one (``schema_not_ready``)."""
+    return _refused({"code": getattr(error, "code", "store_unavailable"), "error": str(error)})
 
 
 def _fields(error: DomainError) -> dict[str, Any]:

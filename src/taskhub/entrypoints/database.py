@@ -10,6 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from taskhub.adapters.sqlalchemy import migrate
 from taskhub.adapters.sqlalchemy.engine import build_engine
+from taskhub.adapters.sqlalchemy.errors import SchemaNotReady
 from taskhub.settings import Settings
 
 
@@ -30,6 +31,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     engine = build_engine(settings.effective_database_url)
     try:
         return _apply(engine, args)
+    except SchemaNotReady as error:  # half-built, or another process is migrating it
+        raise SystemExit(f"taskhub db: {error}") from error
     except SQLAlchemyError as error:
         raise SystemExit(f"taskhub db: the database refused: {error}") from error
     finally:

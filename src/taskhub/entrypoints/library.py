@@ -11,7 +11,7 @@ from uuid import UUID
 from taskhub.application.ports import Page, TaskFilter
 from taskhub.application.queries import get_task, list_tasks, wait_for_task
 from taskhub.application.submission import submit
-from taskhub.bootstrap import Container, build_container, shut_down
+from taskhub.bootstrap import Container, build_container, shut_down, start
 from taskhub.domain.commands import (
     DEFAULT_PAGE_SIZE,
     Command,
@@ -147,8 +147,9 @@ class Hub:
 def connect(settings: Settings | None = None, **overrides: Any) -> Hub:
     """A Hub wired from ``settings`` (default: the environment), with keyword ``overrides``.
 
-    With nothing set, everything runs in this process and needs no services.
+    With nothing set, everything runs in this process and needs no services. The store is ready
+    when it returns (see ``taskhub.bootstrap.start``); close the hub to release it.
     """
     if settings is None:
-        return Hub(build_container(Settings.from_env(**overrides)))
-    return Hub(build_container(dataclasses.replace(settings, **overrides)))
+        return Hub(start(build_container(Settings.from_env(**overrides))))
+    return Hub(start(build_container(dataclasses.replace(settings, **overrides))))

@@ -5,27 +5,15 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-from collections.abc import Callable
 from types import FrameType
 
-from taskhub.application.relay import Relay
+from taskhub.adapters.relay_thread import sweep_until
 from taskhub.bootstrap import build_container, shut_down
 from taskhub.settings import Settings
 
+__all__ = ["run", "sweep_until"]
+
 log = logging.getLogger("taskhub.relay")
-
-
-def sweep_until(stopped: threading.Event, relay: Callable[[], Relay], interval: float) -> None:
-    """Sweep every ``interval`` seconds until ``stopped``; an outage skips a sweep, not the loop."""
-    while True:
-        try:
-            report = relay().sweep()
-            if report.redispatched or report.abandoned or report.failed_dispatches:
-                log.info("relay sweep: %s", report)
-        except Exception:
-            log.exception("relay sweep failed; trying again in %s s", interval)
-        if stopped.wait(interval):
-            return
 
 
 def run(once: bool, interval: float | None = None) -> int:

@@ -7,8 +7,8 @@ import weakref
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -26,6 +26,18 @@ def _session_limits(statement_timeout: float, lock_timeout: float) -> str:
     return " ".join(f"-c {name}={round(seconds * 1000)}" for name, seconds in limits.items())
 
 
+def _driver_begins_nothing(dbapi_connection: Any, _record: Any) -> None:
+    """pysqlite's legacy mode begins no transaction before DDL, so each CREATE or ALTER would
+    commit on its own; with ``isolation_level = None`` it begins none at all, and ``_begin``
+    (SQLAlchemy's documented recipe for transactional DDL on pysqlite) begins the one we want."""
+    dbapi_connection.isolation_level = None
+
+
+def _begin_immediate(connection: Connection) -> None:
+    """Take the write lock at the start: no other writer can slip in between a read and a write."""
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def _dispose_after_fork(engine: Engine) -> None:
     """A forked child must not reuse its parent's connections (SQLAlchemy's documented recipe)."""
     ref = weakref.ref(engine)
@@ -38,12 +50,14 @@ def _dispose_after_fork(engine: Engine) -> None:
 
 
 def build_engine(
-    url: str,
+    url: str | URL,
     pool_size: int = 5,
     max_overflow: int = 10,
     connect_timeout: int = 5,
     statement_timeout: float = 0,
     lock_timeout: float = 0,
+    *,
+    transactional_ddl: bool = False,
 ) -> Engine:
     """An engine for ``url``; nothing connects until the first unit of work needs to.
 
@@ -51,6 +65,10 @@ def build_engine(
     PostgreSQL, ``statement_timeout`` and ``lock_timeout`` (seconds, 0 for none) bound every
     statement and every lock wait of the engine's sessions, so a runner stuck behind a lock ends
     its task instead of holding its slot; migrations use an engine without them.
+    ``transactional_ddl`` makes every transaction on SQLite a real one, schema changes included,
+    begun ``IMMEDIATE``: what a migration needs. Units of work do not ask for it: their writes are
+    guarded by compare-and-set and constraints, and pysqlite's default keeps their reads outside
+    any transaction, so readers never fail a writer with ``SQLITE_BUSY`` (design/persistence.md).
     """
     parsed = make_url(url)
     if parsed.drivername == "postgresql":  # SQLAlchemy 2.1 would pick psycopg 3; ours is psycopg2
@@ -74,5 +92,8 @@ def build_engine(
     engine = create_engine(parsed, **options)
     if backend == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        if transactional_ddl:
+            event.listen(engine, "connect", _driver_begins_nothing)
+            event.listen(engine, "begin", _begin_immediate)
     _dispose_after_fork(engine)
     return engine

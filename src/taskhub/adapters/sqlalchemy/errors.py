@@ -22,6 +22,17 @@ from taskhub.domain.errors import (
 from taskhub.domain.task import Task
 from taskhub.domain.user import User
 
+
+class SchemaNotReady(StoreUnavailable):
+    """The database's schema is not the one this taskhub needs: behind, half-built or unknown.
+
+    A ``StoreUnavailable``, so that whatever meets it answers as for an outage (a 503, a task left
+    to run later) rather than a 500; its message says what the operator has to run.
+    """
+
+    code = "schema_not_ready"
+
+
 UNAVAILABLE = (exc.OperationalError, exc.InterfaceError, exc.DisconnectionError, exc.TimeoutError)
 LOCK_TIMEOUT = (
     "lock_timeout",

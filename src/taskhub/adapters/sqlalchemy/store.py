@@ -1,18 +1,14 @@
-"""Opening a SQL store: the engine, migrated where taskhub owns the database, and its sessions."""
+"""Opening a SQL store: the engine, and sessions that open only on a schema that is ready."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 
 from sqlalchemy import Engine
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from taskhub.adapters.sqlalchemy import migrate
 from taskhub.adapters.sqlalchemy.engine import build_engine
-
-log = logging.getLogger(__name__)
+from taskhub.adapters.sqlalchemy.schema import Schema
 
 
 def open_engine(
@@ -23,15 +19,10 @@ def open_engine(
     statement_timeout: float = 0,
     lock_timeout: float = 0,
 ) -> Iterator[Engine]:
-    """The engine as a resource: an embedded SQLite file is created and migrated on first use;
-    a PostgreSQL database is migrated by its operator (``taskhub db upgrade``)."""
-    parsed = make_url(url)
+    """The engine as a resource, disposed at shutdown. Building it connects to nothing."""
     engine = build_engine(
         url, pool_size, max_overflow, connect_timeout, statement_timeout, lock_timeout
     )
-    if parsed.get_backend_name() == "sqlite":
-        migrate.upgrade(engine)
-        log.info("SQLite database %s is at revision %s", parsed.database, migrate.head_revision())
     yield engine
     engine.dispose()
 
@@ -39,3 +30,15 @@ def open_engine(
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions that keep loaded values after commit: entities outlive their unit of work."""
     return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+class ReadySessions:
+    """Sessions, each opened once ``schema`` is ready: a unit of work never meets a schema that
+    is behind (it gets ``SchemaNotReady`` or ``StoreUnavailable``, never a missing column)."""
+
+    def __init__(self, sessions: sessionmaker[Session], schema: Schema) -> None:
+        self._sessions, self._schema = sessions, schema
+
+    def __call__(self) -> Session:
+        self._schema.ensure_ready()
+        return self._sessions()

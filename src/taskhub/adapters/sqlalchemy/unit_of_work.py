@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any, Self, TypeVar
 from uuid import UUID
 
 from sqlalchemy import ColumnElement, Select, and_, func, inspect, or_, select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
 from taskhub.adapters.sqlalchemy.errors import translated
@@ -140,7 +140,7 @@ def _condition(where: TaskFilter) -> ColumnElement[bool]:
 class SqlAlchemyUnitOfWork:
     """Commits or rolls back one session; errors arrive as the ports' errors, nothing half-saved."""
 
-    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+    def __init__(self, session_factory: Callable[[], Session]) -> None:
         self._session_factory = session_factory
 
     def __enter__(self) -> Self:

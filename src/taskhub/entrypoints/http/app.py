@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from taskhub.application.ports import StoreUnavailable
-from taskhub.bootstrap import Container, build_container
+from taskhub.bootstrap import Container, build_container, start
 from taskhub.domain.errors import DomainError
 from taskhub.entrypoints.http import health, tasks, users
 from taskhub.entrypoints.http.openapi import API_CONFIG, TaskhubApi, swagger_ui_assets
@@ -18,6 +18,8 @@ from taskhub.settings import Settings
 def create_app(settings: Settings | None = None, container: Container | None = None) -> Flask:
     """The HTTP API over ``container`` (default: built from ``settings``, else the environment).
 
+    The container is started last (``taskhub.bootstrap.start``), so the schema is ready before
+    any request; one that cannot be made ready raises here, which fails gunicorn's worker boot.
     Whoever serves the app shuts the container down when done: ``taskhub.bootstrap.shut_down``
     on ``app.extensions["taskhub"].container``.
     """
@@ -30,7 +32,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     )
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the seed's field order
     checks = {"database": store_answers, "bus": bus_answers}
-    app.extensions["taskhub"] = Runtime(settings, container or build_container(settings), checks)
+    container = container or build_container(settings)
+    app.extensions["taskhub"] = Runtime(settings, container, checks)
     api = TaskhubApi(app)
     for blueprint in (users.blp, tasks.blp, health.blp):
         api.register_blueprint(blueprint)
@@ -38,4 +41,5 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     refuse_undocumented_queries(app, api.spec.to_dict())
     app.register_error_handler(DomainError, domain_problem)
     app.register_error_handler(StoreUnavailable, domain_problem)
+    start(container)
     return app

@@ -1,0 +1,79 @@
+"""Is the database's schema the one this taskhub needs? Made so where taskhub owns the database."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from taskhub.adapters.sqlalchemy import migrate
+from taskhub.adapters.sqlalchemy.errors import UNAVAILABLE, SchemaNotReady
+from taskhub.application.ports import StoreUnavailable
+
+log = logging.getLogger(__name__)
+
+
+class Schema:
+    """The schema of one engine's database, made ready once per process.
+
+    The embedded SQLite file is taskhub's own: it is migrated to head here, so that a new data
+    directory needs no set-up. A PostgreSQL database is shared by every process of a deployment
+    and migrated by its operator (``taskhub db upgrade``) before they start: here it is only
+    checked. Until that succeeds every caller asks again, so a database that did not answer at
+    start is checked when it first does.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._ready = False
+        self._lock = threading.Lock()
+
+    def ensure_ready(self) -> None:
+        """Return once the schema is at head. Raise ``SchemaNotReady`` saying what to run, or
+        ``StoreUnavailable`` if the database does not answer."""
+        if self._ready:
+            return
+        with self._lock:
+            if self._ready:
+                return
+            try:
+                self._make_ready()
+            except UNAVAILABLE as error:
+                cause = getattr(error, "orig", None) or error
+                where = migrate.where(self._engine.url)
+                message = f"The database {where} cannot be reached: {cause}"
+                raise StoreUnavailable(message) from error
+            self._ready = True
+
+    def _make_ready(self) -> None:
+        current, head = migrate.current_revision(self._engine), migrate.head_revision()
+        if current == head:
+            return
+        where = migrate.where(self._engine.url)
+        if current is not None and not migrate.is_known(current):
+            raise SchemaNotReady(
+                f"The database {where} is at schema revision {current}, which this taskhub does "
+                f"not know (its newest is {head}): a newer taskhub migrated it. Run that version, "
+                f"or use it to migrate the database back first (taskhub db downgrade {head})."
+            )
+        if self._engine.dialect.name != "sqlite":
+            raise SchemaNotReady(
+                f"The database {where} is at schema revision {current or 'none (it is empty)'}, "
+                f"but this taskhub needs {head}: run `taskhub db upgrade` with the same "
+                "TASKHUB_DATABASE_URL."
+            )
+        self._migrate(where, current, head)
+
+    def _migrate(self, where: str, current: str | None, head: str) -> None:
+        try:
+            migrate.upgrade(self._engine)
+        except (SchemaNotReady, *UNAVAILABLE):
+            raise
+        except (RuntimeError, SQLAlchemyError) as error:  # a migration that refused the data
+            raise SchemaNotReady(
+                f"The database {where} could not be migrated to revision {head} and was left as "
+                f"it was: {error}"
+            ) from error
+        log.info("Migrated the database %s from revision %s to %s", where, current, head)
