@@ -123,3 +123,16 @@ def test_a_finished_task_s_lease_is_not_renewed(uow_factory: UnitOfWorkFactory) 
         uow.commit()
     with uow_factory() as uow:
         assert not uow.tasks.renew_lease(task.id, task.attempt, MOMENT + LEASE * 2)
+
+
+def test_orphans_of_dead_runners_come_before_pending_tasks(uow_factory: UnitOfWorkFactory) -> None:
+    """A burst of queued submissions cannot keep a dead runner's task waiting for a sweep."""
+    saved_task(uow_factory)  # PENDING since MOMENT: probably lost
+    orphan = a_task(now=MOMENT + IDLE)
+    orphan.start(MOMENT + IDLE, LEASE)  # its runner died: certainly lost
+    with uow_factory() as uow:
+        uow.tasks.add(orphan)
+        uow.commit()
+    with uow_factory() as uow:
+        due = uow.tasks.due_for_relay(MOMENT + IDLE * 4, IDLE, 1)
+    assert [task.id for task in due] == [orphan.id]

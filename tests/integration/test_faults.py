@@ -59,11 +59,13 @@ def all_finished(hub: Hub, ids: list[UUID]) -> list[Task] | None:
 
 
 def left_behind(task: Task, now: datetime, grace: timedelta) -> bool:
-    """PROCESSING, its lease over for more than ``grace``, and untouched since it ran out."""
+    """PROCESSING, its lease over for more than ``grace``, and neither changed nor handed on by
+    the relay (which notes ``relay_after``) since it ran out."""
     expired = task.lease_expires_at
     if task.status is not TaskStatus.PROCESSING or expired is None:
         return False
-    return expired + grace < now and task.updated_at <= expired
+    untouched = task.updated_at <= expired and task.relay_after is None
+    return expired + grace < now and untouched
 
 
 @contextmanager

@@ -102,7 +102,7 @@ class InMemoryTaskRepository:
     def due_for_relay(self, now: datetime, idle: timedelta, limit: int) -> list[Task]:
         with self._store.lock:
             due = [t for t in self._store.tasks.values() if t.due_for_relay(now, idle)]
-        due.sort(key=lambda t: (t.updated_at, str(t.id)))
+        due.sort(key=lambda t: (t.status is not TaskStatus.PROCESSING, t.updated_at, str(t.id)))
         return [self.get(t.id) for t in due[:limit]]  # type: ignore[misc]
 
     def record_redispatch(self, task: Task, relay_after: datetime) -> bool:

@@ -111,8 +111,9 @@ class TaskRepository(Protocol):
         ...
 
     def due_for_relay(self, now: datetime, idle: timedelta, limit: int) -> Sequence[Task]:
-        """At most ``limit`` tasks for which ``Task.due_for_relay(now, idle)`` holds, least
-        recently changed first."""
+        """At most ``limit`` tasks for which ``Task.due_for_relay(now, idle)`` holds: first the
+        PROCESSING ones (their runner is gone for certain), then the PENDING ones (probably lost),
+        each least recently changed first."""
         ...
 
     def record_redispatch(self, task: Task, relay_after: datetime) -> bool:

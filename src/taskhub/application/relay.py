@@ -39,7 +39,8 @@ class Relay:
     A PENDING task is handed on only once it has waited ``idle`` (probably lost, not merely
     queued), and then after 2, 4, 8 … idles more (``Task.next_relay_after``), so a task waiting W
     seconds behind busy workers gets at most 1 + log2(1 + W / idle) messages. Each sweep takes at
-    most ``batch`` tasks, least recently changed first; its bookkeeping keeps the task's version,
+    most ``batch`` tasks, orphans of dead runners before PENDING ones, each least recently changed
+    first (so a burst of queued tasks cannot starve them); its bookkeeping keeps the task's version,
     so it never makes a worker's claim fail.
     """
 

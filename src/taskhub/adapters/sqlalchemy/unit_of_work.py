@@ -8,7 +8,17 @@ from types import TracebackType
 from typing import Any, Self, TypeVar
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Select, and_, func, inspect, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    func,
+    inspect,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -72,7 +82,8 @@ class SqlTaskRepository:
 
     def due_for_relay(self, now: datetime, idle: timedelta, limit: int) -> list[Task]:
         query = select(Task).where(_due(now, idle))
-        query = query.order_by(tasks.c.updated_at, tasks.c.id).limit(limit)
+        orphans_first = case((tasks.c.status == TaskStatus.PROCESSING, 0), else_=1)
+        query = query.order_by(orphans_first, tasks.c.updated_at, tasks.c.id).limit(limit)
         with translated(self._seen):
             due = list(self._session.scalars(query))
         self._seen.extend(due)
