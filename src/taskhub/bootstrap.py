@@ -63,6 +63,15 @@ def _relay_thread(relay: Callable[[], Relay], interval: float) -> Iterator[Relay
     thread.stop()
 
 
+# A runner waits out a store outage under its claim for this many leases (2.5 minutes by default):
+# longer than a database restart or failover, shorter than the task time limit.
+OUTAGE_PATIENCE_LEASES = 5
+
+
+def _leases(seconds: float, count: int) -> timedelta:
+    return timedelta(seconds=seconds * count)
+
+
 # Celery and kombu come with the ``celery`` extra: imported only when settings ask for them.
 
 
@@ -91,15 +100,15 @@ def _kombu_publisher(url: str, timeout: float) -> Iterator[KombuEventPublisher]:
 class Container(containers.DeclarativeContainer):
     config = providers.Configuration(strict=True)
 
-    clock = providers.Singleton(SystemClock)
+    clock = providers.ThreadSafeSingleton(SystemClock)
     event_publisher = providers.Selector(
         config.events_kind,
-        local=providers.Singleton(LocalEventPublisher),
+        local=providers.ThreadSafeSingleton(LocalEventPublisher),
         kombu=providers.Resource(
             _kombu_publisher, url=config.events_url, timeout=config.publish_timeout_seconds
         ),
     )
-    celery_app = providers.Singleton(
+    celery_app = providers.ThreadSafeSingleton(
         _celery_app,
         broker_url=config.broker_url,
         queue=config.queue,
@@ -108,7 +117,7 @@ class Container(containers.DeclarativeContainer):
         time_limit=config.task_time_limit_seconds,
     )
 
-    memory_store = providers.Singleton(InMemoryStore)
+    memory_store = providers.ThreadSafeSingleton(InMemoryStore)
     engine = providers.Resource(
         open_engine,
         url=config.database_url,
@@ -118,9 +127,11 @@ class Container(containers.DeclarativeContainer):
         statement_timeout=config.db_statement_timeout_seconds,
         lock_timeout=config.db_lock_timeout_seconds,
     )
-    schema = providers.Singleton(Schema, engine=engine)
-    sessions = providers.Singleton(
-        ReadySessions, sessions=providers.Singleton(session_factory, engine=engine), schema=schema
+    schema = providers.ThreadSafeSingleton(Schema, engine=engine)
+    sessions = providers.ThreadSafeSingleton(
+        ReadySessions,
+        sessions=providers.ThreadSafeSingleton(session_factory, engine=engine),
+        schema=schema,
     )
     sql_unit_of_work = providers.Factory(SqlAlchemyUnitOfWork, session_factory=sessions)
     unit_of_work = providers.Selector(
@@ -136,7 +147,7 @@ class Container(containers.DeclarativeContainer):
     )
     # What the host raises when it stops a task at its time limit: the Celery worker sets it.
     time_limits: providers.Provider[tuple[type[BaseException], ...]] = providers.Object(())
-    runner = providers.Singleton(
+    runner = providers.ThreadSafeSingleton(
         Runner,
         uow_factory=unit_of_work.provider,
         clock=clock,
@@ -144,16 +155,19 @@ class Container(containers.DeclarativeContainer):
         lease=lease,
         max_attempts=config.max_attempts,
         heartbeat=heartbeat,
-        outage_patience=lease,
+        outage_patience=providers.Factory(
+            _leases, seconds=config.lease_seconds, count=OUTAGE_PATIENCE_LEASES
+        ),
         time_limits=time_limits,
     )
-    celery_bus = providers.Singleton(_celery_bus, app=celery_app)
+    celery_bus = providers.ThreadSafeSingleton(_celery_bus, app=celery_app)
+    thread_bus = providers.Resource(
+        _thread_pool_bus, run=runner.provided.run, workers=config.worker_threads
+    )
     task_bus = providers.Selector(
         config.bus,
-        inline=providers.Singleton(InlineBus, run=runner.provided.run),
-        thread=providers.Resource(
-            _thread_pool_bus, run=runner.provided.run, workers=config.worker_threads
-        ),
+        inline=providers.ThreadSafeSingleton(InlineBus, run=runner.provided.run),
+        thread=thread_bus,
         celery=celery_bus,
     )
     relay = providers.Factory(
@@ -215,8 +229,9 @@ def start(container: Container) -> Container:
     try:
         if container.config.database_kind() != "memory":
             _ready_schema(container)
+        if container.config.events_kind() == "kombu":
+            container.event_publisher()  # a resource: built once here, not by racing requests
         if container.config.bus() == "thread":
-            container.task_bus()
             container.relay_thread()
     except BaseException:
         shut_down(container)
@@ -237,9 +252,11 @@ def _ready_schema(container: Container) -> None:
 
 
 def shut_down(container: Container) -> None:
-    """Let running work finish and release what the container opened.
-
-    The relay stops first, so that no sweep hands a task to a bus that has closed.
+    """Let running work finish and release what the container opened, in the order that work
+    needs: the relay first (no sweep hands a task to a closed bus), then the thread bus, whose
+    running and queued tasks finish with their leases still renewed and the store and event
+    publisher still open, then the heartbeat, then the rest.
     """
-    container.relay_thread.shutdown()
+    for resource in (container.relay_thread, container.thread_bus, container.heartbeat):
+        resource.shutdown()
     container.shutdown_resources()

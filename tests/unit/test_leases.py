@@ -7,12 +7,15 @@ PostgreSQL under running tasks.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 from uuid import UUID
 
 import pytest
 from dependency_injector import providers
 
+import taskhub
 from taskhub.adapters.clock import ManualClock
 from taskhub.adapters.memory import InMemoryUnitOfWork
 from taskhub.application.execution import TIME_LIMIT_ERROR, Runner
@@ -21,6 +24,7 @@ from taskhub.application.ports import StoreTimeout, StoreUnavailable
 from taskhub.application.relay import Relay
 from taskhub.domain.task import TaskStatus
 from taskhub.entrypoints.library import Hub
+from tests.builders import user_fields
 from tests.unit.test_running import pending
 
 LEASE = timedelta(seconds=30)
@@ -73,47 +77,25 @@ def test_a_store_blip_after_the_claim_is_waited_out_under_the_same_claim(
     assert len(hub.container.memory_store().users) == 1
 
 
-def test_an_outage_past_patience_gives_the_claim_back_uncounted(
+def test_an_outage_past_patience_is_raised_and_its_lease_runs_out(
     hub: Hub, clock: ManualClock
 ) -> None:
+    """The claim is kept (nothing can give it back while the store is down): it counts as an
+    attempt once another runner takes the task over after its lease."""
     task_id = pending(hub)
     faults = StoreFaults()
     faulty_store(hub, faults)
     faults.fail_next(1000)
     with pytest.raises(StoreUnavailable):
         runner_for(hub, clock, timedelta(seconds=0.3)).run(task_id)
-    given_back = hub.tasks.get(task_id)
-    assert (given_back.status, given_back.attempt) == (TaskStatus.PROCESSING, 0)
-    assert given_back.lease_expires_at == clock.now()
+    held = hub.tasks.get(task_id)
+    assert (held.status, held.attempt, held.lease_expires_at) == (
+        TaskStatus.PROCESSING, 1, clock.now() + LEASE,
+    )  # fmt: skip
     faults.fail_next(0)
+    clock.advance(LEASE)
     finished = runner_for(hub, clock, timedelta(seconds=0.3)).run(task_id)
-    assert (finished.status, finished.attempt) == (TaskStatus.DONE, 1)
-
-
-def test_outages_never_add_up_to_worker_lost(hub: Hub, clock: ManualClock) -> None:
-    """Five outages, each longer than the patience, against max_attempts 3: still DONE."""
-    task_id = pending(hub)
-    faults = StoreFaults()
-    faulty_store(hub, faults)
-    runner = runner_for(hub, clock, timedelta(seconds=0.1))
-    for _ in range(5):
-        faults.fail_next(1000)
-        with pytest.raises(StoreUnavailable):
-            runner.run(task_id)
-    faults.fail_next(0)
-    assert runner.run(task_id).status is TaskStatus.DONE
-
-
-def test_a_given_back_claim_is_due_for_the_relay_at_once(hub: Hub, clock: ManualClock) -> None:
-    task_id = pending(hub)
-    faults = StoreFaults()
-    faulty_store(hub, faults)
-    faults.fail_next(1000)
-    with pytest.raises(StoreUnavailable):
-        runner_for(hub, clock, timedelta(seconds=0.1)).run(task_id)
-    with hub.container.unit_of_work() as uow:
-        due = uow.tasks.due_for_relay(clock.now(), timedelta(seconds=30), 10)
-    assert [task.id for task in due] == [task_id]
+    assert (finished.status, finished.attempt) == (TaskStatus.DONE, 2)
 
 
 @pytest.mark.parametrize("code", ["lock_timeout", "statement_timeout"])
@@ -215,4 +197,29 @@ def test_a_heartbeat_stops_renewing_a_claim_taken_over(hub: Hub, clock: ManualCl
 def test_the_container_s_runner_renews_leases_while_it_runs(hub: Hub) -> None:
     runner = hub.container.runner()
     assert runner.heartbeat is hub.container.heartbeat()
-    assert runner.outage_patience == runner.lease
+    assert runner.outage_patience == runner.lease * 5
+
+
+def test_shutting_down_lets_the_thread_bus_drain_before_the_heartbeat_stops(
+    tmp_path: Path,
+) -> None:
+    """Tasks still running or queued at shutdown finish with their leases renewed."""
+    order: list[str] = []
+    url = f"sqlite:///{tmp_path / 'drain.sqlite3'}"
+    hub = taskhub.connect(database_url=url, bus="thread")
+    bus, heartbeat = hub.container.thread_bus(), hub.container.heartbeat()
+    for name, closing in (("bus", bus), ("heartbeat", heartbeat)):
+        close = closing.close
+
+        def recorded(name: str = name, close: Callable[[], None] = close) -> None:
+            close()
+            order.append(name)
+
+        closing.close = recorded  # type: ignore[method-assign]
+    tasks = [hub.users.create(**user_fields()).id for _ in range(20)]
+    hub.close()
+    assert order == ["bus", "heartbeat"]
+    with taskhub.connect(
+        database_url=f"sqlite:///{tmp_path / 'drain.sqlite3'}", bus="inline"
+    ) as after:
+        assert {after.tasks.get(task_id).status for task_id in tasks} == {TaskStatus.DONE}

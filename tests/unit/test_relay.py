@@ -10,6 +10,7 @@ import pytest
 from dependency_injector import providers
 
 from taskhub.adapters.clock import ManualClock
+from taskhub.application.ports import DispatchFailed
 from taskhub.application.relay import Relay
 from taskhub.domain.task import TaskStatus
 from taskhub.entrypoints.library import Hub
@@ -155,3 +156,39 @@ def test_finished_tasks_are_never_relayed(hub: Hub, bus: RecordingBus, clock: Ma
     clock.advance(IDLE * 10)
     assert relay(hub, bus, clock).sweep() == relay(hub, bus, clock).sweep().__class__()
     assert bus.dispatched == []
+
+
+class FlakyBus(RecordingBus):
+    """Refuses while ``down``, as a broker in an outage does."""
+
+    down = True
+
+    def dispatch(self, task_id: UUID) -> None:
+        if self.down:
+            raise DispatchFailed("broker down")
+        super().dispatch(task_id)
+
+
+def test_a_failed_dispatch_is_retried_next_sweep_without_backoff(
+    hub: Hub, bus: RecordingBus, clock: ManualClock
+) -> None:
+    task = hub.users.create(**user_fields())
+    flaky = FlakyBus()
+    clock.advance(IDLE)
+    for _ in range(3):  # a broker outage three sweeps long
+        assert relay(hub, flaky, clock).sweep().failed_dispatches == 1
+    flaky.down = False
+    assert relay(hub, flaky, clock).sweep().redispatched == 1
+    assert (flaky.dispatched, hub.tasks.get(task.id).redispatches) == ([task.id], 1)
+
+
+def test_a_first_sweep_after_a_restart_can_ignore_the_backoff(
+    hub: Hub, bus: RecordingBus, clock: ManualClock
+) -> None:
+    """The process that queued a redispatched task may be gone with its queue."""
+    hub.users.create(**user_fields())
+    clock.advance(IDLE)
+    assert relay(hub, bus, clock).sweep().redispatched == 1  # next one due in 2 idles
+    clock.advance(IDLE)
+    assert relay(hub, bus, clock).sweep().redispatched == 0
+    assert relay(hub, bus, clock).sweep(ignore_backoff=True).redispatched == 1

@@ -153,3 +153,11 @@ def test_to_dict_uses_iso_timestamps_in_utc() -> None:
     assert set(data) == {
         "id", "username", "email", "first_name", "last_name", "is_active", "date_joined"
     }  # fmt: skip
+
+
+def test_an_address_whose_folded_key_would_not_fit_the_stores_is_refused() -> None:
+    """U+FDFA folds to 18 characters: 212 of them would make a key no store's column holds."""
+    email = "\ufdfa" * 200 + "@example.com"
+    with pytest.raises(InvalidUserData) as refused:
+        validate_user_fields({"username": "ok", "email": email}, require_all=True)
+    assert "once case-folded" in refused.value.errors["email"][0]

@@ -99,9 +99,12 @@ class InMemoryTaskRepository:
             )
         return None if task_id is None else self.get(task_id)
 
-    def due_for_relay(self, now: datetime, idle: timedelta, limit: int) -> list[Task]:
+    def due_for_relay(
+        self, now: datetime, idle: timedelta, limit: int, ignore_backoff: bool = False
+    ) -> list[Task]:
         with self._store.lock:
-            due = [t for t in self._store.tasks.values() if t.due_for_relay(now, idle)]
+            tasks = self._store.tasks.values()
+            due = [t for t in tasks if t.due_for_relay(now, idle, ignore_backoff)]
         due.sort(key=lambda t: (t.status is not TaskStatus.PROCESSING, t.updated_at, str(t.id)))
         return [self.get(t.id) for t in due[:limit]]  # type: ignore[misc]
 
@@ -143,8 +146,9 @@ class InMemoryTaskRepository:
 
 @dataclass(frozen=True)
 class InPlace:
-    """An update of one stored task that keeps its version: applied at commit if ``condition``
-    still holds then, else the commit fails with ``ConcurrentUpdate``."""
+    """An update of one stored task that keeps its version, applied at commit if ``condition``
+    still holds then. If another commit came in between, it is dropped: in SQL the UPDATE would
+    have run first (it holds the row) and the other commit would have overwritten it."""
 
     task_id: UUID
     condition: Callable[[Task], bool]
@@ -190,10 +194,11 @@ class InMemoryUnitOfWork:
         with self._store.lock:
             tasks = self._checked_tasks()
             users = self._checked_users()
-            in_place = self._checked_in_place()
+            in_place, self.tasks.in_place = self.tasks.in_place, []
             self._store.tasks.update(tasks)
             for update in in_place:
-                update.change(self._store.tasks[update.task_id])
+                if update.holds(self._store.tasks):
+                    update.change(self._store.tasks[update.task_id])
             self._store.idempotency_keys.update(
                 {t.idempotency_key: t.id for t in tasks.values() if t.idempotency_key}
             )
@@ -213,14 +218,6 @@ class InMemoryUnitOfWork:
     def collect_events(self) -> Iterable[Event]:
         events, self._committed_events = self._committed_events, []
         return events
-
-    def _checked_in_place(self) -> list[InPlace]:
-        """The in-place updates to apply; raise ConcurrentUpdate if one no longer holds."""
-        updates, self.tasks.in_place = self.tasks.in_place, []
-        for update in updates:
-            if not update.holds(self._store.tasks):
-                raise ConcurrentUpdate(update.task_id)
-        return updates
 
     def _checked_tasks(self) -> dict[UUID, Task]:
         """The tasks to save, versions bumped; raise ConcurrentUpdate if any was saved meanwhile."""

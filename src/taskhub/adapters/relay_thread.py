@@ -18,12 +18,21 @@ log = logging.getLogger("taskhub.relay")
 STOP_TIMEOUT_SECONDS = 30.0
 
 
-def sweep_until(stopped: threading.Event, relay: Callable[[], Relay], interval: float) -> None:
+def sweep_until(
+    stopped: threading.Event,
+    relay: Callable[[], Relay],
+    interval: float,
+    first_ignores_backoff: bool = False,
+) -> None:
     """Sweep now, then every ``interval`` seconds until ``stopped``; an outage skips a sweep, not
-    the loop."""
+    the loop. ``first_ignores_backoff``: the first sweep hands on every task that has idled,
+    whatever its backoff, for a process whose tasks were queued on the threads of one that died.
+    """
+    ignore_backoff = first_ignores_backoff
     while True:
         try:
-            report = relay().sweep()
+            report = relay().sweep(ignore_backoff)
+            ignore_backoff = False
             if report.redispatched or report.abandoned or report.failed_dispatches:
                 log.info("relay sweep: %s", report)
         except Exception:
@@ -38,7 +47,7 @@ class RelayThread:
     def __init__(self, relay: Callable[[], Relay], interval: float) -> None:
         self._stopped = threading.Event()
         self._thread = threading.Thread(
-            target=sweep_until, args=(self._stopped, relay, interval), name="taskhub-relay",
+            target=sweep_until, args=(self._stopped, relay, interval, True), name="taskhub-relay",
             daemon=True,
         )  # fmt: skip
 

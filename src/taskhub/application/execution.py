@@ -46,8 +46,9 @@ class Runner:
     """Runs tasks by id. Safe to call any number of times for the same task, from any process.
 
     ``heartbeat`` renews the claim's lease while the task runs. ``outage_patience`` is how long
-    a store outage after the claim is waited out under that claim; ``time_limits`` are the
-    exceptions that mean the host stopped the task for running too long (Celery's soft limit).
+    a store outage after the claim is waited out under that claim, from its first failure;
+    ``time_limits`` are the exceptions that mean the host stopped the task for running too long
+    (Celery's soft limit).
     """
 
     uow_factory: UnitOfWorkFactory
@@ -56,7 +57,7 @@ class Runner:
     lease: timedelta = timedelta(seconds=30)
     max_attempts: int = 3
     heartbeat: Heartbeat | None = None
-    outage_patience: timedelta = timedelta(seconds=30)
+    outage_patience: timedelta = timedelta(seconds=150)
     time_limits: tuple[type[BaseException], ...] = ()
 
     def run(self, task_id: UUID) -> Task:
@@ -64,8 +65,8 @@ class Runner:
 
         The operation's effect and the DONE transition commit in one unit of work, so a user
         change never exists without its finished task, nor the reverse. Raises
-        ``StoreUnavailable`` only if the store stayed away longer than ``outage_patience``, after
-        giving the claim back.
+        ``StoreUnavailable`` when the store cannot be reached to claim or fail the task, or stayed
+        away longer than ``outage_patience`` after the claim (the lease then runs out).
         """
         claimed = self._claim(task_id)
         if claimed is None:
@@ -98,11 +99,13 @@ class Runner:
     def _perform_through_outages(self, claimed: Task) -> Task:
         """Perform; while the store cannot be reached, try again under the same claim.
 
-        Nothing was saved by a perform that lost the store, so trying again is safe; the claim
-        (attempt and lease) is this runner's all along, so a blip costs seconds, not a lease and
-        an attempt. Past ``outage_patience`` the claim is given back and the outage raised.
+        Nothing was saved by a perform that lost the store, so trying again is safe; the claim is
+        this runner's as long as no other runner took the task over (the perform's compare-and-set
+        decides), and the heartbeat renews its lease as soon as the store answers. So an outage
+        shorter than a lease costs seconds and no attempt. Past ``outage_patience`` from the first
+        failure the outage is raised, and the lease runs out.
         """
-        deadline = time.monotonic() + self.outage_patience.total_seconds()
+        first_failure: float | None = None
         pause = 0.1
         while True:
             try:
@@ -110,8 +113,9 @@ class Runner:
             except StoreTimeout:
                 raise
             except StoreUnavailable:
-                if time.monotonic() + pause > deadline:
-                    self._give_back(claimed)
+                first_failure = first_failure or time.monotonic()
+                waited = time.monotonic() - first_failure
+                if waited + pause > self.outage_patience.total_seconds():
                     raise
                 log.warning("Task %s: the store is unreachable; trying again", claimed.id)
                 time.sleep(pause)
@@ -120,8 +124,8 @@ class Runner:
     def _claim(self, task_id: UUID) -> Task | None:
         """Claim the task for this runner, or ``None`` if it is not ours to run.
 
-        A claim can lose a race with a relay that only touched the task; so it looks again, a
-        few times, before concluding that another runner has it.
+        A claim that loses its compare-and-set looks again, a few times: the task may still be
+        claimable (another runner only reported progress, or failed to claim it too).
         """
         for _ in range(CLAIM_TRIES):
             try:
@@ -164,18 +168,6 @@ class Runner:
             uow.commit()
             self._publish(uow)
         return task
-
-    def _give_back(self, claimed: Task) -> None:
-        """Return the claim unused (see ``Task.give_back``), if the store answers by now."""
-        try:
-            with self.uow_factory() as uow:
-                task = self._get_as_claimed(uow, claimed)
-                task.give_back(self.clock.now())
-                uow.commit()
-        except (StoreUnavailable, ConcurrentUpdate) as error:
-            log.warning(
-                "Task %s: claim not given back (%s); its lease will run out", claimed.id, error
-            )
 
     def _fail(self, claimed: Task, code: str, message: str) -> None:
         try:

@@ -49,7 +49,8 @@ class Heartbeat:
             yield
         finally:
             with self._lock:
-                self._held.pop(claimed.id, None)
+                if self._held.get(claimed.id) == claimed.attempt:  # not a newer attempt's
+                    del self._held[claimed.id]
 
     def beat(self) -> int:
         """Renew every held lease to a full lease from now; return how many were renewed.

@@ -110,8 +110,11 @@ class TaskRepository(Protocol):
         """One page of matching tasks, newest first (created_at, then id, descending)."""
         ...
 
-    def due_for_relay(self, now: datetime, idle: timedelta, limit: int) -> Sequence[Task]:
-        """At most ``limit`` tasks for which ``Task.due_for_relay(now, idle)`` holds: first the
+    def due_for_relay(
+        self, now: datetime, idle: timedelta, limit: int, ignore_backoff: bool = False
+    ) -> Sequence[Task]:
+        """At most ``limit`` tasks for which ``Task.due_for_relay(now, idle, ignore_backoff)``
+        holds: first the
         PROCESSING ones (their runner is gone for certain), then the PENDING ones (probably lost),
         each least recently changed first."""
         ...

@@ -21,6 +21,7 @@ from taskhub.application.ports import (
     UnitOfWorkFactory,
 )
 from taskhub.domain.errors import ConcurrentUpdate
+from taskhub.domain.task import Task
 
 log = logging.getLogger(__name__)
 
@@ -52,37 +53,49 @@ class Relay:
     max_attempts: int = 3
     batch: int = 100
 
-    def sweep(self) -> SweepReport:
-        """One pass over the tasks due."""
+    def sweep(self, ignore_backoff: bool = False) -> SweepReport:
+        """One pass over the tasks due; ``ignore_backoff`` hands on every waiting task that has
+        idled, as a process whose own queue died with its predecessor does at start."""
         now = self.clock.now()
         with self.uow_factory() as uow:
-            due = [task.id for task in uow.tasks.due_for_relay(now, self.idle, self.batch)]
-        outcomes = [self._relay(task_id, now) for task_id in due]
+            waiting = uow.tasks.due_for_relay(now, self.idle, self.batch, ignore_backoff)
+            due = [task.id for task in waiting]
+        outcomes = [self._relay(task_id, now, ignore_backoff) for task_id in due]
         return SweepReport(
             redispatched=outcomes.count("redispatched"),
             abandoned=outcomes.count("abandoned"),
             failed_dispatches=outcomes.count("failed"),
         )
 
-    def _relay(self, task_id: UUID, now: datetime) -> str:
+    def _relay(self, task_id: UUID, now: datetime, ignore_backoff: bool) -> str:
+        """Abandon the task if exhausted; else dispatch it, then note it (a failed dispatch is
+        retried at the next sweep, its backoff untouched)."""
         try:
             with self.uow_factory() as uow:
                 task = uow.tasks.get(task_id)
-                if task is None or not task.due_for_relay(now, self.idle):
+                if task is None or not task.due_for_relay(now, self.idle, ignore_backoff):
                     return "skipped"
                 if task.abandon_if_exhausted(self.max_attempts, now):
                     uow.commit()
                     self.publisher.publish(uow.collect_events())
                     log.warning("Task %s abandoned after %s attempts", task_id, task.attempt)
                     return "abandoned"
-                if not uow.tasks.record_redispatch(task, task.next_relay_after(now, self.idle)):
-                    return "skipped"
-                uow.commit()
         except ConcurrentUpdate:
-            return "skipped"  # a runner or another relay got to it first
+            return "skipped"  # a runner got to it first
         try:
             self.bus.dispatch(task_id)
         except DispatchFailed:
             log.warning("Could not dispatch task %s again; a later sweep will retry", task_id)
             return "failed"
+        self._note_redispatch(task, now)
         return "redispatched"
+
+    def _note_redispatch(self, task: Task, now: datetime) -> None:
+        """Start the task's next, longer wait. A runner that claimed it meanwhile, or a relay
+        that noted it first, makes this a no-op: of relays racing, one note counts."""
+        try:
+            with self.uow_factory() as uow:
+                if uow.tasks.record_redispatch(task, task.next_relay_after(now, self.idle)):
+                    uow.commit()
+        except ConcurrentUpdate:
+            pass

@@ -117,16 +117,17 @@ class Task:
         expired = self.lease_expires_at is not None and self.lease_expires_at <= now
         return self.status == TaskStatus.PROCESSING and expired
 
-    def due_for_relay(self, now: datetime, idle: timedelta) -> bool:
+    def due_for_relay(self, now: datetime, idle: timedelta, ignore_backoff: bool = False) -> bool:
         """No runner is finishing it, and it has waited long enough to be probably lost.
 
         Waiting means PENDING, or PROCESSING under a lease that ran out. Long enough means ``idle``
-        since it last changed, or, once the relay has handed it on, until ``relay_after``.
+        since it last changed, or, once the relay has handed it on, until ``relay_after`` (unless
+        ``ignore_backoff``: the queue it was handed to may have died with its process).
         """
         waiting = self.status == TaskStatus.PENDING or self.lease_expired(now)
         if not waiting:
             return False
-        if self.relay_after is not None:
+        if self.relay_after is not None and not ignore_backoff:
             return self.relay_after <= now
         return self.updated_at <= now - idle
 
@@ -162,18 +163,6 @@ class Task:
         self.relay_after = None
         self.updated_at = now
         self.events.append(TaskStarted(task_id=self.id, attempt=self.attempt))
-
-    def give_back(self, now: datetime) -> None:
-        """Return this attempt's claim unused: the store failed under it, its runner did not.
-
-        The lease ends now and the attempt is not counted, so an outage never adds up to
-        ``worker_lost``; the task is claimable, and due for the relay, at once.
-        """
-        self._require(TaskStatus.PROCESSING, "give back its claim")
-        self.attempt -= 1
-        self.lease_expires_at = now
-        self.relay_after = now
-        self.updated_at = now
 
     def report_progress(self, progress: int, now: datetime) -> None:
         """Record progress while processing; a report lower than the current one is ignored."""

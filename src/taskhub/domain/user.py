@@ -92,6 +92,8 @@ def _problems(name: str, value: Any) -> list[str]:
     if name == "email":
         if len(value) > EMAIL_MAX_LENGTH:
             return [f"Must be at most {EMAIL_MAX_LENGTH} characters."]
+        if len(email_key(value)) > EMAIL_KEY_MAX_LENGTH:  # NFKC can expand a character 18-fold
+            return [f"Must be at most {EMAIL_KEY_MAX_LENGTH} characters once case-folded."]
         return [] if EMAIL_PATTERN.match(value.strip()) else ["Must be a valid email address."]
     if len(value) > NAME_MAX_LENGTH:
         return [f"Must be at most {NAME_MAX_LENGTH} characters."]

@@ -80,8 +80,10 @@ class SqlTaskRepository:
             self._seen.append(task)
         return task
 
-    def due_for_relay(self, now: datetime, idle: timedelta, limit: int) -> list[Task]:
-        query = select(Task).where(_due(now, idle))
+    def due_for_relay(
+        self, now: datetime, idle: timedelta, limit: int, ignore_backoff: bool = False
+    ) -> list[Task]:
+        query = select(Task).where(_due(now, idle, ignore_backoff))
         orphans_first = case((tasks.c.status == TaskStatus.PROCESSING, 0), else_=1)
         query = query.order_by(orphans_first, tasks.c.updated_at, tasks.c.id).limit(limit)
         with translated(self._seen):
@@ -128,12 +130,14 @@ def _page(session: Session, query: Select[Row], total: int, page: int, size: int
     return Page(items=items, total=total, page=page, page_size=size)
 
 
-def _due(now: datetime, idle: timedelta) -> ColumnElement[bool]:
+def _due(now: datetime, idle: timedelta, ignore_backoff: bool) -> ColumnElement[bool]:
     """``Task.due_for_relay`` in SQL."""
     expired = and_(tasks.c.status == TaskStatus.PROCESSING, tasks.c.lease_expires_at <= now)
-    waited = or_(
-        and_(tasks.c.relay_after.is_(None), tasks.c.updated_at <= now - idle),
-        tasks.c.relay_after <= now,
+    idled = tasks.c.updated_at <= now - idle
+    waited = (
+        idled
+        if ignore_backoff
+        else or_(and_(tasks.c.relay_after.is_(None), idled), tasks.c.relay_after <= now)
     )
     return and_(or_(tasks.c.status == TaskStatus.PENDING, expired), waited)
 
