@@ -13,8 +13,8 @@ from sqlalchemy import (
     Select,
     and_,
     case,
+    event,
     func,
-    inspect,
     or_,
     select,
     update,
@@ -164,6 +164,7 @@ class SqlAlchemyUnitOfWork:
         self._committed_events: list[Event] = []
         self.users = SqlUserRepository(self._session, self._seen)
         self.tasks = SqlTaskRepository(self._session, self._seen)
+        event.listen(self._session, "before_flush", self._write_relay_bookkeeping)
         return self
 
     def __exit__(
@@ -181,7 +182,6 @@ class SqlAlchemyUnitOfWork:
             self._session.flush()
 
     def commit(self) -> None:
-        self._write_relay_bookkeeping()
         with translated(self._seen):
             self._session.commit()
         for entity in self._seen:
@@ -199,15 +199,12 @@ class SqlAlchemyUnitOfWork:
         events, self._committed_events = self._committed_events, []
         return events
 
-    def _write_relay_bookkeeping(self) -> None:
-        """A saved task writes its relay columns even if they look unchanged: the relay may have
-        noted a redispatch since it was loaded (keeping the version, see ``record_redispatch``),
-        and a claim must clear that, as the in-memory store's whole-task save does."""
-        for entity in self._seen:
-            if (
-                isinstance(entity, Task)
-                and inspect(entity).persistent
-                and self._session.is_modified(entity)
-            ):
+    def _write_relay_bookkeeping(self, session: Session, *_: Any) -> None:
+        """Before every flush: a saved task writes its relay columns even if they look unchanged.
+        The relay may have noted a redispatch since it was loaded (keeping the version, see
+        ``record_redispatch``), and a claim must clear that, as the in-memory store's whole-task
+        save does."""
+        for entity in session.dirty:
+            if isinstance(entity, Task) and session.is_modified(entity):
                 flag_modified(entity, "redispatches")
                 flag_modified(entity, "relay_after")
