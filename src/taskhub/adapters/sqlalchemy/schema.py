@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -13,6 +14,7 @@ from taskhub.adapters.sqlalchemy.errors import UNAVAILABLE, SchemaNotReady
 from taskhub.application.ports import StoreUnavailable
 
 log = logging.getLogger(__name__)
+RECHECK_SECONDS = 1.0
 
 
 class Schema:
@@ -29,6 +31,7 @@ class Schema:
         self._engine = engine
         self._ready = False
         self._lock = threading.Lock()
+        self._unreachable: tuple[float, str] | None = None  # when the last check found no database
 
     def ensure_ready(self) -> None:
         """Return once the schema is at head. Raise ``SchemaNotReady`` saying what to run, or
@@ -38,12 +41,17 @@ class Schema:
         with self._lock:
             if self._ready:
                 return
+            if self._unreachable and time.monotonic() - self._unreachable[0] < RECHECK_SECONDS:
+                # Callers that queued behind a check which just failed share its answer, rather
+                # than each waiting out a connect timeout of their own in turn.
+                raise StoreUnavailable(self._unreachable[1])
             try:
                 self._make_ready()
             except UNAVAILABLE as error:
                 cause = getattr(error, "orig", None) or error
                 where = migrate.where(self._engine.url)
                 message = f"The database {where} cannot be reached: {cause}"
+                self._unreachable = (time.monotonic(), message)
                 raise StoreUnavailable(message) from error
             self._ready = True
 
