@@ -72,13 +72,14 @@ class Runner:
         if claimed is None:
             return self._load(task_id)
         with self.heartbeat.holding(claimed) if self.heartbeat else nullcontext():
-            self._settle(claimed)
-        return self._load(task_id)
+            done = self._settle(claimed)
+        return done or self._load(task_id)
 
-    def _settle(self, claimed: Task) -> None:
-        """Perform the claimed task; end it FAILED, saying why, if that fails for good."""
+    def _settle(self, claimed: Task) -> Task | None:
+        """Perform the claimed task and return it DONE; or end it FAILED, saying why, if that
+        fails for good (``None``: the task as it ended is in the store)."""
         try:
-            self._perform_through_outages(claimed)
+            return self._perform_through_outages(claimed)
         except ConcurrentUpdate:
             log.info("Task %s was taken over by another runner; leaving it", claimed.id)
         except ConcurrentUserChange:
@@ -95,6 +96,7 @@ class Runner:
         except Exception:
             log.exception("Task %s failed unexpectedly", claimed.id)
             self._fail(claimed, UNEXPECTED_ERROR, UNEXPECTED_MESSAGE)
+        return None
 
     def _perform_through_outages(self, claimed: Task) -> Task:
         """Perform; while the store cannot be reached, try again under the same claim.
