@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
+from taskhub.adapters.sqlalchemy import migrate
+from taskhub.adapters.sqlalchemy.engine import build_engine
 from taskhub.adapters.sqlalchemy.migrate import head_revision
 from taskhub.entrypoints.cli import main
 from tests.databases import throwaway_postgres_database
+from tests.integration.test_migrations import INSERT_0001_USER, user_row
 
 HEAD = head_revision()
 
@@ -52,4 +57,24 @@ def test_an_unreachable_database_is_refused_in_one_line(tmp_path: Path) -> None:
     )
     assert done.returncode == 1
     assert done.stderr.startswith("taskhub db: the database refused:")
+    assert "Traceback" not in done.stderr
+
+
+def test_a_migration_that_refuses_the_data_says_why_in_one_line(tmp_path: Path) -> None:
+    """0002 refuses two addresses that became one; the operator reads which, not a traceback."""
+    data = tmp_path / "data"
+    engine = build_engine(f"sqlite:///{data / 'taskhub.sqlite3'}")
+    migrate.upgrade(engine, "0001")
+    with engine.begin() as connection:
+        connection.execute(text(INSERT_0001_USER), [user_row("Émile@example.com")])
+        connection.execute(text(INSERT_0001_USER), [user_row("émile@example.com")])
+    engine.dispose()
+    done = subprocess.run(
+        [sys.executable, "-m", "taskhub.entrypoints.cli", "db", "upgrade"],
+        env={**os.environ, "TASKHUB_DATA_DIR": str(data)},
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert done.stderr.startswith("taskhub db: the migration refused:")
+    assert "Émile@example.com" in done.stderr
     assert "Traceback" not in done.stderr

@@ -70,7 +70,7 @@ def test_the_task_list_indexes_exist_on_postgres(postgres_engine: Engine, index:
     assert index in names
 
 
-def _user_row(email: str) -> dict[str, object]:
+def user_row(email: str) -> dict[str, object]:
     name = uuid.uuid4().hex[:12]
     return {"id": uuid.uuid4().hex, "username": name, "email": email}
 
@@ -84,7 +84,7 @@ INSERT_0001_USER = (
 def test_0002_gives_existing_users_their_email_keys_and_nfc_names(tmp_path: Path) -> None:
     engine = build_engine(f"sqlite:///{tmp_path / 'old.sqlite3'}")
     migrate.upgrade(engine, "0001")
-    row = {**_user_row("STRASSE@Example.com"), "username": "Jose\u0301"}
+    row = {**user_row("STRASSE@Example.com"), "username": "Jose\u0301"}
     with engine.begin() as connection:
         connection.execute(text(INSERT_0001_USER), [row])
     migrate.upgrade(engine)
@@ -98,7 +98,7 @@ def test_0002_refuses_addresses_the_new_rule_makes_one_naming_them(tmp_path: Pat
     """On SQLite, 0001 let 'Émile@' and 'émile@' both in; 0002 says which to change."""
     engine = build_engine(f"sqlite:///{tmp_path / 'clash.sqlite3'}")
     migrate.upgrade(engine, "0001")
-    rows = [_user_row("Émile@example.com"), _user_row("émile@example.com")]
+    rows = [user_row("Émile@example.com"), user_row("émile@example.com")]
     with engine.begin() as connection:
         connection.execute(text(INSERT_0001_USER), rows)
     at_0001 = sqlite_schema(engine)

@@ -35,6 +35,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         raise SystemExit(f"taskhub db: {error}") from error
     except SQLAlchemyError as error:
         raise SystemExit(f"taskhub db: the database refused: {error}") from error
+    except RuntimeError as error:  # a migration that refuses the data it found, saying why
+        raise SystemExit(f"taskhub db: the migration refused: {error}") from error
     finally:
         engine.dispose()
 
