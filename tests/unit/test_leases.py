@@ -1,4 +1,4 @@
-"""Leases that mean what they say: renewed while a runner lives, given back when the store fails.
+"""Leases that mean what they say: renewed while a runner lives, kept through a store outage.
 
 The runner's guarantees under a failing store are checked here on the in-memory store with a unit
 of work that loses the store on cue; ``tests/integration/test_store_faults.py`` restarts a real
