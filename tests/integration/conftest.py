@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -14,7 +15,7 @@ from taskhub.adapters.sqlalchemy import migrate
 from taskhub.adapters.sqlalchemy.engine import build_engine
 from taskhub.entrypoints.library import Hub
 from tests.databases import throwaway_postgres_database
-from tests.processes import RedisServer, Worker, redis_server
+from tests.processes import ROOT, RedisServer, Worker, redis_server
 
 RABBITMQ = "amqp://guest:guest@127.0.0.1:5672//"
 LEASE_SECONDS = 3
@@ -87,6 +88,18 @@ def start_worker(tmp_path: Path) -> Iterator[Callable[..., Worker]]:
         worker.stop()
         print(f"--- {worker.log.name}, last 60 lines ---")  # shown when the test fails
         print("\n".join(worker.log.read_text(errors="replace").splitlines()[-60:]))
+
+
+def start_test_worker(
+    start_worker: Callable[..., Worker], env: dict[str, str], app: str, concurrency: int
+) -> Worker:
+    """The plain ``celery -A tests.integration.<app> worker`` command: taskhub's worker with a
+    handler a fault test changed (``poison_worker``, ``slow_worker``)."""
+    celery = [sys.executable, "-m", "celery", "-A", f"tests.integration.{app}", "worker"]
+    return start_worker(
+        {**env, "PYTHONPATH": str(ROOT)},
+        f"--concurrency={concurrency}", "--queues=taskhub", "--loglevel=INFO", command=celery,
+    )  # fmt: skip
 
 
 def hub_for(env: dict[str, str]) -> Hub:

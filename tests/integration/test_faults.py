@@ -30,8 +30,8 @@ from taskhub.domain.task import Task, TaskStatus
 from taskhub.entrypoints.library import Hub
 from taskhub.entrypoints.relay import sweep_until
 from tests.builders import user_fields
-from tests.integration.conftest import hub_for, stack_env
-from tests.processes import ROOT, RedisServer, Worker, eventually
+from tests.integration.conftest import hub_for, stack_env, start_test_worker
+from tests.processes import RedisServer, Worker, eventually
 
 pytestmark = pytest.mark.slow
 SETTLE = 90  # seconds: generous for a shared 2-core machine; each wait ends as soon as it can
@@ -280,11 +280,7 @@ def test_a_task_that_always_kills_its_worker_fails_after_the_attempt_limit(
     database_url: str, private_redis: RedisServer, start_worker: Callable[..., Worker]
 ) -> None:
     env = {**stack_env(database_url, private_redis.url), "TASKHUB_MAX_ATTEMPTS": "2"}
-    celery = [sys.executable, "-m", "celery", "-A", "tests.integration.poison_worker", "worker"]
-    start_worker(
-        {**env, "PYTHONPATH": str(ROOT)},
-        "--concurrency=2", "--queues=taskhub", "--loglevel=INFO", command=celery,
-    )  # fmt: skip
+    start_test_worker(start_worker, env, "poison_worker", concurrency=2)
     with hub_for(env) as hub, relay_sweeping(hub):
         poison = hub.users.create(**user_fields(username="poison_pill")).id
         others = [hub.users.create(**user_fields()).id for _ in range(10)]

@@ -8,7 +8,6 @@ queued behind busy workers for 10 sweeps gave 1,100 messages).
 from __future__ import annotations
 
 import math
-import sys
 import time
 from collections.abc import Callable
 from uuid import UUID, uuid4
@@ -18,7 +17,7 @@ import redis
 
 from taskhub.domain.task import TaskStatus
 from tests.builders import user_fields
-from tests.integration.conftest import LEASE_SECONDS, hub_for, stack_env
+from tests.integration.conftest import LEASE_SECONDS, hub_for, stack_env, start_test_worker
 from tests.integration.test_faults import (
     SETTLE,
     all_finished,
@@ -27,7 +26,7 @@ from tests.integration.test_faults import (
     relay_sweeping,
     running,
 )
-from tests.processes import ROOT, RedisServer, Worker, eventually
+from tests.processes import RedisServer, Worker, eventually
 
 pytestmark = pytest.mark.slow
 
@@ -81,11 +80,7 @@ def test_a_task_past_its_time_limit_ends_failed_saying_so(
     database_url: str, private_redis: RedisServer, start_worker: Callable[..., Worker]
 ) -> None:
     env = {**stack_env(database_url, private_redis.url), "TASKHUB_TASK_TIME_LIMIT_SECONDS": "2"}
-    celery = [sys.executable, "-m", "celery", "-A", "tests.integration.slow_worker", "worker"]
-    start_worker(
-        {**env, "PYTHONPATH": str(ROOT)},
-        "--concurrency=1", "--queues=taskhub", "--loglevel=INFO", command=celery,
-    )  # fmt: skip
+    start_test_worker(start_worker, env, "slow_worker", concurrency=1)
     with hub_for(env) as hub, relay_sweeping(hub):
         slow = hub.users.create(**user_fields(username="slow_one")).id
         after = hub.users.create(**user_fields()).id
