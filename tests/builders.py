@@ -6,7 +6,11 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from taskhub.domain.commands import CreateUser
+from taskhub.application.ports import Clock, EventPublisher, TaskBus, UnitOfWorkFactory
+from taskhub.application.relay import Relay
+from taskhub.application.runner import Runner
+from taskhub.application.service import TaskService
+from taskhub.application.users.commands import CreateUser
 from taskhub.domain.task import Operation, Task, TaskName
 from taskhub.domain.user import User
 
@@ -39,3 +43,12 @@ def a_task(now: datetime = MOMENT, **overrides: Any) -> Task:
         "now": now,
     }
     return Task.submit(**{**values, **overrides})
+
+
+def a_service(
+    uow_factory: UnitOfWorkFactory, bus: TaskBus, clock: Clock, publisher: EventPublisher
+) -> TaskService:
+    """The task service over the given ports, wired as the container would."""
+    runner = Runner(uow_factory, clock, publisher)
+    relay = Relay(uow_factory, bus, clock, publisher)
+    return TaskService(uow_factory, bus, clock, publisher, runner, relay)

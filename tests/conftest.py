@@ -11,11 +11,11 @@ from dependency_injector import providers
 from sqlalchemy import Engine, text
 
 import taskhub
-from taskhub.adapters.clock import ManualClock
 from taskhub.adapters.sqlalchemy import migrate
 from taskhub.adapters.sqlalchemy.engine import build_engine
 from taskhub.adapters.sqlalchemy.mapping import start_mappers
 from taskhub.entrypoints.library import Hub
+from taskhub.testing import ManualClock
 from tests.databases import throwaway_postgres_database
 
 

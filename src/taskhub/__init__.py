@@ -7,10 +7,8 @@
 <TaskStatus.DONE: 'DONE'>
 """
 
-from taskhub.application.ports import Page, TaskFilter
+from taskhub.application.ports import ConcurrentUpdate, ConcurrentUserChange, Page, TaskFilter
 from taskhub.domain.errors import (
-    ConcurrentUpdate,
-    ConcurrentUserChange,
     DomainError,
     EmailTaken,
     InvalidInput,

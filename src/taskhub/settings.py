@@ -88,6 +88,11 @@ class Settings:
         scheme = self.effective_database_url.partition("://")[0].partition("+")[0]
         return DATABASE_KINDS[scheme]
 
+    @property
+    def events_kind(self) -> str:
+        """``kombu`` when events go to a broker (``events_url``), else ``local`` to this process."""
+        return "kombu" if self.events_url else "local"
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
         """Settings from ``TASKHUB_*`` variables, then ``overrides``, then the defaults."""

@@ -8,10 +8,14 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from taskhub.application.ports import TaskFilter, UnitOfWork, UnitOfWorkFactory
-from taskhub.domain.errors import (
+from taskhub.application.ports import (
     ConcurrentUpdate,
     ConcurrentUserChange,
+    TaskFilter,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
+from taskhub.domain.errors import (
     EmailTaken,
     IdempotencyKeyInFlight,
     UserAlreadyExists,

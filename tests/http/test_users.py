@@ -8,7 +8,7 @@ from uuid import uuid4
 import pytest
 from flask.testing import FlaskClient
 
-from taskhub.domain.commands import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from taskhub.application.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from tests.builders import user_fields
 from tests.http.apps import task_total
 

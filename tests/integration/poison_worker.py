@@ -9,19 +9,28 @@ import signal
 from datetime import datetime
 from typing import Any
 
-from taskhub.application import operations
-from taskhub.application.ports import UnitOfWork
-from taskhub.domain.commands import CreateUser
-from taskhub.entrypoints.worker import app
+from dependency_injector import providers
 
-_create_user = operations.HANDLERS[CreateUser]
+from taskhub.application.catalogue import CATALOGUE, Entry, catalogue_of
+from taskhub.application.ports import UnitOfWork
+from taskhub.application.users import handlers
+from taskhub.application.users.commands import CreateUser
+from taskhub.bootstrap import Container
+from taskhub.entrypoints.worker import make_app
 
 
 def _create_or_die(command: CreateUser, uow: UnitOfWork, now: datetime) -> dict[str, Any]:
     if str(command.values["username"]).startswith("poison"):
         os.kill(os.getpid(), signal.SIGKILL)
-    return _create_user(command, uow, now)
+    return handlers.create_user(command, uow, now)
 
 
-operations.HANDLERS[CreateUser] = _create_or_die
+CHANGED = catalogue_of(*CATALOGUE.values(), Entry(CreateUser, _create_or_die))
+
+
+def _change_create_user(container: Container) -> None:
+    container.catalogue.override(providers.Object(CHANGED))
+
+
+app = make_app(configure=_change_create_user)
 __all__ = ["app"]

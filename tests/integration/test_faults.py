@@ -24,11 +24,11 @@ from dependency_injector import providers
 from sqlalchemy import text
 
 from taskhub.adapters.celery.bus import CeleryBus
+from taskhub.application.paging import MAX_PAGE_SIZE
+from taskhub.application.sweeping import sweep_until
 from taskhub.bootstrap import Container
-from taskhub.domain.commands import MAX_PAGE_SIZE
 from taskhub.domain.task import Task, TaskStatus
 from taskhub.entrypoints.library import Hub
-from taskhub.entrypoints.relay import sweep_until
 from tests.builders import user_fields
 from tests.integration.conftest import hub_for, stack_env, start_test_worker
 from tests.processes import RedisServer, Worker, eventually
@@ -44,7 +44,8 @@ def relay_sweeping(hub: Hub | Container, every: float = SWEEP_EVERY) -> Iterator
     """The relay, sweeping in a background thread as ``taskhub relay`` would."""
     container = hub.container if isinstance(hub, Hub) else hub
     stop = threading.Event()
-    thread = threading.Thread(target=sweep_until, args=(stop, container.relay, every), daemon=True)
+    sweep = lambda ignore_backoff: container.service().sweep(ignore_backoff)  # noqa: E731
+    thread = threading.Thread(target=sweep_until, args=(stop, sweep, every), daemon=True)
     thread.start()
     try:
         yield

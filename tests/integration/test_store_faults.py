@@ -63,7 +63,7 @@ def test_a_postgres_restart_during_a_run_costs_seconds_not_an_attempt() -> None:
         migrate.upgrade(engine)
         engine.dispose()
         with taskhub.connect(database_url=server.url, bus="thread") as hub:  # default timings
-            threads = hub.container.config.worker_threads()
+            threads = hub.container.settings().worker_threads
             with users_locked(server.url):
                 ids: list[UUID] = [hub.users.create(**user_fields()).id for _ in range(threads)]
                 eventually(lambda: processing(hub, threads), 30, "every task to be claimed")

@@ -6,31 +6,29 @@ from uuid import uuid4
 
 import pytest
 
-from taskhub.domain.commands import (
-    MAX_PAGE_SIZE,
-    Command,
+from taskhub.application.catalogue import CATALOGUE, UnknownOperation, entry_for
+from taskhub.application.commands import Command
+from taskhub.application.paging import MAX_PAGE_SIZE
+from taskhub.application.users.commands import (
     CreateUser,
     DeleteUser,
     GetUser,
     ListUsers,
     ReplaceUser,
     UpdateUser,
-    command_for,
 )
 from taskhub.domain.errors import InvalidQuery, InvalidUserData
-from taskhub.domain.task import Task
+from taskhub.domain.task import Task, TaskName
 from tests.builders import MOMENT, user_fields
 
 
 def recorded(command: Command) -> Task:
-    return Task.submit(
-        command.task_id,
-        command.task_name,
-        command.operation,
-        command.input_data(),
-        command.related_id,
-        MOMENT,
-    )
+    return command.new_task(MOMENT)
+
+
+def rebuilt(task: Task) -> Command:
+    """The command the catalogue rebuilds from ``task``, as a runner does."""
+    return entry_for(task).command.from_task(task)
 
 
 @pytest.mark.parametrize(
@@ -41,11 +39,12 @@ def recorded(command: Command) -> Task:
         CreateUser(values=user_fields()),
         UpdateUser(user_id=uuid4(), values={"email": "new@example.com"}),
         DeleteUser(user_id=uuid4()),
+        ReplaceUser(user_id=uuid4(), values=user_fields()),
     ],
     ids=lambda c: type(c).__name__,
 )
 def test_a_command_rebuilds_from_its_task(command: Command) -> None:
-    assert command_for(recorded(command)) == command
+    assert rebuilt(recorded(command)) == command
 
 
 def test_ids_are_chosen_when_the_command_is_made() -> None:
@@ -60,7 +59,7 @@ def test_create_records_the_request_body_as_input_data() -> None:
     assert CreateUser(values=body).input_data() == body
 
 
-def test_replace_resets_omitted_fields_and_is_recorded_as_a_full_update() -> None:
+def test_replace_resets_omitted_fields_and_is_recorded_in_full_as_its_own_operation() -> None:
     user_id = uuid4()
     command = ReplaceUser(user_id=user_id, values={"username": "u", "email": "u@example.com"})
     assert command.input_data() == {
@@ -70,9 +69,27 @@ def test_replace_resets_omitted_fields_and_is_recorded_as_a_full_update() -> Non
         "last_name": "",
         "is_active": True,
     }
-    assert command_for(recorded(command)) == UpdateUser(
-        task_id=command.task_id, user_id=user_id, values=command.values
-    )
+    assert recorded(command).task_name is TaskName.REPLACE_USER
+    assert rebuilt(recorded(command)) == command
+
+
+def test_every_task_name_has_exactly_one_entry_in_the_catalogue() -> None:
+    assert set(CATALOGUE) == set(TaskName)
+    assert all(name is entry.command.task_name for name, entry in CATALOGUE.items())
+
+
+def test_a_task_an_older_taskhub_recorded_as_a_full_update_still_runs_as_one() -> None:
+    """Before ``replace_user``, a PUT was recorded as ``update_user`` with every field."""
+    command = ReplaceUser(user_id=uuid4(), values=user_fields())
+    old = UpdateUser(task_id=command.task_id, user_id=command.user_id, values=command.values)
+    assert rebuilt(recorded(old)) == old
+
+
+def test_a_task_naming_an_operation_this_taskhub_lacks_is_refused_naming_it() -> None:
+    task = recorded(GetUser(user_id=uuid4()))
+    task.task_name = "merge_users"  # type: ignore[assignment]
+    with pytest.raises(UnknownOperation, match="merge_users"):
+        entry_for(task)
 
 
 def test_replace_requires_the_required_fields_but_update_does_not() -> None:

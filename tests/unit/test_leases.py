@@ -16,14 +16,14 @@ import pytest
 from dependency_injector import providers
 
 import taskhub
-from taskhub.adapters.clock import ManualClock
 from taskhub.adapters.memory import InMemoryUnitOfWork
-from taskhub.application.execution import TIME_LIMIT_ERROR, Runner
 from taskhub.application.heartbeat import Heartbeat
 from taskhub.application.ports import StoreTimeout, StoreUnavailable
 from taskhub.application.relay import Relay
+from taskhub.application.runner import TIME_LIMIT_ERROR, Runner
 from taskhub.domain.task import TaskStatus
 from taskhub.entrypoints.library import Hub
+from taskhub.testing import ManualClock
 from tests.builders import user_fields
 from tests.unit.test_running import pending
 

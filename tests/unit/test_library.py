@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import taskhub
-from taskhub.adapters.buses import ThreadPoolBus
+from taskhub.adapters.local.buses import ThreadPoolBus
 from taskhub.domain.errors import InvalidQuery
 from taskhub.entrypoints.library import Hub
 from tests.builders import user_fields

@@ -7,10 +7,10 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from taskhub.adapters.clock import ManualClock
 from taskhub.domain.errors import InvalidQuery, InvalidUserData
 from taskhub.domain.task import Task, TaskStatus
 from taskhub.entrypoints.library import Hub
+from taskhub.testing import ManualClock
 from tests.builders import user_fields
 
 

@@ -9,11 +9,11 @@ from uuid import UUID
 import pytest
 from dependency_injector import providers
 
-from taskhub.adapters.clock import ManualClock
 from taskhub.application.ports import DispatchFailed
 from taskhub.application.relay import Relay
 from taskhub.domain.task import TaskStatus
 from taskhub.entrypoints.library import Hub
+from taskhub.testing import ManualClock
 from tests.builders import user_fields
 
 IDLE = timedelta(seconds=30)

@@ -9,16 +9,14 @@ from uuid import UUID
 import pytest
 from dependency_injector import providers
 
-from taskhub.adapters.clock import ManualClock
 from taskhub.adapters.memory import InMemoryStore, InMemoryUnitOfWork
-from taskhub.application.execution import UNEXPECTED_MESSAGE, Runner
-from taskhub.application.ports import DispatchFailed
-from taskhub.application.submission import submit
-from taskhub.domain.commands import CreateUser
-from taskhub.domain.errors import ConcurrentUpdate
+from taskhub.application.ports import ConcurrentUpdate, DispatchFailed
+from taskhub.application.runner import UNEXPECTED_MESSAGE, Runner
+from taskhub.application.users.commands import CreateUser
 from taskhub.domain.task import TaskStatus
 from taskhub.entrypoints.library import Hub
-from tests.builders import user_fields
+from taskhub.testing import ManualClock
+from tests.builders import a_service, user_fields
 
 
 class CrashingCommit(InMemoryUnitOfWork):
@@ -163,7 +161,7 @@ def test_a_runner_that_lost_its_claim_saves_nothing(clock: ManualClock) -> None:
 
     runner = Runner(lambda: InMemoryUnitOfWork(store), clock, Publisher(), timedelta(seconds=1))
     command = CreateUser(values=user_fields())
-    submit(command, lambda: InMemoryUnitOfWork(store), NoBus(), clock, Publisher())
+    a_service(lambda: InMemoryUnitOfWork(store), NoBus(), clock, Publisher()).submit(command)
     first = runner._claim(command.task_id)
     clock.advance(timedelta(seconds=2))
     runner.run(command.task_id)  # a second runner takes over the expired lease and finishes

@@ -6,15 +6,14 @@ from uuid import UUID
 
 import pytest
 
-from taskhub.adapters.clock import ManualClock
-from taskhub.adapters.local_events import LocalEventPublisher
+from taskhub.adapters.local.events import LocalEventPublisher
 from taskhub.adapters.memory import InMemoryStore, InMemoryUnitOfWork
-from taskhub.application.ports import Idempotency
-from taskhub.application.submission import submit
-from taskhub.domain.commands import CreateUser
+from taskhub.application.service import Idempotency
+from taskhub.application.users.commands import CreateUser
 from taskhub.domain.errors import IdempotencyKeyReused
 from taskhub.domain.task import Task, TaskStatus
-from tests.builders import user_fields
+from taskhub.testing import ManualClock
+from tests.builders import a_service, user_fields
 
 
 class RecordingBus:
@@ -44,7 +43,7 @@ def submitted(
     store: InMemoryStore, bus: RecordingBus, command: CreateUser, key: Idempotency | None = None
 ) -> Task:
     uow = lambda: InMemoryUnitOfWork(store)  # noqa: E731
-    return submit(command, uow, bus, ManualClock(), LocalEventPublisher(), key)
+    return a_service(uow, bus, ManualClock(), LocalEventPublisher()).submit(command, key)
 
 
 def test_a_task_is_stored_pending_before_it_is_dispatched(

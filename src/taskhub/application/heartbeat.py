@@ -16,8 +16,12 @@ from contextlib import contextmanager
 from datetime import timedelta
 from uuid import UUID
 
-from taskhub.application.ports import Clock, StoreUnavailable, UnitOfWorkFactory
-from taskhub.domain.errors import ConcurrentUpdate
+from taskhub.application.ports import (
+    Clock,
+    ConcurrentUpdate,
+    StoreUnavailable,
+    UnitOfWorkFactory,
+)
 from taskhub.domain.task import Task
 
 log = logging.getLogger(__name__)

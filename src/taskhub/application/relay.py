@@ -15,12 +15,12 @@ from uuid import UUID
 
 from taskhub.application.ports import (
     Clock,
+    ConcurrentUpdate,
     DispatchFailed,
     EventPublisher,
     TaskBus,
     UnitOfWorkFactory,
 )
-from taskhub.domain.errors import ConcurrentUpdate
 from taskhub.domain.task import Task
 
 log = logging.getLogger(__name__)

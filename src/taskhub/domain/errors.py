@@ -94,7 +94,7 @@ class IdempotencyKeyReused(DomainError):
     code = "idempotency_key_reused"
 
     def __init__(self, key: str) -> None:
-        super().__init__(f"The Idempotency-Key {key!r} was already used for a different request.")
+        super().__init__(f"The idempotency key {key!r} was already used for a different request.")
         self.key = key
 
 
@@ -104,29 +104,7 @@ class IdempotencyKeyInFlight(DomainError):
     code = "idempotency_key_in_flight"
 
     def __init__(self, key: str) -> None:
-        super().__init__(f"A request with the Idempotency-Key {key!r} is already being processed.")
+        super().__init__(
+            f"A request with the idempotency key {key!r} is being submitted right now."
+        )
         self.key = key
-
-
-class ConcurrentUpdate(Exception):
-    """Another unit of work changed the same task first; this one's changes were not saved.
-
-    Not a ``DomainError``: it is never a client's fault and never a task's result. The runner that
-    sees it has lost the task to another runner and stops.
-    """
-
-    def __init__(self, task_id: UUID) -> None:
-        super().__init__(f"Task {task_id} was changed concurrently; nothing was saved.")
-        self.task_id = task_id
-
-
-class ConcurrentUserChange(Exception):
-    """Another unit of work changed or deleted the same user first; this one saved nothing.
-
-    Not a ``DomainError``: it is never a client's fault. The runner performs the task again on what
-    is stored now, so that no write of a user is lost, nor made over data it never read.
-    """
-
-    def __init__(self, user_id: UUID) -> None:
-        super().__init__(f"User {user_id} was changed or deleted concurrently; nothing was saved.")
-        self.user_id = user_id

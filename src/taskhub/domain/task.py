@@ -44,6 +44,7 @@ class TaskName(StrEnum):
     GET_USER = "get_user"
     CREATE_USER = "create_user"
     UPDATE_USER = "update_user"
+    REPLACE_USER = "replace_user"
     DELETE_USER = "delete_user"
 
 

@@ -5,12 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from sqlalchemy import Engine
-from sqlalchemy.exc import SQLAlchemyError
-
-from taskhub.adapters.sqlalchemy import migrate
-from taskhub.adapters.sqlalchemy.engine import build_engine
-from taskhub.adapters.sqlalchemy.errors import SchemaNotReady
+from taskhub.application.ports import StoreUnavailable
+from taskhub.bootstrap import Container, build_container, shut_down
 from taskhub.settings import Settings
 
 
@@ -28,24 +24,20 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     settings = Settings.from_env()
     if settings.database_kind == "memory":
         raise SystemExit("taskhub db: the memory:// store keeps no schema to migrate.")
-    engine = build_engine(settings.effective_database_url)
+    container = build_container(settings)
     try:
-        return _apply(engine, args)
-    except SchemaNotReady as error:  # half-built, or another process is migrating it
+        return _apply(container, args)
+    except StoreUnavailable as error:  # half-built, refused, unreachable: each says why
         raise SystemExit(f"taskhub db: {error}") from error
-    except SQLAlchemyError as error:
-        raise SystemExit(f"taskhub db: the database refused: {error}") from error
-    except RuntimeError as error:  # a migration that refuses the data it found, saying why
-        raise SystemExit(f"taskhub db: the migration refused: {error}") from error
     finally:
-        engine.dispose()
+        shut_down(container)
 
 
-def _apply(engine: Engine, args: argparse.Namespace) -> dict[str, Any]:
-    before = migrate.current_revision(engine)
+def _apply(container: Container, args: argparse.Namespace) -> dict[str, Any]:
+    schema = container.schema()
+    before = schema.revisions()["current"]
     if args.action == "upgrade":
-        migrate.upgrade(engine, args.revision)
+        schema.upgrade(args.revision)
     elif args.action == "downgrade":
-        migrate.downgrade(engine, args.revision)
-    after = migrate.current_revision(engine)
-    return {"before": before, "current": after, "head": migrate.head_revision()}
+        schema.downgrade(args.revision)
+    return {"before": before, **schema.revisions()}

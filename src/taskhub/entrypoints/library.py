@@ -8,13 +8,11 @@ from types import TracebackType
 from typing import Any, Self, TypeVar
 from uuid import UUID
 
+from taskhub.application.commands import Command
+from taskhub.application.paging import DEFAULT_PAGE_SIZE
 from taskhub.application.ports import Page, TaskFilter
-from taskhub.application.queries import get_task, list_tasks, wait_for_task
-from taskhub.application.submission import submit
-from taskhub.bootstrap import Container, build_container, shut_down, start
-from taskhub.domain.commands import (
-    DEFAULT_PAGE_SIZE,
-    Command,
+from taskhub.application.service import TaskService
+from taskhub.application.users.commands import (
     CreateUser,
     DeleteUser,
     GetUser,
@@ -22,6 +20,7 @@ from taskhub.domain.commands import (
     ReplaceUser,
     UpdateUser,
 )
+from taskhub.bootstrap import Container, build_container, shut_down, start
 from taskhub.domain.errors import InvalidQuery
 from taskhub.domain.task import Operation, Task, TaskName, TaskStatus
 from taskhub.settings import Settings
@@ -80,11 +79,10 @@ class Users:
 
 class Tasks:
     def __init__(self, hub: Hub) -> None:
-        self._uow = hub.container.unit_of_work
-        self._runner = hub.container.runner
+        self._service = hub.service
 
     def get(self, task_id: Id) -> Task:
-        return get_task(as_uuid(task_id, "task_id"), self._uow)
+        return self._service().get(as_uuid(task_id, "task_id"))
 
     def list(
         self,
@@ -103,15 +101,15 @@ class Tasks:
             task_name=as_choice(TaskName, task_name, "task_name") if task_name else None,
             related_id=as_uuid(related_id, "related_id") if related_id else None,
         )
-        return list_tasks(self._uow, where, page, page_size)
+        return self._service().list(where, page, page_size)
 
     def wait(self, task_id: Id, timeout: float = 30.0) -> Task:
         """Block until the task is DONE or FAILED; raise TimeoutError after ``timeout`` seconds."""
-        return wait_for_task(as_uuid(task_id, "task_id"), self._uow, timeout)
+        return self._service().wait(as_uuid(task_id, "task_id"), timeout)
 
     def run(self, task_id: Id) -> Task:
         """Run a task here and now (what a worker does); harmless if it already ran."""
-        return self._runner().run(as_uuid(task_id, "task_id"))
+        return self._service().run(as_uuid(task_id, "task_id"))
 
 
 class Hub:
@@ -122,11 +120,15 @@ class Hub:
         self.users = Users(self)
         self.tasks = Tasks(self)
 
+    def service(self) -> TaskService:
+        """The task service every entrypoint shares, as the container wires it now."""
+        return self.container.service()
+
     def submit(self, command: Command) -> Task:
-        """Submit the command; return its task as it stands once dispatched."""
-        c = self.container
-        task = submit(command, c.unit_of_work, c.task_bus(), c.clock(), c.event_publisher())
-        return get_task(task.id, c.unit_of_work)
+        """Submit any command of the catalogue; return its task as it stands once dispatched
+        (finished already on an inline bus)."""
+        service = self.service()
+        return service.get(service.submit(command).id)
 
     def close(self) -> None:
         """Finish the running tasks and release connections and threads."""

@@ -7,11 +7,9 @@ import signal
 import threading
 from types import FrameType
 
-from taskhub.adapters.relay_thread import sweep_until
+from taskhub.application.sweeping import sweep_until
 from taskhub.bootstrap import build_container, shut_down
 from taskhub.settings import Settings
-
-__all__ = ["run", "sweep_until"]
 
 log = logging.getLogger("taskhub.relay")
 
@@ -30,9 +28,10 @@ def run(once: bool, interval: float | None = None) -> int:
     signal.signal(signal.SIGINT, request_stop)
     try:
         if once:
-            log.info("relay sweep: %s", container.relay().sweep())
+            log.info("relay sweep: %s", container.service().sweep())
         else:
-            sweep_until(stopped, container.relay, interval or settings.relay_interval_seconds)
+            sweep = container.service().sweep
+            sweep_until(stopped, sweep, interval or settings.relay_interval_seconds)
     finally:
         shut_down(container)
     return 0

@@ -1,67 +1,88 @@
 """The Celery worker: ``taskhub worker``, or ``celery -A taskhub.entrypoints.worker worker``.
 
-The Celery task is a thin adapter: it receives a task id and calls the application's runner. The
-worker builds its own container, once per process (a forked pool child builds a fresh one), since
-nothing wired in a parent may cross a fork.
+Each worker process builds its own container when Celery starts it (``worker_process_init``; the
+``threads`` pool has one process, built at ``worker_init``), since nothing wired in a parent may
+cross a fork, and shuts it down when Celery stops it. Nothing is made at import: the app is made
+by ``make_app``, or on first use of this module's ``app`` (what ``celery -A`` reads).
 """
 
 from __future__ import annotations
 
-import os
-import threading
+import functools
+from collections.abc import Callable
+from typing import Any
 from uuid import UUID
 
-from celery import Task as CeleryTask
-from celery.exceptions import SoftTimeLimitExceeded
-from dependency_injector import providers
+from celery import Celery, signals
+from celery.concurrency import get_implementation
+from celery.concurrency.prefork import TaskPool as PreforkPool
+from celery.concurrency.solo import TaskPool as SoloPool
 
-from taskhub.adapters.celery.app import RUN_TASK, make_celery
-from taskhub.application.ports import StoreUnavailable
-from taskhub.bootstrap import Container, build_container
+from taskhub.bootstrap import Container, shut_down
+from taskhub.bootstrap.celery_worker import worker_app, worker_container
+from taskhub.domain.task import Task
 from taskhub.settings import Settings
 
-settings = Settings.from_env()
-app = make_celery(
-    settings.broker_url,
-    settings.queue,
-    settings.lease_seconds,
-    settings.publish_timeout_seconds,
-    settings.task_time_limit_seconds,
-)
-app.conf.worker_concurrency = settings.worker_concurrency  # the plain celery command uses it too
-
-_containers: dict[int, Container] = {}
-_lock = threading.Lock()
+Configure = Callable[[Container], None]
 
 
-def container() -> Container:
-    """This process's container, built on first use."""
-    with _lock:
-        if os.getpid() not in _containers:
-            _containers.clear()
-            built = build_container(settings)
-            built.time_limits.override(providers.Object((SoftTimeLimitExceeded,)))
-            _containers[os.getpid()] = built
-        return _containers[os.getpid()]
+class WorkerProcess:
+    """The container of this worker process, from Celery's start of the process to its end."""
+
+    def __init__(self, settings: Settings, configure: Configure | None) -> None:
+        self._settings, self._configure = settings, configure
+        self._container: Container | None = None
+
+    def start(self, **_: Any) -> None:
+        self._container = worker_container(self._settings)
+        if self._configure:
+            self._configure(self._container)
+
+    def start_unforked(self, sender: Any, **_: Any) -> None:
+        """At ``worker_init``: build now only for pools that send no ``worker_process_init``."""
+        if not issubclass(get_implementation(sender.pool_cls), (PreforkPool, SoloPool)):
+            self.start()
+
+    def stop(self, **_: Any) -> None:
+        container, self._container = self._container, None
+        if container is not None:
+            shut_down(container)
+
+    def run(self, task_id: UUID) -> Task:
+        if self._container is None:
+            raise RuntimeError("This worker process was not started by Celery.")
+        return self._container.service().run(task_id)
 
 
-@app.task(  # type: ignore[untyped-decorator]
-    name=RUN_TASK,
-    bind=True,
-    autoretry_for=(StoreUnavailable,),
-    retry_backoff=True,
-    max_retries=5,
-)
-def run_task(self: CeleryTask, task_id: str) -> str:
-    """Run one taskhub task; a database outage retries the message later."""
-    return str(container().runner().run(UUID(task_id)).status)
+def make_app(settings: Settings | None = None, configure: Configure | None = None) -> Celery:
+    """A worker's Celery app; ``configure`` adjusts each process's container (tests use it)."""
+    settings = settings or Settings.from_env()
+    process = WorkerProcess(settings, configure)
+    signals.worker_process_init.connect(process.start, weak=False)
+    signals.worker_init.connect(process.start_unforked, weak=False)
+    signals.worker_process_shutdown.connect(process.stop, weak=False)
+    signals.worker_shutdown.connect(process.stop, weak=False)
+    return worker_app(settings, process.run)
+
+
+@functools.cache
+def _default_app() -> Celery:
+    return make_app()
+
+
+def __getattr__(name: str) -> Any:
+    """``app``, made from the environment on first use (``celery -A`` reads it)."""
+    if name == "app":
+        return _default_app()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def start(
     concurrency: int | None, queues: str | None, pool: str = "prefork", loglevel: str = "INFO"
 ) -> None:
     """Run a worker in this process until it is stopped (SIGTERM finishes the running tasks)."""
-    app.worker_main(
+    settings = Settings.from_env()
+    make_app(settings).worker_main(
         [
             "worker",
             f"--concurrency={concurrency or settings.worker_concurrency}",

@@ -9,10 +9,13 @@ from typing import Any, TypeVar
 from sqlalchemy import exc
 from sqlalchemy.orm.exc import StaleDataError
 
-from taskhub.application.ports import StoreTimeout, StoreUnavailable
-from taskhub.domain.errors import (
+from taskhub.application.ports import (
     ConcurrentUpdate,
     ConcurrentUserChange,
+    StoreTimeout,
+    StoreUnavailable,
+)
+from taskhub.domain.errors import (
     EmailTaken,
     IdempotencyKeyInFlight,
     InvalidUserData,

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -15,6 +17,19 @@ from taskhub.application.ports import StoreUnavailable
 
 log = logging.getLogger(__name__)
 RECHECK_SECONDS = 1.0
+
+
+@contextmanager
+def _refusals() -> Iterator[None]:
+    """What an operator's migration command meets, as ``SchemaNotReady`` saying who refused."""
+    try:
+        yield
+    except SchemaNotReady:
+        raise
+    except SQLAlchemyError as error:
+        raise SchemaNotReady(f"the database refused: {error}") from error
+    except RuntimeError as error:  # a migration that refuses the data it found, saying why
+        raise SchemaNotReady(f"the migration refused: {error}") from error
 
 
 class Schema:
@@ -54,6 +69,21 @@ class Schema:
                 self._unreachable = (time.monotonic(), message)
                 raise StoreUnavailable(message) from error
             self._ready = True
+
+    def revisions(self) -> dict[str, str | None]:
+        """The database's revision and the newest this taskhub has."""
+        with _refusals():
+            current = migrate.current_revision(self._engine)
+        return {"current": current, "head": migrate.head_revision()}
+
+    def upgrade(self, revision: str = "head") -> None:
+        """Migrate up to ``revision``, as ``taskhub db upgrade`` does (see ``migrate``)."""
+        with _refusals():
+            migrate.upgrade(self._engine, revision)
+
+    def downgrade(self, revision: str) -> None:
+        with _refusals():
+            migrate.downgrade(self._engine, revision)
 
     def _make_ready(self) -> None:
         current, head = migrate.current_revision(self._engine), migrate.head_revision()

@@ -8,9 +8,9 @@ from taskhub.application.ports import StoreUnavailable
 from taskhub.bootstrap import Container, build_container, start
 from taskhub.domain.errors import DomainError
 from taskhub.entrypoints.http import health, tasks, users
+from taskhub.entrypoints.http.context import AppContext
 from taskhub.entrypoints.http.openapi import API_CONFIG, TaskhubApi, swagger_ui_assets
 from taskhub.entrypoints.http.problems import domain_problem
-from taskhub.entrypoints.http.runtime import Runtime, bus_answers, store_answers
 from taskhub.entrypoints.http.strict_queries import refuse_undocumented_queries
 from taskhub.settings import Settings
 
@@ -31,9 +31,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         PROPAGATE_EXCEPTIONS=False,  # even under test, an unexpected error is a 500 problem
     )
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the seed's field order
-    checks = {"database": store_answers, "bus": bus_answers}
     container = container or build_container(settings)
-    app.extensions["taskhub"] = Runtime(settings, container, checks)
+    app.extensions["taskhub"] = AppContext(settings, container)
     api = TaskhubApi(app)
     for blueprint in (users.blp, tasks.blp, health.blp):
         api.register_blueprint(blueprint)

@@ -12,7 +12,7 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import fields
 
-from taskhub.domain.commands import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from taskhub.application.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from taskhub.domain.task import Operation, TaskName, TaskStatus
 from taskhub.domain.user import (
     CONTROL_CHARACTERS,

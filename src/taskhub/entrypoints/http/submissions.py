@@ -15,11 +15,11 @@ from uuid import UUID
 
 from flask import Response, jsonify, request, url_for
 
-from taskhub.application.ports import Idempotency
-from taskhub.domain.commands import Command
+from taskhub.application.commands import Command
+from taskhub.application.service import Idempotency
 from taskhub.domain.errors import InvalidInput
 from taskhub.domain.task import Task
-from taskhub.entrypoints.http.runtime import runtime
+from taskhub.entrypoints.http.context import service, settings
 from taskhub.entrypoints.http.schemas import AcceptedSchema, TaskSchema
 
 IDEMPOTENCY_KEY = re.compile(r"[!-~]{1,255}")  # printable ASCII, as the IETF draft's sf-string
@@ -29,10 +29,9 @@ RETRY_AFTER_SECONDS = "1"
 
 def accept(command: Command, action: str) -> Response:
     """Submit ``command`` and answer for its task; ``action`` completes "Task created to ..."."""
-    rt = runtime()
-    task = rt.submit(command, idempotency_for(command))
-    wait = preferred_wait(rt.settings.max_wait_seconds)
-    if wait is not None and (task := rt.task(task.id, wait)).is_finished:
+    task = service().submit(command, idempotency_for(command))
+    wait = preferred_wait(settings().max_wait_seconds)
+    if wait is not None and (task := task_after(task.id, wait)).is_finished:
         where = url_for("tasks.status", task_id=task.id)
         return task_response(task, 200, {"Content-Location": where, **waited(wait)})
     return accepted_response(task, action, waited(wait))
@@ -54,12 +53,21 @@ def accepted_response(task: Task, action: str, headers: Mapping[str, str]) -> Re
 
 def current_status(task_id: UUID) -> Response:
     """The task's status with a strong ETag; 304 when If-None-Match names it."""
-    rt = runtime()
-    wait = preferred_wait(rt.settings.max_wait_seconds)
-    response = task_response(rt.task(task_id, wait), 200, waited(wait))
+    wait = preferred_wait(settings().max_wait_seconds)
+    response = task_response(task_after(task_id, wait), 200, waited(wait))
     response.add_etag()
     response.make_conditional(request)
     return response
+
+
+def task_after(task_id: UUID, wait: float | None) -> Task:
+    """The task now or, with ``wait``, once finished or after ``wait`` seconds at most."""
+    if wait is None:
+        return service().get(task_id)
+    try:
+        return service().wait(task_id, wait)
+    except TimeoutError:
+        return service().get(task_id)
 
 
 def task_response(task: Task, status: int, headers: Mapping[str, str]) -> Response:

@@ -10,10 +10,10 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from flask_smorest.pagination import PaginationParameters
 
+from taskhub.application.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from taskhub.application.ports import TaskFilter
-from taskhub.domain.commands import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from taskhub.entrypoints.http.context import service
 from taskhub.entrypoints.http.openapi import ETAG_HEADERS, PREFER
-from taskhub.entrypoints.http.runtime import runtime
 from taskhub.entrypoints.http.schemas import TaskQueryArgsSchema, TaskSchema
 from taskhub.entrypoints.http.submissions import current_status
 
@@ -28,7 +28,7 @@ class Tasks(MethodView):
     def get(self, filters: dict[str, Any], pagination_parameters: PaginationParameters) -> Any:
         """List tasks, newest first, filtered; paging metadata is in the X-Pagination header"""
         pages = pagination_parameters
-        found = runtime().tasks(TaskFilter(**filters), pages.page, pages.page_size)
+        found = service().list(TaskFilter(**filters), pages.page, pages.page_size)
         pages.item_count = found.total
         return [task.to_dict() for task in found.items]
 
@@ -39,7 +39,7 @@ class TaskDetail(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, task_id: UUID) -> Any:
         """Get a task: its input, status, progress and result"""
-        return runtime().task(task_id).to_dict()
+        return service().get(task_id).to_dict()
 
 
 @blp.route("/<uuid:task_id>/status/", endpoint="status")

@@ -9,7 +9,7 @@ from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
-from taskhub.domain.commands import (
+from taskhub.application.users.commands import (
     CreateUser,
     DeleteUser,
     GetUser,

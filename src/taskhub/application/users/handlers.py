@@ -1,18 +1,18 @@
-"""The operations a task performs: one handler per command, each returning the task's result."""
+"""The handlers of the user commands: each performs its command inside the runner's unit of work
+and returns the task's result. ``taskhub.application.catalogue`` ties each to its command."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from taskhub.application.ports import UnitOfWork
-from taskhub.domain.commands import (
-    Command,
+from taskhub.application.users.commands import (
     CreateUser,
     DeleteUser,
     GetUser,
     ListUsers,
+    ReplaceUser,
     UpdateUser,
     UserCommand,
 )
@@ -48,13 +48,11 @@ def get_user(command: GetUser, uow: UnitOfWork, now: datetime) -> Result:
 def create_user(command: CreateUser, uow: UnitOfWork, now: datetime) -> Result:
     user = User.register(command.user_id, command.values, now)
     uow.users.add(user)
-    return {
-        "user_id": str(user.id),
-        "message": f"Successfully created user {user.username}",
-    }
+    return {"user_id": str(user.id), "message": f"Successfully created user {user.username}"}
 
 
-def update_user(command: UpdateUser, uow: UnitOfWork, now: datetime) -> Result:
+def update_user(command: UpdateUser | ReplaceUser, uow: UnitOfWork, now: datetime) -> Result:
+    """PATCH and PUT alike: a replacement's command already carries every field."""
     user = _existing_user(command, uow)
     user.change(command.values)
     return {
@@ -69,19 +67,3 @@ def delete_user(command: DeleteUser, uow: UnitOfWork, now: datetime) -> Result:
     user.mark_deleted()
     uow.users.remove(user)
     return {"user_id": str(user.id), "message": f"Successfully deleted user {user.username}"}
-
-
-Handler = Callable[[Any, UnitOfWork, datetime], Result]
-
-# Each command type has exactly one handler. ReplaceUser is an UpdateUser with every field given.
-HANDLERS: dict[type[Command], Handler] = {
-    ListUsers: list_users,
-    GetUser: get_user,
-    CreateUser: create_user,
-    UpdateUser: update_user,
-    DeleteUser: delete_user,
-}
-
-
-def handler_for(command: Command) -> Handler:
-    return HANDLERS[type(command)]

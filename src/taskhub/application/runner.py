@@ -1,26 +1,27 @@
-"""Running a task: claim it, perform its operation, and finish it, each step committed."""
+"""The runner: claims a task, performs its operation, and finishes it, each step committed."""
 
 from __future__ import annotations
 
 import logging
 import time
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from uuid import UUID
 
+from taskhub.application.catalogue import CATALOGUE, Catalogue, entry_for
 from taskhub.application.heartbeat import Heartbeat
-from taskhub.application.operations import handler_for
 from taskhub.application.ports import (
     Clock,
+    ConcurrentUpdate,
+    ConcurrentUserChange,
     EventPublisher,
     StoreTimeout,
     StoreUnavailable,
     UnitOfWork,
     UnitOfWorkFactory,
 )
-from taskhub.domain.commands import command_for
-from taskhub.domain.errors import ConcurrentUpdate, ConcurrentUserChange, DomainError, TaskNotFound
+from taskhub.domain.errors import DomainError, TaskNotFound
 from taskhub.domain.task import Task
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,7 @@ UNEXPECTED_MESSAGE = "The task failed because of an unexpected error; it has bee
 TIME_LIMIT_ERROR = "time_limit_exceeded"
 TIME_LIMIT_MESSAGE = "The task ran past its time limit and was stopped; nothing was changed."
 CLAIMED_PROGRESS = 10
+OUTAGE_PATIENCE_LEASES = 5
 CLAIM_TRIES = 3
 LONGEST_OUTAGE_PAUSE = 2.0  # seconds between tries while the store is unreachable
 # A try is lost only to another write of the user that committed: enough to outlast a burst.
@@ -45,10 +47,12 @@ USER_CHANGE_CONFLICT_MESSAGE = (
 class Runner:
     """Runs tasks by id. Safe to call any number of times for the same task, from any process.
 
-    ``heartbeat`` renews the claim's lease while the task runs. ``outage_patience`` is how long
-    a store outage after the claim is waited out under that claim, from its first failure;
+    ``heartbeat`` renews the claim's lease while the task runs. A store outage after the claim is
+    waited out under that claim for ``outage_patience`` from its first failure (by default
+    ``OUTAGE_PATIENCE_LEASES`` leases: longer than a database restart or failover, shorter than the
+    task time limit);
     ``time_limits`` are the exceptions that mean the host stopped the task for running too long
-    (Celery's soft limit).
+    (Celery's soft limit); ``catalogue`` says which handler performs each operation.
     """
 
     uow_factory: UnitOfWorkFactory
@@ -57,8 +61,13 @@ class Runner:
     lease: timedelta = timedelta(seconds=30)
     max_attempts: int = 3
     heartbeat: Heartbeat | None = None
-    outage_patience: timedelta = timedelta(seconds=150)
+    outage_patience: timedelta | None = None  # set from the lease when not given
     time_limits: tuple[type[BaseException], ...] = ()
+    catalogue: Catalogue = field(default_factory=lambda: CATALOGUE)
+
+    def __post_init__(self) -> None:
+        if self.outage_patience is None:
+            object.__setattr__(self, "outage_patience", self.lease * OUTAGE_PATIENCE_LEASES)
 
     def run(self, task_id: UUID) -> Task:
         """Run the task unless it is finished or held by another runner; return it as it ends up.
@@ -117,11 +126,16 @@ class Runner:
             except StoreUnavailable:
                 first_failure = first_failure or time.monotonic()
                 waited = time.monotonic() - first_failure
-                if waited + pause > self.outage_patience.total_seconds():
+                if waited + pause > self._patience_seconds:
                     raise
                 log.warning("Task %s: the store is unreachable; trying again", claimed.id)
                 time.sleep(pause)
                 pause = min(pause * 2, LONGEST_OUTAGE_PAUSE)
+
+    @property
+    def _patience_seconds(self) -> float:
+        assert self.outage_patience is not None  # set by __post_init__
+        return self.outage_patience.total_seconds()
 
     def _claim(self, task_id: UUID) -> Task | None:
         """Claim the task for this runner, or ``None`` if it is not ours to run.
@@ -163,8 +177,7 @@ class Runner:
     def _perform(self, claimed: Task) -> Task:
         with self.uow_factory() as uow:
             task = self._get_as_claimed(uow, claimed)
-            command = command_for(task)
-            result = handler_for(command)(command, uow, self.clock.now())
+            result = entry_for(task, self.catalogue).perform(task, uow, self.clock.now())
             uow.flush()  # the effect first: its lock waits must not hold the task's row
             task.succeed(result, self.clock.now())
             uow.commit()

@@ -1,14 +1,9 @@
-"""Clocks: the real one, and one that tests (and simulations) move by hand."""
+"""Helpers for testing code that uses taskhub: a clock moved by hand, and more (see README)."""
 
 from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime, timedelta
-
-
-class SystemClock:
-    def now(self) -> datetime:
-        return datetime.now(UTC)
 
 
 class ManualClock:

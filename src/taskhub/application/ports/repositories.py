@@ -1,49 +1,15 @@
-"""Ports: what the use cases need from the outside world, and the contract each adapter keeps.
-
-Every adapter of a port passes the same contract tests (``tests/contract``).
-"""
+"""The repositories a unit of work holds: users and tasks, with the filters and pages they use."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from types import TracebackType
-from typing import Generic, Protocol, Self, TypeVar
+from typing import Generic, Protocol, TypeVar
 from uuid import UUID
 
-from taskhub.domain.events import Event
 from taskhub.domain.task import Operation, Task, TaskName, TaskStatus
 from taskhub.domain.user import User
-
-
-class StoreUnavailable(Exception):
-    """The store of record cannot be reached; nothing of the unit of work was saved."""
-
-
-class StoreTimeout(StoreUnavailable):
-    """The store gave up on a statement: a lock waited for, or a statement run, too long.
-
-    ``code`` says which (``lock_timeout``, ``statement_timeout``); nothing was saved. A runner ends
-    the task FAILED with it, since running the same work again would most likely wait again.
-    """
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-
-class DispatchFailed(Exception):
-    """The bus could not hand a task on; the task stays PENDING for the relay to re-dispatch."""
-
-
-@dataclass(frozen=True)
-class Idempotency:
-    """A client's key for retrying a submission safely, with a digest of the request it named."""
-
-    key: str
-    fingerprint: str
 
 
 @dataclass(frozen=True)
@@ -135,71 +101,3 @@ class TaskRepository(Protocol):
         heartbeat is not a change a client sees, nor one that makes a concurrent save fail.
         """
         ...
-
-
-class UnitOfWork(Protocol):
-    """One transaction over users and tasks, used as a context manager.
-
-    Nothing is saved unless ``commit`` is called; leaving the block without it rolls back. After a
-    commit the changes are visible to every later unit of work. ``commit`` raises
-    ``StoreUnavailable`` when the store cannot be reached, and the domain's uniqueness errors,
-    ``ConcurrentUpdate`` or ``ConcurrentUserChange`` as the repositories describe; in every case
-    nothing was saved.
-    """
-
-    users: UserRepository
-    tasks: TaskRepository
-
-    def __enter__(self) -> Self: ...
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
-
-    def flush(self) -> None:
-        """Send what was changed so far to the store, inside the transaction; ``commit`` still
-        decides. A runner flushes an operation's effect before it touches the task, so that while
-        the effect waits for a lock the task's row is not locked too (its lease stays renewable).
-        Raises what ``commit`` would for those changes."""
-        ...
-
-    def commit(self) -> None: ...
-
-    def rollback(self) -> None: ...
-
-    def collect_events(self) -> Iterable[Event]:
-        """Pop the events recorded on every aggregate this unit of work loaded or added."""
-        ...
-
-
-UnitOfWorkFactory = Callable[[], UnitOfWork]
-
-
-class TaskBus(Protocol):
-    """Hands a committed task to whatever runs it: now, in a thread, or on another machine.
-
-    ``dispatch`` returns quickly; it raises ``DispatchFailed`` when the hand-over failed, in which
-    case the task is still PENDING in the store and may be dispatched again later. Running the same
-    task twice is harmless (the runner is idempotent), so a bus may deliver at least once.
-    """
-
-    def dispatch(self, task_id: UUID) -> None: ...
-
-
-class Clock(Protocol):
-    def now(self) -> datetime:
-        """The current time, timezone-aware UTC."""
-        ...
-
-
-class EventPublisher(Protocol):
-    """Tells the world what happened, after the fact has been committed.
-
-    ``publish`` never raises: the facts are already saved, so an adapter that cannot deliver an
-    event logs it and carries on.
-    """
-
-    def publish(self, events: Iterable[Event]) -> None: ...

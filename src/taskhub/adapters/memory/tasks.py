@@ -1,0 +1,109 @@
+"""Tasks in memory: private copies for one unit of work, and updates that keep a task's version."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from taskhub.adapters.memory.store import InMemoryStore, Tracked, detached, state_of
+from taskhub.application.ports import Page, TaskFilter
+from taskhub.domain.task import Task, TaskStatus
+
+
+class InMemoryTaskRepository:
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+        self.tracked: Tracked[Task] = Tracked()
+        self.in_place: list[InPlace] = []
+
+    def add(self, task: Task) -> None:
+        self.tracked.added[task.id] = task
+
+    def get(self, task_id: UUID) -> Task | None:
+        if self.tracked.knows(task_id):
+            return self.tracked.local(task_id)
+        with self._store.lock:
+            committed = self._store.tasks.get(task_id)
+        if committed is None:
+            return None
+        task = detached(committed)
+        self.tracked.loaded[task_id] = (task, state_of(task))
+        return task
+
+    def get_by_idempotency_key(self, key: str) -> Task | None:
+        with self._store.lock:
+            task_id = next(
+                (t.id for t in self._store.tasks.values() if t.idempotency_key == key), None
+            )
+        return None if task_id is None else self.get(task_id)
+
+    def due_for_relay(
+        self, now: datetime, idle: timedelta, limit: int, ignore_backoff: bool = False
+    ) -> list[Task]:
+        with self._store.lock:
+            tasks = self._store.tasks.values()
+            due = [t for t in tasks if t.due_for_relay(now, idle, ignore_backoff)]
+        due.sort(key=lambda t: (t.status is not TaskStatus.PROCESSING, t.updated_at, str(t.id)))
+        return [self.get(t.id) for t in due[:limit]]  # type: ignore[misc]
+
+    def record_redispatch(self, task: Task, relay_after: datetime) -> bool:
+        def as_loaded(stored: Task) -> bool:
+            return (stored.version, stored.redispatches) == (task.version, task.redispatches)
+
+        def note(stored: Task) -> None:
+            stored.redispatches += 1
+            stored.relay_after = relay_after
+
+        return self._update_in_place(InPlace(task.id, as_loaded, note))
+
+    def renew_lease(self, task_id: UUID, attempt: int, until: datetime) -> bool:
+        def held(stored: Task) -> bool:
+            return stored.status is TaskStatus.PROCESSING and stored.attempt == attempt
+
+        def renew(stored: Task) -> None:
+            stored.lease_expires_at = until
+
+        return self._update_in_place(InPlace(task_id, held, renew))
+
+    def _update_in_place(self, update: InPlace) -> bool:
+        """Check now, apply at commit if it still holds (as a row updated in place would be)."""
+        with self._store.lock:
+            holds = update.holds(self._store.tasks)
+        if holds:
+            self.in_place.append(update)
+        return holds
+
+    def list(self, where: TaskFilter, page: int, page_size: int) -> Page[Task]:
+        with self._store.lock:
+            tasks = [t for t in self._store.tasks.values() if _matches(t, where)]
+        tasks.sort(key=lambda t: (t.created_at, str(t.id)), reverse=True)
+        start = (page - 1) * page_size
+        items = [detached(t) for t in tasks[start : start + page_size]]
+        return Page(items=items, total=len(tasks), page=page, page_size=page_size)
+
+
+@dataclass(frozen=True)
+class InPlace:
+    """An update of one stored task that keeps its version, applied at commit if ``condition``
+    still holds then. If another commit came in between, it is dropped: in SQL the UPDATE would
+    have run first (it holds the row) and the other commit would have overwritten it."""
+
+    task_id: UUID
+    condition: Callable[[Task], bool]
+    change: Callable[[Task], None]
+
+    def holds(self, tasks: dict[UUID, Task]) -> bool:
+        stored = tasks.get(self.task_id)
+        return stored is not None and self.condition(stored)
+
+
+def _matches(task: Task, where: TaskFilter) -> bool:
+    wanted = {
+        "status": where.status,
+        "operation": where.operation,
+        "task_name": where.task_name,
+        "related_id": where.related_id,
+    }
+    return all(value is None or getattr(task, name) == value for name, value in wanted.items())

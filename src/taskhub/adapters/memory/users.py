@@ -1,0 +1,45 @@
+"""Users in memory: private copies for one unit of work, checked and saved at its commit."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from taskhub.adapters.memory.store import InMemoryStore, Tracked, detached, state_of
+from taskhub.application.ports import Page
+from taskhub.domain.user import User
+
+
+class InMemoryUserRepository:
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+        self.tracked: Tracked[User] = Tracked()
+
+    def add(self, user: User) -> None:
+        self.tracked.added[user.id] = user
+
+    def get(self, user_id: UUID) -> User | None:
+        if self.tracked.knows(user_id):
+            return self.tracked.local(user_id)
+        with self._store.lock:
+            committed = self._store.users.get(user_id)
+        if committed is None:
+            return None
+        user = detached(committed)
+        self.tracked.loaded[user_id] = (user, state_of(user))
+        return user
+
+    def remove(self, user: User) -> None:
+        self.tracked.added.pop(user.id, None)
+        self.tracked.removed[user.id] = user
+
+    def list(self, page: int, page_size: int) -> Page[User]:
+        with self._store.lock:
+            visible = {**self._store.users, **{u.id: u for u, _ in self.tracked.loaded.values()}}
+        visible.update(self.tracked.added)
+        users = sorted(
+            (u for u in visible.values() if u.id not in self.tracked.removed),
+            key=lambda u: (u.date_joined, str(u.id)),
+        )
+        start = (page - 1) * page_size
+        items = [detached(u) for u in users[start : start + page_size]]
+        return Page(items=items, total=len(users), page=page, page_size=page_size)

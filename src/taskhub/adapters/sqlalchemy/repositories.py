@@ -1,0 +1,138 @@
+"""The SQL repositories: users and tasks read and written through one unit of work's session."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+from uuid import UUID
+
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from taskhub.adapters.sqlalchemy.errors import translated
+from taskhub.adapters.sqlalchemy.tables import tasks, users
+from taskhub.application.ports import Page, TaskFilter
+from taskhub.domain.task import Task, TaskStatus
+from taskhub.domain.user import User
+
+Row = TypeVar("Row", User, Task)
+
+
+class SqlUserRepository:
+    def __init__(self, session: Session, seen: list[User | Task]) -> None:
+        self._session, self._seen = session, seen
+
+    def add(self, user: User) -> None:
+        self._session.add(user)
+        self._seen.append(user)
+
+    def get(self, user_id: UUID) -> User | None:
+        with translated(self._seen):
+            user = self._session.get(User, user_id)
+        if user is None or user in self._session.deleted:
+            return None
+        self._seen.append(user)
+        return user
+
+    def remove(self, user: User) -> None:
+        self._session.delete(user)
+
+    def list(self, page: int, page_size: int) -> Page[User]:
+        query = select(User).order_by(users.c.date_joined, users.c.id)
+        with translated(self._seen):
+            total = self._session.scalar(select(func.count()).select_from(users)) or 0
+            return _page(self._session, query, total, page, page_size)
+
+
+class SqlTaskRepository:
+    def __init__(self, session: Session, seen: list[User | Task]) -> None:
+        self._session, self._seen = session, seen
+
+    def add(self, task: Task) -> None:
+        self._session.add(task)
+        self._seen.append(task)
+
+    def get(self, task_id: UUID) -> Task | None:
+        with translated(self._seen):
+            task = self._session.get(Task, task_id)
+        if task is not None:
+            self._seen.append(task)
+        return task
+
+    def get_by_idempotency_key(self, key: str) -> Task | None:
+        with translated(self._seen):
+            task = self._session.scalar(select(Task).where(tasks.c.idempotency_key == key))
+        if task is not None:
+            self._seen.append(task)
+        return task
+
+    def due_for_relay(
+        self, now: datetime, idle: timedelta, limit: int, ignore_backoff: bool = False
+    ) -> list[Task]:
+        query = select(Task).where(_due(now, idle, ignore_backoff))
+        orphans_first = case((tasks.c.status == TaskStatus.PROCESSING, 0), else_=1)
+        query = query.order_by(orphans_first, tasks.c.updated_at, tasks.c.id).limit(limit)
+        with translated(self._seen):
+            due = list(self._session.scalars(query))
+        self._seen.extend(due)
+        return due
+
+    def record_redispatch(self, task: Task, relay_after: datetime) -> bool:
+        still_as_loaded = and_(
+            tasks.c.id == task.id,
+            tasks.c.version == task.version,
+            tasks.c.redispatches == task.redispatches,
+        )
+        noted = {"redispatches": tasks.c.redispatches + 1, "relay_after": relay_after}
+        return self._update_in_place(still_as_loaded, noted)
+
+    def renew_lease(self, task_id: UUID, attempt: int, until: datetime) -> bool:
+        held = and_(
+            tasks.c.id == task_id,
+            tasks.c.attempt == attempt,
+            tasks.c.status == TaskStatus.PROCESSING,
+        )
+        return self._update_in_place(held, {"lease_expires_at": until})
+
+    def _update_in_place(self, where: ColumnElement[bool], values: dict[str, Any]) -> bool:
+        """One UPDATE beside the ORM's saves: it leaves the version alone (see the port)."""
+        with translated(self._seen):
+            result = self._session.execute(update(tasks).where(where).values(values))
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+    def list(self, where: TaskFilter, page: int, page_size: int) -> Page[Task]:
+        condition = _condition(where)
+        query = select(Task).where(condition).order_by(tasks.c.created_at.desc(), tasks.c.id.desc())
+        with translated(self._seen):
+            total = self._session.scalar(select(func.count()).select_from(tasks).where(condition))
+            return _page(self._session, query, total or 0, page, page_size)
+
+
+def _page(session: Session, query: Select[Row], total: int, page: int, size: int) -> Page[Row]:
+    """One page of ``query``. A page past the end is empty without asking the database, so no
+    page number, however large, turns into an offset the database refuses."""
+    offset = (page - 1) * size
+    items = list(session.scalars(query.offset(offset).limit(size))) if offset < total else []
+    return Page(items=items, total=total, page=page, page_size=size)
+
+
+def _due(now: datetime, idle: timedelta, ignore_backoff: bool) -> ColumnElement[bool]:
+    """``Task.due_for_relay`` in SQL."""
+    expired = and_(tasks.c.status == TaskStatus.PROCESSING, tasks.c.lease_expires_at <= now)
+    idled = tasks.c.updated_at <= now - idle
+    waited = (
+        idled
+        if ignore_backoff
+        else or_(and_(tasks.c.relay_after.is_(None), idled), tasks.c.relay_after <= now)
+    )
+    return and_(or_(tasks.c.status == TaskStatus.PENDING, expired), waited)
+
+
+def _condition(where: TaskFilter) -> ColumnElement[bool]:
+    wanted = {
+        tasks.c.status: where.status,
+        tasks.c.operation: where.operation,
+        tasks.c.task_name: where.task_name,
+        tasks.c.related_id: where.related_id,
+    }
+    return and_(True, *(column == value for column, value in wanted.items() if value is not None))

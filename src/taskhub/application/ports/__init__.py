@@ -1,0 +1,32 @@
+"""Ports: what the use cases need from the outside world, and the contract each adapter keeps.
+
+Import them from here; the modules behind are only a way to keep each short.
+"""
+
+from taskhub.application.ports.messaging import Clock, DispatchFailed, EventPublisher, TaskBus
+from taskhub.application.ports.repositories import Page, TaskFilter, TaskRepository, UserRepository
+from taskhub.application.ports.store import (
+    ConcurrentUpdate,
+    ConcurrentUserChange,
+    StoreTimeout,
+    StoreUnavailable,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
+
+__all__ = [
+    "Clock",
+    "ConcurrentUpdate",
+    "ConcurrentUserChange",
+    "DispatchFailed",
+    "EventPublisher",
+    "Page",
+    "StoreTimeout",
+    "StoreUnavailable",
+    "TaskBus",
+    "TaskFilter",
+    "TaskRepository",
+    "UnitOfWork",
+    "UnitOfWorkFactory",
+    "UserRepository",
+]

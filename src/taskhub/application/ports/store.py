@@ -1,0 +1,96 @@
+"""The store's port: the unit of work over the repositories, and the failures it reports.
+
+Every adapter passes the same contract suite (``tests/contract/test_unit_of_work.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from types import TracebackType
+from typing import Protocol, Self
+from uuid import UUID
+
+from taskhub.application.ports.repositories import TaskRepository, UserRepository
+from taskhub.domain.events import Event
+
+
+class StoreUnavailable(Exception):
+    """The store of record cannot be reached; nothing of the unit of work was saved."""
+
+
+class StoreTimeout(StoreUnavailable):
+    """The store gave up on a statement: a lock waited for, or a statement run, too long.
+
+    ``code`` says which (``lock_timeout``, ``statement_timeout``); nothing was saved. A runner ends
+    the task FAILED with it, since running the same work again would most likely wait again.
+    """
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class ConcurrentUpdate(Exception):
+    """Another unit of work changed the same task first; this one's changes were not saved.
+
+    Never a client's fault and never a task's result: the runner that sees it has lost the task to
+    another runner and stops.
+    """
+
+    def __init__(self, task_id: UUID) -> None:
+        super().__init__(f"Task {task_id} was changed concurrently; nothing was saved.")
+        self.task_id = task_id
+
+
+class ConcurrentUserChange(Exception):
+    """Another unit of work changed or deleted the same user first; this one saved nothing.
+
+    Never a client's fault: the runner performs the task again on what is stored now, so that no
+    write of a user is lost, nor made over data it never read.
+    """
+
+    def __init__(self, user_id: UUID) -> None:
+        super().__init__(f"User {user_id} was changed or deleted concurrently; nothing was saved.")
+        self.user_id = user_id
+
+
+class UnitOfWork(Protocol):
+    """One transaction over users and tasks, used as a context manager.
+
+    Nothing is saved unless ``commit`` is called; leaving the block without it rolls back. After a
+    commit the changes are visible to every later unit of work. ``commit`` raises
+    ``StoreUnavailable`` when the store cannot be reached, and the domain's uniqueness errors,
+    ``ConcurrentUpdate`` or ``ConcurrentUserChange`` as the repositories describe; in every case
+    nothing was saved.
+    """
+
+    users: UserRepository
+    tasks: TaskRepository
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    def flush(self) -> None:
+        """Send what was changed so far to the store, inside the transaction; ``commit`` still
+        decides. A runner flushes an operation's effect before it touches the task, so that while
+        the effect waits for a lock the task's row is not locked too (its lease stays renewable).
+        Raises what ``commit`` would for those changes."""
+        ...
+
+    def commit(self) -> None: ...
+
+    def rollback(self) -> None: ...
+
+    def collect_events(self) -> Iterable[Event]:
+        """Pop the events recorded on every aggregate this unit of work loaded or added."""
+        ...
+
+
+UnitOfWorkFactory = Callable[[], UnitOfWork]

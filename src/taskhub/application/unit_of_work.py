@@ -1,0 +1,73 @@
+"""What every unit of work does alike, whatever its store: events, exit, the order of things.
+
+An adapter says how to save, discard and list what it touched; this base makes the port's
+promises out of those, once: a commit publishes nothing itself but keeps the events of what it
+saved for ``collect_events``; a rollback, or leaving the block without a commit, discards every
+change and every event recorded since, and the entities read stay readable as they were read.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable
+from types import TracebackType
+from typing import Self
+
+from taskhub.application.ports import TaskRepository, UserRepository
+from taskhub.domain.events import Event
+from taskhub.domain.task import Task
+from taskhub.domain.user import User
+
+
+class BaseUnitOfWork(ABC):
+    users: UserRepository
+    tasks: TaskRepository
+
+    def __enter__(self) -> Self:
+        self._committed_events: list[Event] = []
+        self._begin()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.rollback()
+
+    def commit(self) -> None:
+        touched = list(self._touched())  # before saving, which may stop tracking the removed
+        self._save()
+        for entity in touched:
+            self._committed_events.extend(entity.events)
+            entity.events.clear()
+
+    def rollback(self) -> None:
+        for entity in self._touched():
+            entity.events.clear()
+        self._discard()
+
+    def collect_events(self) -> Iterable[Event]:
+        """Pop the events recorded on every aggregate this unit of work committed."""
+        events, self._committed_events = self._committed_events, []
+        return events
+
+    @abstractmethod
+    def flush(self) -> None: ...
+
+    @abstractmethod
+    def _begin(self) -> None:
+        """Open the store's transaction and the repositories over it."""
+
+    @abstractmethod
+    def _save(self) -> None:
+        """Commit every change, or raise what the port says and save nothing."""
+
+    @abstractmethod
+    def _discard(self) -> None:
+        """Drop every uncommitted change; what was read stays readable, as it was read."""
+
+    @abstractmethod
+    def _touched(self) -> Iterable[User | Task]:
+        """Every aggregate loaded, added or removed since the last commit or rollback."""

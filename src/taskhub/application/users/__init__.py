@@ -1,0 +1,1 @@
+"""The user resource: its commands and their handlers."""

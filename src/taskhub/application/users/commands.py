@@ -1,0 +1,110 @@
+"""The commands on users: what a client may ask of the user resource."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Self
+from uuid import UUID, uuid4
+
+from taskhub.application.commands import Command
+from taskhub.application.paging import DEFAULT_PAGE_SIZE, check_page
+from taskhub.domain.errors import InvalidUserData
+from taskhub.domain.task import Operation, Task, TaskName
+from taskhub.domain.user import OPTIONAL_FIELD_DEFAULTS, validate_user_fields
+
+
+@dataclass(frozen=True)
+class ListUsers(Command):
+    page: int = 1
+    page_size: int = DEFAULT_PAGE_SIZE
+    task_name = TaskName.LIST_USERS
+    operation = Operation.READ
+
+    def __post_init__(self) -> None:
+        check_page(self.page, self.page_size)
+
+    def input_data(self) -> dict[str, Any]:
+        return {"page": self.page, "page_size": self.page_size}
+
+
+@dataclass(frozen=True)
+class UserCommand(Command):
+    """A command on one user, named by ``user_id`` (the task's related id)."""
+
+    user_id: UUID
+
+    @property
+    def related_id(self) -> UUID | None:
+        return self.user_id
+
+    @classmethod
+    def from_task(cls, task: Task) -> Self:
+        if task.related_id is None:
+            raise InvalidUserData({"related_id": ["A task on one user must name its user."]})
+        return cls(task_id=task.id, user_id=task.related_id, **cls._arguments(task.input_data))
+
+    @staticmethod
+    def _arguments(input_data: Mapping[str, Any]) -> dict[str, Any]:
+        return {}
+
+
+@dataclass(frozen=True)
+class GetUser(UserCommand):
+    task_name = TaskName.GET_USER
+    operation = Operation.READ
+
+
+@dataclass(frozen=True)
+class DeleteUser(UserCommand):
+    task_name = TaskName.DELETE_USER
+    operation = Operation.DELETE
+
+
+@dataclass(frozen=True)
+class WriteUser(UserCommand):
+    """A command carrying user fields, checked by the domain's rule when the command is made."""
+
+    values: Mapping[str, Any] = field(default_factory=dict)
+    every_field: ClassVar[bool] = True
+
+    def __post_init__(self) -> None:
+        cleaned = validate_user_fields(self.values, require_all=self.every_field)
+        object.__setattr__(self, "values", cleaned)
+
+    def input_data(self) -> dict[str, Any]:
+        return dict(self.values)
+
+    @staticmethod
+    def _arguments(input_data: Mapping[str, Any]) -> dict[str, Any]:
+        return {"values": input_data}
+
+
+@dataclass(frozen=True)
+class CreateUser(WriteUser):
+    """Create a user; ``user_id`` is chosen now, so a re-run can never create a second user."""
+
+    user_id: UUID = field(default_factory=uuid4)
+    task_name = TaskName.CREATE_USER
+    operation = Operation.CREATE
+
+
+@dataclass(frozen=True)
+class ReplaceUser(WriteUser):
+    """PUT: every field given or reset to its default, recorded in full on the task."""
+
+    task_name = TaskName.REPLACE_USER
+    operation = Operation.UPDATE
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        object.__setattr__(self, "values", {**OPTIONAL_FIELD_DEFAULTS, **self.values})
+
+
+@dataclass(frozen=True)
+class UpdateUser(WriteUser):
+    """PATCH: only the fields given change."""
+
+    every_field = False
+    task_name = TaskName.UPDATE_USER
+    operation = Operation.UPDATE

@@ -1,0 +1,36 @@
+"""Wiring a Celery worker: the app it consumes with, and the container of each of its processes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+from dependency_injector import providers
+
+from taskhub.bootstrap.container import Container
+from taskhub.bootstrap.lifecycle import build_container
+from taskhub.domain.task import Task
+from taskhub.settings import Settings
+
+if TYPE_CHECKING:
+    from celery import Celery
+
+
+def worker_app(settings: Settings, run: Callable[[UUID], Task]) -> Celery:
+    """The Celery app a worker consumes with (the same factory as the bus's), running ``run``."""
+    from taskhub.adapters.celery.worker import register_run_task
+
+    app = build_container(settings).celery_app()
+    app.conf.worker_concurrency = settings.worker_concurrency  # the plain celery command uses it
+    register_run_task(app, run)
+    return app
+
+
+def worker_container(settings: Settings) -> Container:
+    """The container of one worker process: a task stopped at its time limit ends FAILED."""
+    from taskhub.adapters.celery.worker import TIME_LIMIT_ERRORS
+
+    container = build_container(settings)
+    container.time_limits.override(providers.Object(TIME_LIMIT_ERRORS))
+    return container

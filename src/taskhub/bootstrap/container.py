@@ -1,0 +1,116 @@
+"""The container: the one place where ports meet their adapters, from one Settings object.
+
+Swapping an adapter is a settings change (``TASKHUB_DATABASE_URL``, ``TASKHUB_BUS``) or, in a
+test, a provider override. Building the container connects to nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from dependency_injector import containers, providers
+
+from taskhub.adapters.local.buses import InlineBus
+from taskhub.adapters.local.clock import SystemClock
+from taskhub.adapters.local.events import LocalEventPublisher
+from taskhub.adapters.memory import InMemoryStore, InMemoryUnitOfWork
+from taskhub.adapters.sqlalchemy.schema import Schema
+from taskhub.adapters.sqlalchemy.store import ReadySessions, open_engine, session_factory
+from taskhub.adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
+from taskhub.application.catalogue import CATALOGUE
+from taskhub.application.relay import Relay
+from taskhub.application.runner import Runner
+from taskhub.application.service import TaskService
+from taskhub.bootstrap import resources
+from taskhub.settings import Settings
+
+
+class Container(containers.DeclarativeContainer):
+    settings = providers.Dependency(instance_of=Settings)
+    clock = providers.ThreadSafeSingleton(SystemClock)
+    event_publisher = providers.Selector(
+        settings.provided.events_kind,
+        local=providers.ThreadSafeSingleton(LocalEventPublisher),
+        kombu=providers.Resource(
+            resources.kombu_publisher,
+            url=settings.provided.events_url,
+            timeout=settings.provided.publish_timeout_seconds,
+        ),
+    )
+    celery_app = providers.ThreadSafeSingleton(resources.celery_app, settings=settings)
+
+    memory_store = providers.ThreadSafeSingleton(InMemoryStore)
+    engine = providers.Resource(
+        open_engine,
+        url=settings.provided.effective_database_url,
+        pool_size=settings.provided.db_pool_size,
+        max_overflow=settings.provided.db_max_overflow,
+        connect_timeout=settings.provided.db_connect_timeout,
+        statement_timeout=settings.provided.db_statement_timeout_seconds,
+        lock_timeout=settings.provided.db_lock_timeout_seconds,
+    )
+    schema = providers.ThreadSafeSingleton(Schema, engine=engine)
+    sessions = providers.ThreadSafeSingleton(
+        ReadySessions,
+        sessions=providers.ThreadSafeSingleton(session_factory, engine=engine),
+        schema=schema,
+    )
+    sql_unit_of_work = providers.Factory(SqlAlchemyUnitOfWork, session_factory=sessions)
+    unit_of_work = providers.Selector(
+        settings.provided.database_kind,
+        memory=providers.Factory(InMemoryUnitOfWork, store=memory_store),
+        sqlite=sql_unit_of_work,
+        postgresql=sql_unit_of_work,
+    )
+
+    lease = providers.Factory(timedelta, seconds=settings.provided.lease_seconds)
+    heartbeat = providers.Resource(
+        resources.heartbeat, uow_factory=unit_of_work.provider, clock=clock, lease=lease
+    )
+    # What the host raises when it stops a task at its time limit: the Celery worker sets it.
+    time_limits: providers.Provider[tuple[type[BaseException], ...]] = providers.Object(())
+    catalogue = providers.Object(CATALOGUE)
+    runner = providers.ThreadSafeSingleton(
+        Runner,
+        uow_factory=unit_of_work.provider,
+        clock=clock,
+        publisher=event_publisher,
+        lease=lease,
+        max_attempts=settings.provided.max_attempts,
+        heartbeat=heartbeat,
+        time_limits=time_limits,
+        catalogue=catalogue,
+    )
+    thread_bus = providers.Resource(
+        resources.thread_pool_bus, run=runner.provided.run, workers=settings.provided.worker_threads
+    )
+    task_bus = providers.Selector(
+        settings.provided.bus,
+        inline=providers.ThreadSafeSingleton(InlineBus, run=runner.provided.run),
+        thread=thread_bus,
+        celery=providers.ThreadSafeSingleton(resources.celery_bus, app=celery_app),
+    )
+    relay = providers.Factory(
+        Relay,
+        uow_factory=unit_of_work.provider,
+        bus=task_bus,
+        clock=clock,
+        publisher=event_publisher,
+        idle=providers.Factory(timedelta, seconds=settings.provided.relay_idle_seconds),
+        max_attempts=settings.provided.max_attempts,
+    )
+    # Cheap to make, so made per use: a provider overridden in a test takes effect at once.
+    service = providers.Factory(
+        TaskService,
+        uow_factory=unit_of_work.provider,
+        bus=task_bus,
+        clock=clock,
+        publisher=event_publisher,
+        runner=runner,
+        relay=relay,
+    )
+    relay_thread = providers.Resource(
+        resources.relay_thread,
+        service=service.provider,
+        interval=settings.provided.relay_interval_seconds,
+    )
