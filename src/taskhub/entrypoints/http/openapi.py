@@ -14,7 +14,6 @@ import flask
 import swagger_ui_bundle  # type: ignore[import-untyped]
 from flask_smorest import Api, Blueprint
 from flask_smorest.pagination import PaginationMetadataSchema
-from flask_smorest.utils import prepare_response
 from werkzeug.exceptions import HTTPException
 
 from taskhub.entrypoints.http.problems import PROBLEM_JSON, http_problem
@@ -69,33 +68,48 @@ FINISHED_HEADERS = {
 ETAG_HEADERS = {"ETag": {"description": "The representation's tag.", "schema": {"type": "string"}}}
 
 
-class TaskhubApi(Api):  # type: ignore[misc]
-    """flask-smorest's Api, speaking RFC 9457 for every error and documenting it so."""
+# X-Pagination carries JSON text: documented as content, not as a header-encoded object.
+PAGINATION_HEADER = {
+    "description": "Pagination metadata, as JSON",
+    "content": {"application/json": {"schema": PaginationMetadataSchema}},
+}
 
+
+def error_component(status: http.HTTPStatus | None) -> dict[str, Any]:
+    """The response component for ``status`` (``None``: the default error), as it is sent."""
+    if status is not None and status < 400:
+        return {"description": status.phrase}
+    description = "A problem (RFC 9457)" if status is None else status.phrase
+    return {"description": description, "content": {PROBLEM_JSON: {"schema": ProblemSchema}}}
+
+
+class TaskhubApi(Api):  # type: ignore[misc]
+    """flask-smorest's Api, speaking RFC 9457 for every error and documenting it so.
+
+    flask-smorest lazily registers a response per ``HTTPStatus`` name plus ``DEFAULT_ERROR`` as
+    ``application/json``, and ``PAGINATION`` as a plain header; its decorators refer to those
+    names themselves (``@arguments`` and ``@paginate`` to ``UNPROCESSABLE_ENTITY``), so ours must
+    keep them. ``init_app`` re-registers them, lazily, through the public ``spec.components``:
+    apispec refuses only a name already in the document and lets a pending lazy one be replaced.
+    Should it ever refuse that, app creation raises ``DuplicateComponentNameError``: loud, never a
+    silently wrong document.
+    """
+
+    # Also what flask-smorest's own defaults resolve: no unused ``Error`` schema is registered.
     ERROR_SCHEMA = ProblemSchema
 
-    def handle_http_exception(self, error: HTTPException) -> flask.Response:
-        return http_problem(error)
-
-    def _register_responses(self) -> None:
-        """Document every error response as ``application/problem+json``, as it is sent."""
+    def init_app(self, app: flask.Flask, *, spec_kwargs: dict[str, Any] | None = None) -> None:
+        super().init_app(app, spec_kwargs=spec_kwargs)
+        components = self.spec.components
         for status in http.HTTPStatus:
-            response: dict[str, Any] = {"description": status.phrase}
-            if status >= 400:
-                response["schema"] = ProblemSchema
-            prepare_response(response, self.spec, PROBLEM_JSON)
-            self.spec.components.response(status.name, response, lazy=True)
-        default = {"description": "A problem (RFC 9457)", "schema": ProblemSchema}
-        prepare_response(default, self.spec, PROBLEM_JSON)
-        self.spec.components.response(self.DEFAULT_ERROR_RESPONSE_NAME, default, lazy=True)
+            components.response(status.name, error_component(status), lazy=True)
+        default = error_component(None)
+        components.response(self.DEFAULT_ERROR_RESPONSE_NAME, default, lazy=True)
+        components.header("PAGINATION", PAGINATION_HEADER, lazy=True)
 
-    def _register_pagination_header(self) -> None:
-        """Document X-Pagination as the JSON text it is, not as a header-encoded object."""
-        header = {
-            "description": "Pagination metadata, as JSON",
-            "content": {"application/json": {"schema": PaginationMetadataSchema}},
-        }
-        self.spec.components.header("PAGINATION", header, lazy=True)
+    def handle_http_exception(self, error: HTTPException) -> flask.Response:
+        """flask-smorest's documented hook for error bodies: ours are problems."""
+        return http_problem(error)
 
 
 # For ``blp.route(..., parameters=...)`` of a URL whose every method submits. Given to ``blp.doc``
