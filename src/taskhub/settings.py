@@ -20,6 +20,34 @@ def default_data_dir() -> str:
     return os.path.join(base, "taskhub")
 
 
+def _at_least_one(value: float) -> bool:
+    return value >= 1
+
+
+def _positive(value: float) -> bool:
+    return value > 0
+
+
+def _not_negative(value: float) -> bool:
+    return value >= 0
+
+
+# Each numeric setting's bound, and the rule as its error message says it.
+BOUNDS = {
+    "worker_threads": (_at_least_one, "be at least 1"),
+    "worker_concurrency": (_at_least_one, "be at least 1"),
+    "lease_seconds": (_positive, "be positive"),
+    "db_statement_timeout_seconds": (_not_negative, "not be negative (0 turns it off)"),
+    "db_lock_timeout_seconds": (_not_negative, "not be negative (0 turns it off)"),
+    "task_time_limit_seconds": (_positive, "be positive"),
+    "relay_interval_seconds": (_positive, "be positive"),  # else the in-process sweep would spin
+    "relay_idle_seconds": (_not_negative, "not be negative"),
+    "max_attempts": (_at_least_one, "be at least 1"),
+    "max_body_bytes": (_at_least_one, "be at least 1"),
+    "max_wait_seconds": (_not_negative, "not be negative"),
+}
+
+
 @dataclass(frozen=True)
 class Settings:
     """How taskhub is wired. Every field can be set as ``TASKHUB_<FIELD NAME IN CAPITALS>``."""
@@ -51,27 +79,9 @@ class Settings:
             raise ValueError(
                 f"TASKHUB_BUS must be one of {', '.join(BUS_KINDS)}, not {self.bus!r}."
             )
-        if self.worker_threads < 1:
-            raise ValueError("TASKHUB_WORKER_THREADS must be at least 1.")
-        if self.worker_concurrency < 1:
-            raise ValueError("TASKHUB_WORKER_CONCURRENCY must be at least 1.")
-        if self.lease_seconds <= 0:
-            raise ValueError("TASKHUB_LEASE_SECONDS must be positive.")
-        for name in ("db_statement_timeout_seconds", "db_lock_timeout_seconds"):
-            if getattr(self, name) < 0:
-                raise ValueError(f"TASKHUB_{name.upper()} must not be negative (0 turns it off).")
-        if self.task_time_limit_seconds <= 0:
-            raise ValueError("TASKHUB_TASK_TIME_LIMIT_SECONDS must be positive.")
-        if self.relay_interval_seconds <= 0:  # the in-process sweep would spin
-            raise ValueError("TASKHUB_RELAY_INTERVAL_SECONDS must be positive.")
-        if self.relay_idle_seconds < 0:
-            raise ValueError("TASKHUB_RELAY_IDLE_SECONDS must not be negative.")
-        if self.max_attempts < 1:
-            raise ValueError("TASKHUB_MAX_ATTEMPTS must be at least 1.")
-        if self.max_body_bytes < 1:
-            raise ValueError("TASKHUB_MAX_BODY_BYTES must be at least 1.")
-        if self.max_wait_seconds < 0:
-            raise ValueError("TASKHUB_MAX_WAIT_SECONDS must not be negative.")
+        for name, (holds, rule) in BOUNDS.items():
+            if not holds(getattr(self, name)):
+                raise ValueError(f"TASKHUB_{name.upper()} must {rule}.")
         scheme = self.effective_database_url.partition("://")[0].partition("+")[0]
         if scheme not in DATABASE_KINDS:
             kinds = ", ".join(f"{kind}://" for kind in DATABASE_KINDS)

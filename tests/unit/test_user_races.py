@@ -10,7 +10,7 @@ import pytest
 from dependency_injector import providers
 
 from taskhub.adapters.memory import InMemoryUnitOfWork
-from taskhub.application.runner import USER_CHANGE_TRIES
+from taskhub.application.retries import USER_CHANGE_TRIES
 from taskhub.domain.task import Task, TaskStatus
 from taskhub.domain.user import User
 from taskhub.entrypoints.library import Hub

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import time
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -21,6 +20,7 @@ from taskhub.application.ports import (
     UnitOfWork,
     UnitOfWorkFactory,
 )
+from taskhub.application.retries import USER_CHANGE_TRIES, over_latest_user, through_outages
 from taskhub.domain.errors import DomainError, TaskNotFound
 from taskhub.domain.task import Task
 
@@ -33,9 +33,6 @@ TIME_LIMIT_MESSAGE = "The task ran past its time limit and was stopped; nothing 
 CLAIMED_PROGRESS = 10
 OUTAGE_PATIENCE_LEASES = 5
 CLAIM_TRIES = 3
-LONGEST_OUTAGE_PAUSE = 2.0  # seconds between tries while the store is unreachable
-# A try is lost only to another write of the user that committed: enough to outlast a burst.
-USER_CHANGE_TRIES = 5
 USER_CHANGE_CONFLICT = "concurrent_user_change"
 USER_CHANGE_CONFLICT_MESSAGE = (
     f"Other tasks changed or deleted this user during each of {USER_CHANGE_TRIES} tries; "
@@ -108,34 +105,13 @@ class Runner:
         return None
 
     def _perform_through_outages(self, claimed: Task) -> Task:
-        """Perform; while the store cannot be reached, try again under the same claim.
-
-        Nothing was saved by a perform that lost the store, so trying again is safe; the claim is
-        this runner's as long as no other runner took the task over (the perform's compare-and-set
-        decides), and the heartbeat renews its lease as soon as the store answers. So an outage
-        shorter than a lease costs seconds and no attempt. Past ``outage_patience`` from the first
-        failure the outage is raised, and the lease runs out.
-        """
-        first_failure: float | None = None
-        pause = 0.1
-        while True:
-            try:
-                return self._perform_over_latest_user(claimed)
-            except StoreTimeout:
-                raise
-            except StoreUnavailable:
-                first_failure = first_failure or time.monotonic()
-                waited = time.monotonic() - first_failure
-                if waited + pause > self._patience_seconds:
-                    raise
-                log.warning("Task %s: the store is unreachable; trying again", claimed.id)
-                time.sleep(pause)
-                pause = min(pause * 2, LONGEST_OUTAGE_PAUSE)
-
-    @property
-    def _patience_seconds(self) -> float:
+        """Perform, waiting out a store outage under the same claim (``retries``)."""
         assert self.outage_patience is not None  # set by __post_init__
-        return self.outage_patience.total_seconds()
+        return through_outages(
+            lambda: over_latest_user(lambda: self._perform(claimed), claimed.id),
+            self.outage_patience,
+            claimed.id,
+        )
 
     def _claim(self, task_id: UUID) -> Task | None:
         """Claim the task for this runner, or ``None`` if it is not ours to run.
@@ -162,17 +138,6 @@ class Runner:
             uow.commit()
             self._publish(uow)
         return None if task.is_finished else task
-
-    def _perform_over_latest_user(self, claimed: Task) -> Task:
-        """Perform the task; if another task wrote its user first, perform it again on what is
-        stored now, so that it neither loses that write nor reports a user that is not stored.
-        A user deleted meanwhile is then ``user_not_found``, once."""
-        for _ in range(USER_CHANGE_TRIES - 1):
-            try:
-                return self._perform(claimed)
-            except ConcurrentUserChange:
-                log.info("The user of task %s changed while it ran; running it again", claimed.id)
-        return self._perform(claimed)
 
     def _perform(self, claimed: Task) -> Task:
         with self.uow_factory() as uow:

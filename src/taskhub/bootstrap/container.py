@@ -84,11 +84,12 @@ class Container(containers.DeclarativeContainer):
     thread_bus = providers.Resource(
         resources.thread_pool_bus, run=runner.provided.run, workers=settings.provided.worker_threads
     )
+    celery_bus = providers.ThreadSafeSingleton(resources.celery_bus, app=celery_app)
     task_bus = providers.Selector(
         settings.provided.bus,
         inline=providers.ThreadSafeSingleton(InlineBus, run=runner.provided.run),
         thread=thread_bus,
-        celery=providers.ThreadSafeSingleton(resources.celery_bus, app=celery_app),
+        celery=celery_bus,
     )
     relay = providers.Factory(
         Relay,

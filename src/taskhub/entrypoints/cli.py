@@ -13,9 +13,8 @@ from taskhub.application.ports import StoreUnavailable
 from taskhub.domain.errors import DomainError
 from taskhub.domain.task import Task
 from taskhub.entrypoints import database
+from taskhub.entrypoints.cli_parser import USER_FIELDS, build_parser
 from taskhub.entrypoints.library import Hub, connect
-
-USER_FIELDS = ("username", "email", "first_name", "last_name")
 
 
 def _user_fields(args: argparse.Namespace) -> dict[str, Any]:
@@ -33,64 +32,6 @@ USER_ACTIONS: dict[str, Callable[[Hub, argparse.Namespace], Task]] = {
     "replace": lambda hub, a: hub.users.replace(a.user_id, **_user_fields(a)),
     "delete": lambda hub, a: hub.users.delete(a.user_id),
 }
-
-
-def _users_parser(commands: Any) -> None:
-    users = commands.add_parser("users", help="submit a user operation and print its task")
-    actions = users.add_subparsers(dest="action", required=True)
-    for action in USER_ACTIONS:
-        parser = actions.add_parser(action)
-        if action in ("get", "update", "replace", "delete"):
-            parser.add_argument("user_id")
-        if action in ("create", "update", "replace"):
-            for name in USER_FIELDS:
-                parser.add_argument(f"--{name.replace('_', '-')}", dest=name)
-            parser.add_argument("--active", choices=("true", "false"))
-        if action == "list":
-            parser.add_argument("--page", type=int, default=1)
-            parser.add_argument("--page-size", type=int, default=50)
-        parser.add_argument("--no-wait", action="store_true", help="print the task as submitted")
-
-
-def _tasks_parser(commands: Any) -> None:
-    tasks = commands.add_parser("tasks", help="show tasks")
-    actions = tasks.add_subparsers(dest="action", required=True)
-    actions.add_parser("get").add_argument("task_id")
-    listing = actions.add_parser("list")
-    for name in ("status", "operation", "task-name", "related-id"):
-        listing.add_argument(f"--{name}")
-    listing.add_argument("--page", type=int, default=1)
-    listing.add_argument("--page-size", type=int, default=50)
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="taskhub", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
-    _users_parser(commands)
-    _tasks_parser(commands)
-    database.add_parser(commands)
-    _process_parsers(commands)
-    _serve_parser(commands)
-    return parser
-
-
-def _serve_parser(commands: Any) -> None:
-    server = commands.add_parser("serve", help="serve the HTTP API (settings from TASKHUB_*)")
-    server.add_argument("--port", type=int, default=8000, help="0 picks a free port")
-    server.add_argument("--host", default="127.0.0.1")
-
-
-def _process_parsers(commands: Any) -> None:
-    worker = commands.add_parser("worker", help="run a Celery worker (TASKHUB_BROKER_URL)")
-    worker.add_argument(
-        "--concurrency", type=int, help="processes (default: TASKHUB_WORKER_CONCURRENCY, 2)"
-    )
-    worker.add_argument("--queues", help="comma-separated (default: TASKHUB_QUEUE)")
-    worker.add_argument("--pool", default="prefork", choices=("prefork", "threads", "solo"))
-    worker.add_argument("--loglevel", default="INFO")
-    relay = commands.add_parser("relay", help="re-dispatch tasks no worker is finishing")
-    relay.add_argument("--once", action="store_true", help="sweep once and exit (a cron job)")
-    relay.add_argument("--interval", type=float, help="seconds between sweeps")
 
 
 def _run_process(args: argparse.Namespace) -> int:
@@ -121,18 +62,9 @@ def _run(hub: Hub, args: argparse.Namespace) -> Any:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Print the outcome as JSON; exit 1 with the error as JSON if a request is refused."""
-    args = build_parser().parse_args(argv)
-    try:
-        if args.command == "serve":
-            from taskhub.entrypoints.http.serve import serve
-
-            return serve(args.host, args.port)
-        if args.command in ("worker", "relay"):
-            return _run_process(args)
-    except ModuleNotFoundError as error:
-        return _missing(error)
-    except StoreUnavailable as error:  # at start: a schema not ready, a database out of reach
-        return _unavailable(error)
+    args = build_parser(USER_ACTIONS).parse_args(argv)
+    if args.command in ("serve", "worker", "relay"):
+        return _serve(args)
     if args.command == "db":
         print(json.dumps(database.run(args), indent=2))
         return 0
@@ -145,6 +77,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _unavailable(error)
     print(json.dumps(output, indent=2))
     return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    """The long-running commands, refused in one line when their start fails."""
+    try:
+        if args.command == "serve":
+            from taskhub.entrypoints.http.serve import serve
+
+            return serve(args.host, args.port)
+        return _run_process(args)
+    except ModuleNotFoundError as error:
+        return _missing(error)
+    except StoreUnavailable as error:  # at start: a schema not ready, a database out of reach
+        return _unavailable(error)
 
 
 # Which optional dependency group (``pip install 'taskhub[group]'``) brings each module.

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-from enum import StrEnum
 from types import TracebackType
-from typing import Any, Self, TypeVar
-from uuid import UUID
+from typing import Any, Self
 
 from taskhub.application.commands import Command
 from taskhub.application.paging import DEFAULT_PAGE_SIZE
@@ -21,33 +19,9 @@ from taskhub.application.users.commands import (
     UpdateUser,
 )
 from taskhub.bootstrap import Container, build_container, shut_down, start
-from taskhub.domain.errors import InvalidQuery
 from taskhub.domain.task import Operation, Task, TaskName, TaskStatus
+from taskhub.entrypoints.arguments import Id, as_choice, as_uuid
 from taskhub.settings import Settings
-
-Id = UUID | str
-
-
-def as_uuid(value: Id, name: str) -> UUID:
-    """Accept a UUID or its text; refuse anything else with an error naming the argument."""
-    if isinstance(value, UUID):
-        return value
-    try:
-        return UUID(str(value))
-    except ValueError:
-        raise InvalidQuery({name: [f"{value!r} is not a valid UUID."]}) from None
-
-
-E = TypeVar("E", bound=StrEnum)
-
-
-def as_choice(kind: type[E], value: E | str, name: str) -> E:
-    """Accept a member of ``kind`` or its value; refuse anything else naming the allowed ones."""
-    try:
-        return kind(value)
-    except ValueError:
-        allowed = ", ".join(member.value for member in kind)
-        raise InvalidQuery({name: [f"{value!r} is not one of {allowed}."]}) from None
 
 
 class Users:

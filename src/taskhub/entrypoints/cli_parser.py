@@ -1,0 +1,72 @@
+"""The ``taskhub`` command line's arguments: every command, action and option."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterable
+from typing import Any
+
+from taskhub.entrypoints import database
+
+USER_FIELDS = ("username", "email", "first_name", "last_name")
+
+
+def _users_parser(commands: Any, user_actions: Iterable[str]) -> None:
+    users = commands.add_parser("users", help="submit a user operation and print its task")
+    actions = users.add_subparsers(dest="action", required=True)
+    for action in user_actions:
+        parser = actions.add_parser(action)
+        if action in ("get", "update", "replace", "delete"):
+            parser.add_argument("user_id")
+        if action in ("create", "update", "replace"):
+            for name in USER_FIELDS:
+                parser.add_argument(f"--{name.replace('_', '-')}", dest=name)
+            parser.add_argument("--active", choices=("true", "false"))
+        if action == "list":
+            parser.add_argument("--page", type=int, default=1)
+            parser.add_argument("--page-size", type=int, default=50)
+        parser.add_argument("--no-wait", action="store_true", help="print the task as submitted")
+
+
+def _tasks_parser(commands: Any) -> None:
+    tasks = commands.add_parser("tasks", help="show tasks")
+    actions = tasks.add_subparsers(dest="action", required=True)
+    actions.add_parser("get").add_argument("task_id")
+    listing = actions.add_parser("list")
+    for name in ("status", "operation", "task-name", "related-id"):
+        listing.add_argument(f"--{name}")
+    listing.add_argument("--page", type=int, default=1)
+    listing.add_argument("--page-size", type=int, default=50)
+
+
+def build_parser(user_actions: Iterable[str]) -> argparse.ArgumentParser:
+    """Every command; ``user_actions`` are the names of the ``users`` actions."""
+    parser = argparse.ArgumentParser(
+        prog="taskhub", description="Submit user operations and follow tasks from a shell."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    _users_parser(commands, user_actions)
+    _tasks_parser(commands)
+    database.add_parser(commands)
+    _process_parsers(commands)
+    _serve_parser(commands)
+    return parser
+
+
+def _serve_parser(commands: Any) -> None:
+    server = commands.add_parser("serve", help="serve the HTTP API (settings from TASKHUB_*)")
+    server.add_argument("--port", type=int, default=8000, help="0 picks a free port")
+    server.add_argument("--host", default="127.0.0.1")
+
+
+def _process_parsers(commands: Any) -> None:
+    worker = commands.add_parser("worker", help="run a Celery worker (TASKHUB_BROKER_URL)")
+    worker.add_argument(
+        "--concurrency", type=int, help="processes (default: TASKHUB_WORKER_CONCURRENCY, 2)"
+    )
+    worker.add_argument("--queues", help="comma-separated (default: TASKHUB_QUEUE)")
+    worker.add_argument("--pool", default="prefork", choices=("prefork", "threads", "solo"))
+    worker.add_argument("--loglevel", default="INFO")
+    relay = commands.add_parser("relay", help="re-dispatch tasks no worker is finishing")
+    relay.add_argument("--once", action="store_true", help="sweep once and exit (a cron job)")
+    relay.add_argument("--interval", type=float, help="seconds between sweeps")
