@@ -27,10 +27,12 @@ def worker_app(settings: Settings, run: Callable[[UUID], Task]) -> Celery:
     return app
 
 
-def worker_container(settings: Settings) -> Container:
-    """The container of one worker process: a task stopped at its time limit ends FAILED."""
+def worker_container(settings: Settings, app: Celery) -> Container:
+    """The container of one worker process, on the worker's own Celery ``app`` (the process's
+    one app), in which a task stopped at its time limit ends FAILED."""
     from taskhub.adapters.celery.worker import TIME_LIMIT_ERRORS
 
     container = build_container(settings)
+    container.celery_app.override(providers.Object(app))
     container.time_limits.override(providers.Object(TIME_LIMIT_ERRORS))
     return container

@@ -32,9 +32,10 @@ class WorkerProcess:
     def __init__(self, settings: Settings, configure: Configure | None) -> None:
         self._settings, self._configure = settings, configure
         self._container: Container | None = None
+        self.app = worker_app(settings, self.run)
 
     def start(self, **_: Any) -> None:
-        self._container = worker_container(self._settings)
+        self._container = worker_container(self._settings, self.app)
         if self._configure:
             self._configure(self._container)
 
@@ -62,7 +63,7 @@ def make_app(settings: Settings | None = None, configure: Configure | None = Non
     signals.worker_init.connect(process.start_unforked, weak=False)
     signals.worker_process_shutdown.connect(process.stop, weak=False)
     signals.worker_shutdown.connect(process.stop, weak=False)
-    return worker_app(settings, process.run)
+    return process.app
 
 
 @functools.cache
