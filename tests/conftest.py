@@ -7,15 +7,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from dependency_injector import providers
 from sqlalchemy import Engine, text
 
-import taskhub
 from taskhub.adapters.sqlalchemy import migrate
 from taskhub.adapters.sqlalchemy.engine import build_engine
 from taskhub.adapters.sqlalchemy.mapping import start_mappers
 from taskhub.entrypoints.library import Hub
-from taskhub.testing import ManualClock
+from taskhub.testing import ManualClock, memory_hub
 from tests.databases import throwaway_postgres_database
 
 
@@ -36,10 +34,8 @@ def clock() -> ManualClock:
 @pytest.fixture
 def hub(clock: ManualClock) -> Iterator[Hub]:
     """A zero-service hub whose tasks run inline, on the manual clock."""
-    hub = taskhub.connect(database_url="memory://", bus="inline")
-    hub.container.clock.override(providers.Object(clock))
-    yield hub
-    hub.close()
+    with memory_hub(clock) as hub:
+        yield hub
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,7 @@ from uuid import UUID
 
 from taskhub.application.ports import UnitOfWorkFactory
 from taskhub.domain.task import Task, TaskStatus
-from tests.builders import MOMENT, a_task
+from taskhub.testing import MOMENT, a_task
 from tests.contract.test_unit_of_work import saved_task
 
 IDLE = timedelta(seconds=30)

@@ -23,7 +23,7 @@ from taskhub.domain.errors import (
 )
 from taskhub.domain.task import Operation, Task, TaskName, TaskStatus
 from taskhub.domain.user import User
-from tests.builders import MOMENT, a_task, a_user
+from taskhub.testing import MOMENT, a_task, a_user
 
 
 def saved_user(uow_factory: UnitOfWorkFactory, **overrides: object) -> User:

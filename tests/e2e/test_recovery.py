@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from taskhub.settings import Settings
-from tests.builders import user_fields
+from taskhub.testing import user_fields
 from tests.e2e.server import Server
 from tests.processes import eventually
 

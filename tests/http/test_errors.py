@@ -18,7 +18,7 @@ from taskhub.domain.errors import (
     TaskNotFound,
 )
 from taskhub.entrypoints.http.problems import status_for
-from tests.builders import user_fields
+from taskhub.testing import user_fields
 from tests.http.apps import BrokenClock, UnreachableStore, task_total
 
 PROBLEM_MEMBERS = {"type", "title", "status", "detail", "code", "errors"}

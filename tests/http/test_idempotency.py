@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from taskhub.adapters.memory import InMemoryStore, InMemoryTaskRepository, InMemoryUnitOfWork
 from taskhub.bootstrap import Container
 from taskhub.domain.task import Task
-from tests.builders import user_fields
+from taskhub.testing import user_fields
 from tests.http.apps import task_total
 
 

@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 
 from taskhub.bootstrap import Container, shut_down
 from taskhub.entrypoints.http import create_app
-from tests.builders import user_fields
+from taskhub.testing import user_fields
 from tests.http.apps import HeldBus, memory_settings
 
 

@@ -9,7 +9,7 @@ from uuid import uuid4
 import pytest
 from flask.testing import FlaskClient
 
-from tests.builders import user_fields
+from taskhub.testing import user_fields
 from tests.http.apps import task_total
 
 UNKNOWN = ["Unknown query parameter."]

@@ -9,7 +9,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from taskhub.application.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
-from tests.builders import user_fields
+from taskhub.testing import user_fields
 
 SEED_FIELDS = [
     "id", "status", "task_name", "created_at", "updated_at", "input_data", "result", "progress",

@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from taskhub.bootstrap import shut_down
 from taskhub.domain.user import NAME_MAX_LENGTH
 from taskhub.entrypoints.http import create_app
-from tests.builders import user_fields
+from taskhub.testing import user_fields
 from tests.http.apps import memory_settings, task_total
 
 USER = f"/api/users/{uuid4()}/"

@@ -17,7 +17,7 @@ from taskhub.adapters.celery.events import EXCHANGE, KombuEventPublisher
 from taskhub.application.ports import DispatchFailed
 from taskhub.domain.events import UserCreated
 from taskhub.domain.task import TaskStatus
-from tests.builders import user_fields
+from taskhub.testing import user_fields
 from tests.integration.conftest import hub_for, stack_env
 from tests.processes import Worker, free_port
 

@@ -17,7 +17,7 @@ from kombu.entity import Exchange, Queue, binding
 
 from taskhub.adapters.celery.events import EXCHANGE
 from taskhub.domain.task import Task
-from tests.builders import user_fields
+from taskhub.testing import user_fields
 from tests.integration.conftest import hub_for, stack_env
 from tests.processes import Worker, eventually
 

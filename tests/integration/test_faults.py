@@ -29,7 +29,7 @@ from taskhub.application.sweeping import sweep_until
 from taskhub.bootstrap import Container
 from taskhub.domain.task import Task, TaskStatus
 from taskhub.entrypoints.library import Hub
-from tests.builders import user_fields
+from taskhub.testing import user_fields
 from tests.integration.conftest import hub_for, stack_env, start_test_worker
 from tests.processes import RedisServer, Worker, eventually
 

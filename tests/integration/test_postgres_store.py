@@ -20,7 +20,7 @@ from taskhub.domain.errors import InvalidUserData
 from taskhub.domain.task import TaskStatus
 from taskhub.domain.user import User
 from taskhub.entrypoints.library import Hub
-from tests.builders import a_task, a_user, user_fields
+from taskhub.testing import a_task, a_user, user_fields
 from tests.interleavings import Interleaving, in_thread
 
 TERMINATE_OTHERS = text(

@@ -16,7 +16,7 @@ import pytest
 import redis
 
 from taskhub.domain.task import TaskStatus
-from tests.builders import user_fields
+from taskhub.testing import user_fields
 from tests.integration.conftest import LEASE_SECONDS, hub_for, stack_env, start_test_worker
 from tests.integration.test_faults import (
     SETTLE,

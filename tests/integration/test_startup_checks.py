@@ -16,7 +16,7 @@ from taskhub.adapters.sqlalchemy.engine import build_engine
 from taskhub.bootstrap import shut_down
 from taskhub.entrypoints.http import create_app
 from taskhub.settings import Settings
-from tests.builders import user_fields
+from taskhub.testing import user_fields
 from tests.databases import postgres_database_made_later, throwaway_postgres_database
 from tests.e2e.server import gunicorn_command, serve_command
 from tests.processes import ROOT, eventually, free_port

@@ -19,7 +19,7 @@ from taskhub.adapters.sqlalchemy import migrate
 from taskhub.adapters.sqlalchemy.engine import build_engine
 from taskhub.domain.task import Task, TaskStatus
 from taskhub.entrypoints.library import Hub
-from tests.builders import user_fields
+from taskhub.testing import user_fields
 from tests.integration.test_faults import (
     all_finished,
     assert_each_done_create_made_exactly_one_user,

@@ -19,7 +19,7 @@ from taskhub.application.users.commands import (
 )
 from taskhub.domain.errors import InvalidQuery, InvalidUserData
 from taskhub.domain.task import Task, TaskName
-from tests.builders import MOMENT, user_fields
+from taskhub.testing import MOMENT, user_fields
 
 
 def recorded(command: Command) -> Task:

@@ -23,8 +23,7 @@ from taskhub.application.relay import Relay
 from taskhub.application.runner import TIME_LIMIT_ERROR, Runner
 from taskhub.domain.task import TaskStatus
 from taskhub.entrypoints.library import Hub
-from taskhub.testing import ManualClock
-from tests.builders import user_fields
+from taskhub.testing import ManualClock, user_fields
 from tests.unit.test_running import pending
 
 LEASE = timedelta(seconds=30)

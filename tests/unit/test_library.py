@@ -10,7 +10,7 @@ import taskhub
 from taskhub.adapters.local.buses import ThreadPoolBus
 from taskhub.domain.errors import InvalidQuery
 from taskhub.entrypoints.library import Hub
-from tests.builders import user_fields
+from taskhub.testing import user_fields
 
 
 def test_the_default_hub_runs_tasks_in_the_background() -> None:

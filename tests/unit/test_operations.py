@@ -10,8 +10,7 @@ import pytest
 from taskhub.domain.errors import InvalidQuery, InvalidUserData
 from taskhub.domain.task import Task, TaskStatus
 from taskhub.entrypoints.library import Hub
-from taskhub.testing import ManualClock
-from tests.builders import user_fields
+from taskhub.testing import ManualClock, user_fields
 
 
 def created(hub: Hub, **overrides: object) -> UUID:

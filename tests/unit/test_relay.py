@@ -13,8 +13,7 @@ from taskhub.application.ports import DispatchFailed
 from taskhub.application.relay import Relay
 from taskhub.domain.task import TaskStatus
 from taskhub.entrypoints.library import Hub
-from taskhub.testing import ManualClock
-from tests.builders import user_fields
+from taskhub.testing import ManualClock, user_fields
 
 IDLE = timedelta(seconds=30)
 LEASE = timedelta(minutes=5)

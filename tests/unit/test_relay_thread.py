@@ -9,7 +9,7 @@ from dependency_injector import providers
 
 import taskhub
 from taskhub.domain.task import TaskStatus
-from tests.builders import user_fields
+from taskhub.testing import user_fields
 
 SWEEPING_OFTEN = {"relay_idle_seconds": 0.0, "relay_interval_seconds": 0.05}
 

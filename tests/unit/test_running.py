@@ -15,8 +15,7 @@ from taskhub.application.runner import UNEXPECTED_MESSAGE, Runner
 from taskhub.application.users.commands import CreateUser
 from taskhub.domain.task import TaskStatus
 from taskhub.entrypoints.library import Hub
-from taskhub.testing import ManualClock
-from tests.builders import a_service, user_fields
+from taskhub.testing import ManualClock, a_service, user_fields
 
 
 class CrashingCommit(InMemoryUnitOfWork):

@@ -12,8 +12,7 @@ from taskhub.application.service import Idempotency
 from taskhub.application.users.commands import CreateUser
 from taskhub.domain.errors import IdempotencyKeyReused
 from taskhub.domain.task import Task, TaskStatus
-from taskhub.testing import ManualClock
-from tests.builders import a_service, user_fields
+from taskhub.testing import ManualClock, a_service, user_fields
 
 
 class RecordingBus:

@@ -9,7 +9,7 @@ import pytest
 from taskhub.domain.errors import InvalidTransition
 from taskhub.domain.events import TaskFailed, TaskProgressed, TaskStarted, TaskSucceeded
 from taskhub.domain.task import Task, TaskStatus
-from tests.builders import MOMENT, a_task
+from taskhub.testing import MOMENT, a_task
 
 LEASE = timedelta(minutes=5)
 LATER = MOMENT + timedelta(seconds=1)

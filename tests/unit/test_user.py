@@ -9,7 +9,7 @@ import pytest
 from taskhub.domain.errors import InvalidUserData
 from taskhub.domain.events import UserCreated, UserDeleted, UserUpdated
 from taskhub.domain.user import User, email_key, validate_user_fields
-from tests.builders import MOMENT, a_user, user_fields
+from taskhub.testing import MOMENT, a_user, user_fields
 
 
 def test_register_keeps_the_fields_and_records_creation() -> None:

@@ -14,7 +14,7 @@ from taskhub.application.retries import USER_CHANGE_TRIES
 from taskhub.domain.task import Task, TaskStatus
 from taskhub.domain.user import User
 from taskhub.entrypoints.library import Hub
-from tests.builders import user_fields
+from taskhub.testing import user_fields
 from tests.interleavings import Interleaving, all_at_once, in_thread
 
 

@@ -1,8 +1,12 @@
-"""Builders: fresh, valid domain objects with random ids, varied by keyword."""
+"""Builders: fresh, valid domain objects with random ids, varied by keyword.
+
+Each call gives new ids and names, so tests never share (and mutate) one fixture's objects, and
+a test states only the fields it cares about.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -13,11 +17,11 @@ from taskhub.application.service import TaskService
 from taskhub.application.users.commands import CreateUser
 from taskhub.domain.task import Operation, Task, TaskName
 from taskhub.domain.user import User
-
-MOMENT = datetime(2025, 3, 18, 10, 15, 30, tzinfo=UTC)
+from taskhub.testing.clock import MOMENT
 
 
 def user_fields(**overrides: Any) -> dict[str, Any]:
+    """A valid user's fields, with a username and email no other call gives; ``overrides`` win."""
     suffix = uuid4().hex[:10]
     return {
         "username": f"user_{suffix}",
@@ -29,10 +33,13 @@ def user_fields(**overrides: Any) -> dict[str, Any]:
 
 
 def a_user(user_id: UUID | None = None, now: datetime = MOMENT, **overrides: Any) -> User:
+    """A registered User (random id unless given) with ``user_fields(**overrides)``."""
     return User.register(user_id or uuid4(), user_fields(**overrides), now)
 
 
 def a_task(now: datetime = MOMENT, **overrides: Any) -> Task:
+    """A PENDING create_user Task for fresh user fields; ``overrides`` replace ``Task.submit``'s
+    arguments (``task_id``, ``task_name``, ``operation``, ``input_data``, ``related_id``)."""
     command = CreateUser(values=user_fields())
     values: dict[str, Any] = {
         "task_id": command.task_id,
