@@ -113,3 +113,11 @@ def test_a_malformed_key_is_refused_before_anything_is_submitted(
     assert response.status_code == 422
     assert list(response.json["errors"]) == ["Idempotency-Key"]
     assert task_total(client) == 0
+
+
+def test_a_malformed_key_is_an_invalid_input_problem_naming_the_header(
+    client: FlaskClient,
+) -> None:
+    response = client.post("/api/users/", json=user_fields(), headers={"Idempotency-Key": "a b"})
+    assert (response.status_code, response.json["code"]) == (422, "invalid_input")
+    assert "Idempotency-Key" in response.json["detail"]

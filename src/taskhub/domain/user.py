@@ -18,7 +18,11 @@ NAME_MAX_LENGTH = 150
 EMAIL_MAX_LENGTH = 254
 # Case folding can lengthen text (ß → ss, ﬃ → ffi): room for the longest key an address gives.
 EMAIL_KEY_MAX_LENGTH = 3 * EMAIL_MAX_LENGTH
-USERNAME_PATTERN = re.compile(r"^[\w.@+-]+\Z")
+# A username's characters, as the body of a regex class: ``\w`` as Python reads it (letters of
+# any script, digits, _) and ``.@+-``, combining marks aside (``_is_username``). The domain's
+# pattern and the one the API documents are both built from it.
+USERNAME_CHARACTERS = r"\w.@+-"
+USERNAME_PATTERN = re.compile(rf"^[{USERNAME_CHARACTERS}]+\Z")
 # Deliberately modest: one @, no spaces, a dotted domain. Deliverability is not ours to judge.
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+\Z")
 EDITABLE_FIELDS = ("username", "email", "first_name", "last_name", "is_active")

@@ -25,20 +25,22 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     """
     settings = settings or Settings.from_env()
     app = Flask(__name__)
-    app.config.update(
-        API_CONFIG,
-        MAX_CONTENT_LENGTH=settings.max_body_bytes,
-        PROPAGATE_EXCEPTIONS=False,  # even under test, an unexpected error is a 500 problem
-    )
+    app.config.update(API_CONFIG, MAX_CONTENT_LENGTH=settings.max_body_bytes)
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # even under test, an unexpected error is a 500
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the seed's field order
     container = container or build_container(settings)
     app.extensions["taskhub"] = AppContext(settings, container)
+    register_api(app)
+    start(container)
+    return app
+
+
+def register_api(app: Flask) -> None:
+    """The blueprints, their docs, the query check, and the map from our errors to problems."""
     api = TaskhubApi(app)
     for blueprint in (users.blp, tasks.blp, health.blp):
         api.register_blueprint(blueprint)
     app.register_blueprint(swagger_ui_assets)
     refuse_undocumented_queries(app, api.spec.to_dict())
-    app.register_error_handler(DomainError, domain_problem)
-    app.register_error_handler(StoreUnavailable, domain_problem)
-    start(container)
-    return app
+    for error in (DomainError, StoreUnavailable):
+        app.register_error_handler(error, domain_problem)

@@ -1,18 +1,18 @@
 """One error format: RFC 9457 ``application/problem+json``, and the one map from errors to HTTP.
 
 Every 4xx and 5xx leaves through ``problem_response``: a domain error, a refused request
-(routing, content type, body size, validation) or an unexpected failure (logged, never shown).
+(routing, content type, body size, a part unread) or an unexpected failure (logged, never shown).
 """
 
 from __future__ import annotations
 
 import http
 import logging
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from flask import Response, current_app, json
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, UnprocessableEntity
 
 from taskhub.application.ports import StoreUnavailable
 from taskhub.domain.errors import (
@@ -39,6 +39,8 @@ STATUS_BY_ERROR: dict[type[Exception], int] = {
     DomainError: 422,
 }
 RETRY_AFTER_UNAVAILABLE = "5"
+# Where webargs (or ``UnreadableRequest``) found what it could not read, in a problem's words.
+PARTS = {"query": "query string", "json": "request body", "headers": "request headers"}
 
 
 def status_for(error: Exception) -> int:
@@ -53,23 +55,27 @@ def problem_response(
     errors: Mapping[str, Any] | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> Response:
-    """A problem document; ``type`` is ``about:blank`` for plain HTTP errors, else names ``code``.
+    """The problem (``problem_document``) as a response, with ``headers``."""
+    body = json.dumps(problem_document(status, detail, code, errors or {}))
+    response = current_app.response_class(body, status, mimetype=PROBLEM_JSON)
+    response.headers.update(headers or {})
+    return response
 
-    ``code`` is the domain error's stable code, or for plain HTTP errors the status phrase in
-    snake case (``not_found``): one member a client can switch on, whatever went wrong.
-    """
+
+def problem_document(
+    status: int, detail: str, code: str | None, errors: Mapping[str, Any]
+) -> dict[str, Any]:
+    """``code`` is the domain error's, else the status phrase in snake case (``not_found``): one
+    member to switch on, whatever went wrong; ``type`` names it, or is ``about:blank``."""
     phrase = http.HTTPStatus(status).phrase
-    body = {
+    return {
         "type": PROBLEM_TYPE.format(code=code) if code else "about:blank",
         "title": code.replace("_", " ").capitalize() if code else phrase,
         "status": status,
         "detail": detail,
         "code": code or phrase.lower().replace(" ", "_").replace("-", "_"),
-        "errors": flatten_errors(errors or {}),
+        "errors": flatten_errors(errors),
     }
-    response = current_app.response_class(json.dumps(body), status, mimetype=PROBLEM_JSON)
-    response.headers.update(headers or {})
-    return response
 
 
 def flatten_errors(errors: Mapping[str, Any], prefix: str = "") -> dict[str, list[str]]:
@@ -109,10 +115,27 @@ def http_problem(error: HTTPException) -> Response:
     messages = data.get("messages") or {}
     errors = flatten_errors(data.get("errors") or _by_field(messages))
     if status == 422 and errors:
-        invalid = (InvalidQuery if set(messages) == {"query"} else InvalidInput)(errors)
-        return problem_response(status, invalid.message, code=invalid.code, errors=errors)
+        return unreadable_problem(list(messages), errors)
     detail = data.get("message") or _first(errors) or error.description
     return problem_response(status, detail or "", errors=errors, headers=headers)
+
+
+class UnreadableRequest(UnprocessableEntity):
+    """422 for what no schema reads (a header, an undocumented query parameter), as webargs'."""
+
+    def __init__(self, location: str, errors: Mapping[str, list[str]]) -> None:
+        super().__init__()
+        self.data = {"messages": {location: dict(errors)}}
+
+
+def unreadable_problem(locations: Collection[str], errors: Mapping[str, list[str]]) -> Response:
+    """422 for a request not read: ``invalid_query`` if only its query, else ``invalid_input``
+    (the domain's codes for the same refusals: one code whoever refused); HTTP's own sentence."""
+    location = next(iter(locations)) if len(locations) == 1 else ""
+    code = InvalidQuery.code if location == "query" else InvalidInput.code
+    listed = " ".join(f"{field}: {' '.join(problems)}" for field, problems in errors.items())
+    detail = f"Could not accept the {PARTS.get(location, 'request')}. {listed}"
+    return problem_response(422, detail, code=code, errors=errors)
 
 
 def _first(errors: Mapping[str, list[str]]) -> str | None:

@@ -1,7 +1,19 @@
 """Marshmallow schemas: the API's request and response shapes, as the OpenAPI document shows them.
 
-User fields are checked by the domain (``validate_user_fields``) before marshmallow sees them; the
-field declarations here describe those same rules for the documentation, from the same constants.
+One place per rule. The domain judges a user's fields when the view makes the command
+(``CreateUser(values=...)``): its ``InvalidUserData`` names each bad, unknown or missing field,
+which ``problems`` answers as 422 ``invalid_user_data``. So a user body schema parses no further
+than HTTP must (the body is a JSON object) and hands the members on as sent: its ``load`` runs
+none of its fields. The fields are the body's documentation, built from the domain's constants.
+Run, they would judge a second time, in other words, under another code (``invalid_input``), and
+differently: marshmallow's ``Boolean`` takes ``"yes"``, which the domain refuses.
+
+A task has one serialiser, ``Task.to_dict``, which the CLI and the library publish too.
+``TaskSchema`` documents that shape and dumps by calling it; ``tests/http/test_schemas.py``
+holds the two to one shape. HTTP's own shapes (the 202 body, health) are dumped by their fields.
+
+Query arguments are parsed here, text into numbers, enums and UUIDs: that is reading HTTP, and
+webargs refuses what it cannot read (422 ``invalid_query``). Page bounds are judged elsewhere.
 """
 
 from __future__ import annotations
@@ -11,25 +23,25 @@ from typing import Any
 
 import marshmallow as ma
 from marshmallow import fields
+from marshmallow.exceptions import SCHEMA
 
 from taskhub.application.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
-from taskhub.domain.task import Operation, TaskName, TaskStatus
+from taskhub.domain.task import Operation, Task, TaskName, TaskStatus
 from taskhub.domain.user import (
     CONTROL_CHARACTERS,
     EMAIL_MAX_LENGTH,
     NAME_MAX_LENGTH,
-    validate_user_fields,
+    OPTIONAL_FIELD_DEFAULTS,
+    USERNAME_CHARACTERS,
 )
 
-# The domain's username rule (``\w`` as Python reads it: letters of any script, digits, _).
-USERNAME_PATTERN_DOC = r"^[\w.@+-]+$"
 UUID_TEXT = {"format": "uuid"}
+USERNAME = {"minLength": 1, "maxLength": NAME_MAX_LENGTH, "pattern": f"^[{USERNAME_CHARACTERS}]+$"}
 # The domain refuses unpaired surrogates too; a range of them is not a regex every tool accepts.
 NAME = {
     "maxLength": NAME_MAX_LENGTH,
     "pattern": f"^[^{CONTROL_CHARACTERS}]*$",
     "description": "No control characters or unpaired surrogates.",
-    "default": "",
 }
 
 
@@ -37,26 +49,26 @@ def _choices(kind: type[Any]) -> dict[str, Any]:
     return {"enum": [member.value for member in kind]}
 
 
+def _default(name: str) -> dict[str, Any]:
+    return {"default": OPTIONAL_FIELD_DEFAULTS[name]}
+
+
 class UserCreateSchema(ma.Schema):
     """A user's fields; ``username`` and ``email`` are required, the others have defaults."""
 
-    username = fields.String(
-        required=True,
-        metadata={"minLength": 1, "maxLength": NAME_MAX_LENGTH, "pattern": USERNAME_PATTERN_DOC},
-    )
+    username = fields.String(required=True, metadata=USERNAME)
     email = fields.String(
         required=True, metadata={"format": "email", "maxLength": EMAIL_MAX_LENGTH}
     )
-    first_name = fields.String(metadata=NAME)
-    last_name = fields.String(metadata=NAME)
-    is_active = fields.Boolean(metadata={"default": True})
+    first_name = fields.String(metadata={**NAME, **_default("first_name")})
+    last_name = fields.String(metadata={**NAME, **_default("last_name")})
+    is_active = fields.Boolean(metadata=_default("is_active"))
 
-    @ma.pre_load
-    def _check_with_the_domain(self, data: Any, **kwargs: Any) -> Any:
-        """Raise the domain's InvalidUserData, naming every bad, unknown or missing field."""
-        if isinstance(data, Mapping):
-            validate_user_fields(data, require_all=self.partial is not True)
-        return data
+    def load(self, data: Any, **_: Any) -> dict[str, Any]:
+        """The members of the JSON object, as sent: the domain judges them, not these fields."""
+        if not isinstance(data, Mapping):
+            raise ma.ValidationError({SCHEMA: [self.error_messages["type"]]})
+        return dict(data)
 
 
 class UserReplaceSchema(UserCreateSchema):
@@ -91,13 +103,13 @@ class TaskQueryArgsSchema(ma.Schema):
 class AcceptedSchema(ma.Schema):
     """A submitted task: follow it at ``status_endpoint``."""
 
-    task_id = fields.String(required=True, metadata=UUID_TEXT)
+    task_id = fields.UUID(required=True)
     message = fields.String(required=True)
     status_endpoint = fields.String(required=True)
 
 
 class TaskSchema(ma.Schema):
-    """A task as the product publishes it (``Task.to_dict``)."""
+    """A task as the product publishes it: ``Task.to_dict``, which these fields document."""
 
     id = fields.String(required=True, metadata=UUID_TEXT)
     status = fields.String(required=True, metadata=_choices(TaskStatus))
@@ -111,6 +123,13 @@ class TaskSchema(ma.Schema):
     related_id = fields.String(required=True, allow_none=True, metadata=UUID_TEXT)
     operation = fields.String(required=True, metadata=_choices(Operation))
     attempt = fields.Integer(required=True, metadata={"minimum": 0})
+
+    def dump(self, obj: Any, *, many: bool | None = None) -> Any:
+        """``Task.to_dict`` of the task, or of each task (``many``): the domain's one serialiser."""
+        if self.many if many is None else many:
+            return [self.dump(task, many=False) for task in obj]
+        task: Task = obj
+        return task.to_dict()
 
 
 class HealthSchema(ma.Schema):

@@ -14,7 +14,7 @@ from typing import Any
 from flask import Flask, request
 from flask_smorest.spec.plugins import FlaskPlugin
 
-from taskhub.domain.errors import InvalidQuery
+from taskhub.entrypoints.http.problems import UnreadableRequest
 
 UNKNOWN = "Unknown query parameter."
 Document = Mapping[str, Any]  # an OpenAPI document, as ``api.spec.to_dict()`` gives it
@@ -25,8 +25,9 @@ Operation = tuple[str, str]  # (Flask URL rule, HTTP method)
 def refuse_undocumented_queries(app: Flask, document: Document) -> None:
     """Before any view of ``app`` runs, refuse query parameters ``document`` does not list.
 
-    The refusal is ``InvalidQuery`` (422 ``invalid_query``) naming each unknown parameter. URLs
-    the document does not describe (the document itself, the docs page) are left alone.
+    The refusal is the one webargs makes of a query it cannot read (``UnreadableRequest``: 422
+    ``invalid_query``), naming each unknown parameter. URLs the document does not describe (the
+    document itself, the docs page) are left alone.
     """
     allowed = documented_query_names(app, document)
 
@@ -35,7 +36,7 @@ def refuse_undocumented_queries(app: Flask, document: Document) -> None:
         if rule is None or (names := allowed.get((rule.rule, method))) is None:
             return  # routing failed (its 404 or 405 follows), or not an operation of the document
         if unknown := [name for name in request.args if name not in names]:
-            raise InvalidQuery({name: [UNKNOWN] for name in unknown})
+            raise UnreadableRequest("query", {name: [UNKNOWN] for name in unknown})
 
     app.before_request(check)
 

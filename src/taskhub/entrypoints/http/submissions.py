@@ -11,44 +11,38 @@ import hashlib
 import json
 import re
 from collections.abc import Mapping
+from typing import Any
 from uuid import UUID
 
 from flask import Response, jsonify, request, url_for
 
 from taskhub.application.commands import Command
 from taskhub.application.service import Idempotency
-from taskhub.domain.errors import InvalidInput
 from taskhub.domain.task import Task
 from taskhub.entrypoints.http.context import service, settings
-from taskhub.entrypoints.http.schemas import AcceptedSchema, TaskSchema
+from taskhub.entrypoints.http.problems import UnreadableRequest
+from taskhub.entrypoints.http.schemas import TaskSchema
 
 IDEMPOTENCY_KEY = re.compile(r"[!-~]{1,255}")  # printable ASCII, as the IETF draft's sf-string
 WAIT_PREFERENCE = re.compile(r"\s*wait\s*=\s*\"?([0-9]+)\"?\s*", re.IGNORECASE)
 RETRY_AFTER_SECONDS = "1"
+# What a submitting view returns: a 202 for flask-smorest to dump, or a finished task's 200.
+Answer = Response | tuple[dict[str, Any], int, dict[str, str]]
 
 
-def accept(command: Command, action: str) -> Response:
-    """Submit ``command`` and answer for its task; ``action`` completes "Task created to ..."."""
+def accept(command: Command, action: str) -> Answer:
+    """Submit ``command`` and answer for its task; ``action`` completes "Task created to ...".
+
+    The 202 is a ``(body, status, headers)`` tuple, for the ``submission`` view's
+    ``blp.response(202, AcceptedSchema)`` to dump; the 200 after a wait is already a response.
+    """
     task = service().submit(command, idempotency_for(command))
     wait = preferred_wait(settings().max_wait_seconds)
-    if wait is not None and (task := task_after(task.id, wait)).is_finished:
-        where = url_for("tasks.status", task_id=task.id)
-        return task_response(task, 200, {"Content-Location": where, **waited(wait)})
-    return accepted_response(task, action, waited(wait))
-
-
-def accepted_response(task: Task, action: str, headers: Mapping[str, str]) -> Response:
-    """202 with the seed's body, ``Location`` of the status endpoint and a ``Retry-After`` hint."""
     where = url_for("tasks.status", task_id=task.id)
-    body = {
-        "task_id": str(task.id),
-        "message": f"Task created to {action}",
-        "status_endpoint": where,
-    }
-    response = jsonify(AcceptedSchema().dump(body))
-    response.status_code = 202
-    response.headers.update({"Location": where, "Retry-After": RETRY_AFTER_SECONDS, **headers})
-    return response
+    if wait is not None and (task := task_after(task.id, wait)).is_finished:
+        return task_response(task, 200, {"Content-Location": where, **waited(wait)})
+    body = {"task_id": task.id, "message": f"Task created to {action}", "status_endpoint": where}
+    return body, 202, {"Location": where, "Retry-After": RETRY_AFTER_SECONDS, **waited(wait)}
 
 
 def current_status(task_id: UUID) -> Response:
@@ -71,7 +65,9 @@ def task_after(task_id: UUID, wait: float | None) -> Task:
 
 
 def task_response(task: Task, status: int, headers: Mapping[str, str]) -> Response:
-    response = jsonify(TaskSchema().dump(task.to_dict()))
+    """The task dumped by ``TaskSchema``, as a response flask-smorest passes on as it is: the
+    status endpoint's (tagged, conditional) and a submission's 200 after a wait."""
+    response = jsonify(TaskSchema().dump(task))
     response.status_code = status
     response.headers.update(headers)
     return response
@@ -84,7 +80,7 @@ def idempotency_for(command: Command) -> Idempotency | None:
         return None
     if not IDEMPOTENCY_KEY.fullmatch(key):
         problem = "Must be 1 to 255 printable ASCII characters, without spaces."
-        raise InvalidInput({"Idempotency-Key": [problem]})
+        raise UnreadableRequest("headers", {"Idempotency-Key": [problem]})
     rule = request.url_rule.rule if request.url_rule else request.path
     ids = {name: str(value) for name, value in (request.view_args or {}).items()}
     asked = [request.method, rule, ids, command.input_data()]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
@@ -12,6 +13,7 @@ from flask_smorest.pagination import PaginationParameters
 
 from taskhub.application.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from taskhub.application.ports import TaskFilter
+from taskhub.domain.task import Task
 from taskhub.entrypoints.http.context import service
 from taskhub.entrypoints.http.openapi import ETAG_HEADERS, PREFER
 from taskhub.entrypoints.http.schemas import TaskQueryArgsSchema, TaskSchema
@@ -25,21 +27,23 @@ class Tasks(MethodView):
     @blp.arguments(TaskQueryArgsSchema, location="query")
     @blp.response(200, TaskSchema(many=True))
     @blp.paginate(page_size=DEFAULT_PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
-    def get(self, filters: dict[str, Any], pagination_parameters: PaginationParameters) -> Any:
+    def get(
+        self, filters: dict[str, Any], pagination_parameters: PaginationParameters
+    ) -> Sequence[Task]:
         """List tasks, newest first, filtered; paging metadata is in the X-Pagination header"""
         pages = pagination_parameters
         found = service().list(TaskFilter(**filters), pages.page, pages.page_size)
         pages.item_count = found.total
-        return [task.to_dict() for task in found.items]
+        return found.items
 
 
 @blp.route("/<uuid:task_id>/", endpoint="task")
 class TaskDetail(MethodView):
     @blp.response(200, TaskSchema)
     @blp.alt_response(404, response="NOT_FOUND")
-    def get(self, task_id: UUID) -> Any:
+    def get(self, task_id: UUID) -> Task:
         """Get a task: its input, status, progress and result"""
-        return service().get(task_id).to_dict()
+        return service().get(task_id)
 
 
 @blp.route("/<uuid:task_id>/status/", endpoint="status")

@@ -1,11 +1,11 @@
-"""``/api/users/``: every call validates its input, submits a task and answers 202 at once."""
+"""``/api/users/``: every call makes a command (the domain judges it), submits it, answers 202."""
 
 from __future__ import annotations
 
 from typing import Any
 from uuid import UUID
 
-from flask import Response, request
+from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
@@ -24,7 +24,7 @@ from taskhub.entrypoints.http.schemas import (
     UserPatchSchema,
     UserReplaceSchema,
 )
-from taskhub.entrypoints.http.submissions import accept
+from taskhub.entrypoints.http.submissions import Answer, accept
 
 blp = Blueprint(
     "users", __name__, url_prefix="/api/users", description="User operations, each run as a task."
@@ -43,14 +43,14 @@ def require_json_body() -> None:
 class Users(MethodView):
     @blp.arguments(UserListArgsSchema, location="query")
     @submission(blp)
-    def get(self, args: Fields) -> Response:
+    def get(self, args: Fields) -> Answer:
         """List users: one bounded page with the total count, as a task"""
         command = ListUsers(page=args["page"], page_size=args["page_size"])
         return accept(command, "list users")
 
     @blp.arguments(UserCreateSchema)
     @submission(blp)
-    def post(self, fields: Fields) -> Response:
+    def post(self, fields: Fields) -> Answer:
         """Create a user, as a task"""
         return accept(CreateUser(values=fields), f"create user {fields['username']}")
 
@@ -58,23 +58,23 @@ class Users(MethodView):
 @blp.route("/<uuid:user_id>/", endpoint="user", parameters=SUBMISSION_HEADERS)
 class User(MethodView):
     @submission(blp)
-    def get(self, user_id: UUID) -> Response:
+    def get(self, user_id: UUID) -> Answer:
         """Get a user, as a task"""
         return accept(GetUser(user_id=user_id), f"get user {user_id}")
 
     @blp.arguments(UserReplaceSchema)
     @submission(blp)
-    def put(self, fields: Fields, user_id: UUID) -> Response:
+    def put(self, fields: Fields, user_id: UUID) -> Answer:
         """Replace every field of a user (those not given return to defaults), as a task"""
         return accept(ReplaceUser(user_id=user_id, values=fields), f"update user {user_id}")
 
     @blp.arguments(UserPatchSchema)
     @submission(blp)
-    def patch(self, fields: Fields, user_id: UUID) -> Response:
+    def patch(self, fields: Fields, user_id: UUID) -> Answer:
         """Change only the given fields of a user, as a task"""
         return accept(UpdateUser(user_id=user_id, values=fields), f"update user {user_id}")
 
     @submission(blp)
-    def delete(self, user_id: UUID) -> Response:
+    def delete(self, user_id: UUID) -> Answer:
         """Delete a user, as a task"""
         return accept(DeleteUser(user_id=user_id), f"delete user {user_id}")
