@@ -16,7 +16,7 @@ from taskhub.entrypoints.http.schemas import (
     UserPatchSchema,
     UserReplaceSchema,
 )
-from tests.builders import MOMENT, a_task
+from taskhub.testing import MOMENT, a_task
 
 
 def tasks_in_each_shape() -> list[Task]:
