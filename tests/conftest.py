@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from kombu import Connection
 from sqlalchemy import Engine, text
 
 from taskhub.adapters.sqlalchemy import migrate
@@ -15,6 +17,8 @@ from taskhub.adapters.sqlalchemy.mapping import start_mappers
 from taskhub.entrypoints.library import Hub
 from taskhub.testing import ManualClock, memory_hub
 from tests.databases import throwaway_postgres_database
+from tests.processes import RedisServer, Worker, redis_server
+from tests.stack import RABBITMQ
 
 
 @pytest.fixture(autouse=True)
@@ -63,3 +67,48 @@ def empty_postgres(postgres_engine: Engine) -> Engine:
     with postgres_engine.begin() as connection:
         connection.execute(text("TRUNCATE users, tasks"))
     return postgres_engine
+
+
+@pytest.fixture
+def database_url() -> Iterator[str]:
+    """A fresh PostgreSQL database migrated to head, dropped afterwards."""
+    with throwaway_postgres_database("taskhub_it") as url:
+        engine = build_engine(url)
+        migrate.upgrade(engine)
+        engine.dispose()
+        yield url
+
+
+@pytest.fixture
+def private_redis(tmp_path: Path) -> Iterator[RedisServer]:
+    """A redis-server of this test's own, on a free port."""
+    with redis_server(tmp_path) as server:
+        yield server
+
+
+@pytest.fixture
+def rabbitmq_queue() -> Iterator[str]:
+    """A queue name no other test uses on the machine's RabbitMQ, deleted afterwards."""
+    name = f"taskhub-test-{uuid.uuid4().hex[:8]}"
+    yield name
+    with Connection(RABBITMQ, connect_timeout=2) as connection:
+        channel = connection.default_channel
+        channel.queue_delete(name)
+
+
+@pytest.fixture
+def start_worker(tmp_path: Path) -> Iterator[Callable[..., Worker]]:
+    """Starts ``taskhub worker`` processes; stops every one it started."""
+    started: list[Worker] = []
+
+    def start(env: dict[str, str], *args: str, command: list[str] | None = None) -> Worker:
+        worker = Worker(env, tmp_path / f"worker-{len(started)}.log", *args, command=command)
+        started.append(worker)
+        worker.wait_ready()
+        return worker
+
+    yield start
+    for worker in started:
+        worker.stop()
+        print(f"--- {worker.log.name}, last 60 lines ---")  # shown when the test fails
+        print("\n".join(worker.log.read_text(errors="replace").splitlines()[-60:]))

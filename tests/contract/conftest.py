@@ -1,4 +1,5 @@
-"""The adapters every contract test runs against: in-memory, SQLite and PostgreSQL."""
+"""The adapters every contract test runs against: stores (in-memory, SQLite, PostgreSQL), task
+buses (inline, threads, Celery on Redis and on RabbitMQ) and event publishers (local, kombu)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,10 @@ from taskhub.adapters.sqlalchemy.schema import Schema
 from taskhub.adapters.sqlalchemy.store import ReadySessions, open_engine, session_factory
 from taskhub.adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 from taskhub.application.ports import UnitOfWorkFactory
+from tests.contract.buses import BusUnderTest, celery_bus, in_process_bus
+from tests.contract.publishers import PublisherUnderTest, kombu_publisher, local_publisher
+from tests.processes import free_port
+from tests.stack import RABBITMQ
 
 
 def _sqlite(tmp_path: Path) -> Iterator[UnitOfWorkFactory]:
@@ -40,3 +45,54 @@ def uow_factory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Unit
         yield from _sqlite(tmp_path)
     else:
         yield from _postgres(request.getfixturevalue("empty_postgres"))
+
+
+@pytest.fixture(params=["inline", "thread", "celery-redis", "celery-rabbitmq"])
+def bus(request: pytest.FixtureRequest, database_url: str) -> Iterator[BusUnderTest]:
+    """Each task bus, handing tasks to runners (or a worker) on a fresh PostgreSQL store."""
+    if request.param in ("inline", "thread"):
+        yield from in_process_bus(request.param, database_url)
+        return
+    if request.param == "celery-redis":
+        broker = request.getfixturevalue("private_redis").url, "taskhub"
+    else:
+        broker = RABBITMQ, request.getfixturevalue("rabbitmq_queue")
+    yield from celery_bus(database_url, *broker, request.getfixturevalue("start_worker"))
+
+
+# Inline hands a task to its own caller: it has no hand-over that can fail.
+@pytest.fixture(params=["closed-thread", "celery-redis-down", "celery-rabbitmq-down"])
+def stuck_bus(request: pytest.FixtureRequest, database_url: str) -> Iterator[BusUnderTest]:
+    """Each bus that can fail to hand a task over, failing: closed, or no broker listening."""
+    nowhere = f"127.0.0.1:{free_port()}"
+    if request.param == "closed-thread":
+        yield from in_process_bus("closed-thread", database_url)
+    elif request.param == "celery-redis-down":
+        yield from celery_bus(database_url, f"redis://{nowhere}/0", "taskhub", None)
+    else:
+        yield from celery_bus(database_url, f"amqp://guest:guest@{nowhere}//", "taskhub", None)
+
+
+@pytest.fixture(params=["local", "kombu-redis", "kombu-rabbitmq"])
+def publisher(request: pytest.FixtureRequest) -> Iterator[PublisherUnderTest]:
+    """Each event publisher, with a subscriber of the test's own."""
+    if request.param == "local":
+        yield local_publisher()
+        return
+    on_redis = request.param == "kombu-redis"
+    url = request.getfixturevalue("private_redis").url if on_redis else RABBITMQ
+    with kombu_publisher(url) as case:
+        yield case
+
+
+@pytest.fixture(params=["local-subscriber-fails", "kombu-redis-down", "kombu-rabbitmq-down"])
+def failing_publisher(request: pytest.FixtureRequest) -> Iterator[PublisherUnderTest]:
+    """Each event publisher whose delivery fails: a subscriber raises, or no broker listens."""
+    nowhere = f"127.0.0.1:{free_port()}"
+    if request.param == "local-subscriber-fails":
+        yield local_publisher(subscriber_fails=True)
+        return
+    on_redis = request.param == "kombu-redis-down"
+    url = f"redis://{nowhere}/0" if on_redis else f"amqp://guest:guest@{nowhere}//"
+    with kombu_publisher(url, reachable=False) as case:
+        yield case

@@ -18,8 +18,9 @@ from taskhub.application.ports import DispatchFailed
 from taskhub.domain.events import UserCreated
 from taskhub.domain.task import TaskStatus
 from taskhub.testing import user_fields
-from tests.integration.conftest import hub_for, stack_env
+from tests.integration.conftest import hub_for
 from tests.processes import Worker, free_port
+from tests.stack import stack_env
 
 
 def test_submissions_run_on_a_separate_worker(

@@ -18,8 +18,9 @@ from kombu.entity import Exchange, Queue, binding
 from taskhub.adapters.celery.events import EXCHANGE
 from taskhub.domain.task import Task
 from taskhub.testing import user_fields
-from tests.integration.conftest import hub_for, stack_env
+from tests.integration.conftest import hub_for
 from tests.processes import Worker, eventually
+from tests.stack import stack_env
 
 pytestmark = pytest.mark.slow
 ARRIVAL = 60  # seconds: generous for a shared 2-core machine; the wait ends as soon as it can

@@ -30,8 +30,9 @@ from taskhub.bootstrap import Container
 from taskhub.domain.task import Task, TaskStatus
 from taskhub.entrypoints.library import Hub
 from taskhub.testing import user_fields
-from tests.integration.conftest import hub_for, stack_env, start_test_worker
+from tests.integration.conftest import hub_for, start_test_worker
 from tests.processes import RedisServer, Worker, eventually
+from tests.stack import stack_env
 
 pytestmark = pytest.mark.slow
 SETTLE = 90  # seconds: generous for a shared 2-core machine; each wait ends as soon as it can

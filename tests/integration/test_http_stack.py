@@ -13,9 +13,9 @@ from taskhub.bootstrap import shut_down
 from taskhub.entrypoints.http import create_app
 from taskhub.settings import Settings
 from taskhub.testing import user_fields
-from tests.integration.conftest import stack_env
 from tests.integration.test_faults import SETTLE, relay_sweeping
 from tests.processes import RedisServer, Worker, eventually
+from tests.stack import stack_env
 
 
 @pytest.fixture

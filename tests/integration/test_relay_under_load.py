@@ -17,7 +17,7 @@ import redis
 
 from taskhub.domain.task import TaskStatus
 from taskhub.testing import user_fields
-from tests.integration.conftest import LEASE_SECONDS, hub_for, stack_env, start_test_worker
+from tests.integration.conftest import hub_for, start_test_worker
 from tests.integration.test_faults import (
     SETTLE,
     all_finished,
@@ -27,6 +27,7 @@ from tests.integration.test_faults import (
     running,
 )
 from tests.processes import RedisServer, Worker, eventually
+from tests.stack import LEASE_SECONDS, stack_env
 
 pytestmark = pytest.mark.slow
 
