@@ -9,7 +9,7 @@ import marshmallow as ma
 import pytest
 
 from taskhub.domain.task import Task
-from taskhub.domain.user import EDITABLE_FIELDS, OPTIONAL_FIELD_DEFAULTS, REQUIRED_FIELDS
+from taskhub.domain.user_fields import EDITABLE_FIELDS, OPTIONAL_FIELD_DEFAULTS, REQUIRED_FIELDS
 from taskhub.entrypoints.http.schemas import (
     TaskSchema,
     UserCreateSchema,

@@ -11,7 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from taskhub.bootstrap import shut_down
-from taskhub.domain.user import NAME_MAX_LENGTH
+from taskhub.domain.user_fields import NAME_MAX_LENGTH
 from taskhub.entrypoints.http import create_app
 from taskhub.testing import user_fields
 from tests.http.apps import memory_settings, task_total

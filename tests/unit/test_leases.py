@@ -222,3 +222,21 @@ def test_shutting_down_lets_the_thread_bus_drain_before_the_heartbeat_stops(
         database_url=f"sqlite:///{tmp_path / 'drain.sqlite3'}", bus="inline"
     ) as after:
         assert {after.tasks.get(task_id).status for task_id in tasks} == {TaskStatus.DONE}
+
+
+def test_an_inline_submission_whose_run_meets_an_outage_is_still_accepted(hub: Hub) -> None:
+    """The inline bus says ``DispatchFailed`` (the port's word for a hand-over that failed), so
+    the submission answers with its saved task rather than an error for work the relay will do."""
+    store = hub.container.memory_store()
+
+    class NoClaims(InMemoryUnitOfWork):
+        def commit(self) -> None:
+            if any(t.status is TaskStatus.PROCESSING for t, _ in self.tasks.tracked.changed()):
+                raise StoreUnavailable("the database went away")
+            super().commit()
+
+    hub.container.unit_of_work.override(providers.Factory(NoClaims, store=store))
+    task = hub.users.create(**user_fields())
+    assert (task.status, task.attempt) == (TaskStatus.PENDING, 0)
+    hub.container.unit_of_work.reset_override()
+    assert hub.tasks.run(task.id).status is TaskStatus.DONE

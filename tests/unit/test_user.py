@@ -8,7 +8,8 @@ import pytest
 
 from taskhub.domain.errors import InvalidUserData
 from taskhub.domain.events import UserCreated, UserDeleted, UserUpdated
-from taskhub.domain.user import User, email_key, validate_user_fields
+from taskhub.domain.user import User
+from taskhub.domain.user_fields import email_key, validate_user_fields
 from taskhub.testing import MOMENT, a_user, user_fields
 
 

@@ -75,6 +75,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _refused({"code": error.code, "error": error.message, **_fields(error)})
     except StoreUnavailable as error:
         return _unavailable(error)
+    except TimeoutError as error:  # saved, not finished: the relay of another process runs it
+        return _refused({"code": "task_not_finished", "error": str(error)})
     print(json.dumps(output, indent=2))
     return 0
 

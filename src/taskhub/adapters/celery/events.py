@@ -13,7 +13,7 @@ from uuid import UUID
 
 from kombu.connection import Connection
 from kombu.entity import Exchange
-from kombu.pools import producers
+from kombu.pools import ProducerPool
 
 from taskhub.domain.events import Event
 
@@ -43,6 +43,9 @@ class KombuEventPublisher:
         options = {"socket_connect_timeout": timeout, "socket_timeout": timeout, "max_retries": 1}
         self._connection = Connection(url, connect_timeout=timeout, transport_options=options)
         self._exchange = Exchange(EXCHANGE, type="topic", durable=True)
+        # Pools of its own, not kombu's process-wide ones, so that ``close`` closes them.
+        self._connections = self._connection.Pool(limit=1)
+        self._producers = ProducerPool(self._connections, limit=1)
         self._timeout = timeout
         self._backlog: queue.Queue[Event | None] = queue.Queue(maxsize=backlog)
         self._thread: threading.Thread | None = None
@@ -67,6 +70,8 @@ class KombuEventPublisher:
             except queue.Full:
                 log.warning("Events still queued were dropped at shutdown")
             thread.join(timeout)
+        self._producers.force_close_all()
+        self._connections.force_close_all()
         self._connection.release()
 
     def _start(self) -> None:
@@ -85,8 +90,7 @@ class KombuEventPublisher:
                 log.warning("Event %s could not be published", event.name, exc_info=True)
 
     def _publish(self, event: Event) -> None:
-        pool = producers[self._connection]
-        with pool.acquire(block=True, timeout=self._timeout) as producer:
+        with self._producers.acquire(block=True, timeout=self._timeout) as producer:
             producer.publish(
                 event_body(event, datetime.now(UTC)),
                 exchange=self._exchange,

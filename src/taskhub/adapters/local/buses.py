@@ -7,7 +7,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from uuid import UUID
 
-from taskhub.application.ports import DispatchFailed
+from taskhub.application.ports import DispatchFailed, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -17,14 +17,19 @@ RunTask = Callable[[UUID], object]
 class InlineBus:
     """Runs each task in the dispatching thread, right after its submission commits.
 
-    Deterministic: when ``submit`` returns, the task is finished. Made for tests and scripts.
+    Deterministic: when ``submit`` returns, the task is finished, unless the store failed the
+    run; then, as the port says of a failed hand-over, ``DispatchFailed`` (the task is saved,
+    PENDING or under a lease that runs out, for the relay). Made for tests and scripts.
     """
 
     def __init__(self, run: RunTask) -> None:
         self._run = run
 
     def dispatch(self, task_id: UUID) -> None:
-        self._run(task_id)
+        try:
+            self._run(task_id)
+        except StoreUnavailable as error:
+            raise DispatchFailed(f"Task {task_id} could not be run now: {error}") from error
 
 
 class ThreadPoolBus:

@@ -23,7 +23,8 @@ from taskhub.domain.errors import (
     UsernameTaken,
 )
 from taskhub.domain.task import Task
-from taskhub.domain.user import User, email_key
+from taskhub.domain.user import User
+from taskhub.domain.user_fields import email_key
 
 
 class InMemoryUnitOfWork(BaseUnitOfWork):

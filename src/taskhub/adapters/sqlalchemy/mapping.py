@@ -9,7 +9,8 @@ from sqlalchemy.orm import registry
 
 from taskhub.adapters.sqlalchemy.tables import tasks, users
 from taskhub.domain.task import Task
-from taskhub.domain.user import User, email_key
+from taskhub.domain.user import User
+from taskhub.domain.user_fields import email_key
 
 mapper_registry = registry()
 

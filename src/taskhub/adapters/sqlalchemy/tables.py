@@ -24,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 
 from taskhub.domain.task import Operation, TaskName, TaskStatus
-from taskhub.domain.user import EMAIL_KEY_MAX_LENGTH
+from taskhub.domain.user_fields import EMAIL_KEY_MAX_LENGTH
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",

@@ -11,7 +11,7 @@ from taskhub.application.commands import Command
 from taskhub.application.paging import DEFAULT_PAGE_SIZE, check_page
 from taskhub.domain.errors import InvalidUserData
 from taskhub.domain.task import Operation, Task, TaskName
-from taskhub.domain.user import OPTIONAL_FIELD_DEFAULTS, validate_user_fields
+from taskhub.domain.user_fields import OPTIONAL_FIELD_DEFAULTS, validate_user_fields
 
 
 @dataclass(frozen=True)

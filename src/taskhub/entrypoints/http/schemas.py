@@ -27,7 +27,7 @@ from marshmallow.exceptions import SCHEMA
 
 from taskhub.application.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from taskhub.domain.task import Operation, Task, TaskName, TaskStatus
-from taskhub.domain.user import (
+from taskhub.domain.user_fields import (
     CONTROL_CHARACTERS,
     EMAIL_MAX_LENGTH,
     NAME_MAX_LENGTH,
