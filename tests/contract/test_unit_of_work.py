@@ -75,6 +75,27 @@ def test_rollback_discards_changes_to_a_loaded_user(uow_factory: UnitOfWorkFacto
     assert load_user(uow_factory, user).first_name == "Ada"  # type: ignore[union-attr]
 
 
+def test_after_a_rollback_what_was_held_is_detached_and_a_fresh_get_sees_the_store(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    user = saved_user(uow_factory, first_name="Ada")
+    with uow_factory() as uow:
+        held = uow.users.get(user.id)
+        assert held is not None
+        held.change({"first_name": "Grace"})
+        uow.rollback()
+        assert held.first_name == "Grace"  # still readable, as it was left
+        held.change({"last_name": "Hopper"})  # no longer tracked: never saved
+        again = uow.users.get(user.id)
+        assert again is not None
+        assert again.first_name == "Ada"
+        again.change({"first_name": "Lovelace"})
+        uow.commit()
+    stored = load_user(uow_factory, user)
+    assert stored is not None
+    assert (stored.first_name, stored.last_name) == ("Lovelace", user.last_name)
+
+
 def test_changes_to_a_loaded_user_are_saved_by_commit(uow_factory: UnitOfWorkFactory) -> None:
     user = saved_user(uow_factory)
     with uow_factory() as uow:

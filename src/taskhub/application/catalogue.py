@@ -13,7 +13,7 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any, Generic, TypeVar
 
-from taskhub.application.commands import Command
+from taskhub.application.commands import Command, Result
 from taskhub.application.ports import UnitOfWork
 from taskhub.application.users import commands as users
 from taskhub.application.users import handlers as user_handlers
@@ -21,7 +21,6 @@ from taskhub.domain.errors import DomainError
 from taskhub.domain.task import Task, TaskName
 
 C = TypeVar("C", bound=Command)
-Result = dict[str, Any]
 
 
 class UnknownOperation(DomainError):

@@ -14,6 +14,8 @@ from uuid import UUID, uuid4
 
 from taskhub.domain.task import Operation, Task, TaskName
 
+Result = dict[str, Any]  # what a handler returns: the task's result when DONE
+
 
 @dataclass(frozen=True)
 class Command:
@@ -31,8 +33,9 @@ class Command:
 
     @classmethod
     def from_task(cls, task: Task) -> Self:
-        """The command ``task`` was submitted with, from what its record stores."""
-        return cls(task_id=task.id, **task.input_data)
+        """The command ``task`` was submitted with, from what its record stores. Each command
+        reads the members it knows, so a record with one more member still rebuilds."""
+        return cls(task_id=task.id)
 
     def new_task(
         self, now: datetime, key: str | None = None, fingerprint: str | None = None

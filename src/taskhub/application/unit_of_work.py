@@ -3,7 +3,8 @@
 An adapter says how to save, discard and list what it touched; this base makes the port's
 promises out of those, once: a commit publishes nothing itself but keeps the events of what it
 saved for ``collect_events``; a rollback, or leaving the block without a commit, discards every
-change and every event recorded since, and the entities read stay readable as they were read.
+change and every event recorded since. The entities it held are then detached: still readable
+(with whatever was changed on them, unsaved), no longer tracked; get them again to see the store.
 """
 
 from __future__ import annotations
@@ -66,8 +67,8 @@ class BaseUnitOfWork(ABC):
 
     @abstractmethod
     def _discard(self) -> None:
-        """Drop every uncommitted change; what was read stays readable, as it was read."""
+        """Drop every uncommitted change and stop tracking what was held (see the module)."""
 
     @abstractmethod
     def _touched(self) -> Iterable[User | Task]:
-        """Every aggregate loaded, added or removed since the last commit or rollback."""
+        """Every aggregate this unit of work holds: loaded, added or removed."""

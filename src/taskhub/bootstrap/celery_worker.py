@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 from uuid import UUID
 
 from dependency_injector import providers
 
+from taskhub.bootstrap import resources
 from taskhub.bootstrap.container import Container
 from taskhub.bootstrap.lifecycle import build_container
 from taskhub.domain.task import Task
@@ -21,18 +23,22 @@ def worker_app(settings: Settings, run: Callable[[UUID], Task]) -> Celery:
     """The Celery app a worker consumes with (the same factory as the bus's), running ``run``."""
     from taskhub.adapters.celery.worker import register_run_task
 
-    app = build_container(settings).celery_app()
+    app = resources.celery_app(settings)
     app.conf.worker_concurrency = settings.worker_concurrency  # the plain celery command uses it
     register_run_task(app, run)
     return app
 
 
 def worker_container(settings: Settings, app: Celery) -> Container:
-    """The container of one worker process, on the worker's own Celery ``app`` (the process's
-    one app), in which a task stopped at its time limit ends FAILED."""
+    """The container of one worker process, not yet started.
+
+    Part of a Celery deployment whatever ``TASKHUB_BUS`` says (a worker starts no thread pool
+    and no in-process relay), on the worker's own Celery ``app`` (the process's one app), in
+    which a task stopped at its time limit ends FAILED.
+    """
     from taskhub.adapters.celery.worker import TIME_LIMIT_ERRORS
 
-    container = build_container(settings)
+    container = build_container(dataclasses.replace(settings, bus="celery"))
     container.celery_app.override(providers.Object(app))
     container.time_limits.override(providers.Object(TIME_LIMIT_ERRORS))
     return container

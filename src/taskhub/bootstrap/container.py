@@ -50,6 +50,18 @@ class Container(containers.DeclarativeContainer):
         lock_timeout=settings.provided.db_lock_timeout_seconds,
     )
     schema = providers.ThreadSafeSingleton(Schema, engine=engine)
+    # ``taskhub db``: an engine of its own, without the units of work's time limits, since a
+    # migration may rewrite a big table (and may commit part-way, as CREATE INDEX CONCURRENTLY).
+    migrations = providers.ThreadSafeSingleton(
+        Schema,
+        engine=providers.Resource(
+            open_engine,
+            url=settings.provided.effective_database_url,
+            pool_size=1,
+            max_overflow=0,
+            connect_timeout=settings.provided.db_connect_timeout,
+        ),
+    )
     sessions = providers.ThreadSafeSingleton(
         ReadySessions,
         sessions=providers.ThreadSafeSingleton(session_factory, engine=engine),

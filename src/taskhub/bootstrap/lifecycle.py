@@ -28,8 +28,9 @@ def start(container: Container) -> Container:
     saying what to run). A PostgreSQL database that does not answer yet does not: the process
     starts, ``/readyz`` says 503, and the schema is checked when the database first answers.
     Then, on the thread bus, the bus and the relay sweeping on a thread of this process: tasks
-    run on its threads die with it, and the next process's sweep finds them again (``inline``
-    loses nothing; with ``celery``, ``taskhub relay`` processes sweep).
+    run on its threads die with it, and the next process's sweep finds them again. ``inline``
+    runs each task inside its submission, so only one whose run met a store outage is left,
+    saved, for a relay on the same store; with ``celery``, ``taskhub relay`` processes sweep.
     """
     try:
         if container.settings().database_kind != "memory":

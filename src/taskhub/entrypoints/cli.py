@@ -7,6 +7,7 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from taskhub.application.ports import StoreUnavailable
@@ -16,6 +17,9 @@ from taskhub.entrypoints import database
 from taskhub.entrypoints.cli_parser import USER_FIELDS, build_parser
 from taskhub.entrypoints.library import Hub, connect
 
+ON_USER, ON_FIELDS, PAGED = frozenset({"user_id"}), frozenset({"fields"}), frozenset({"pages"})
+ON_BOTH = ON_USER | ON_FIELDS
+
 
 def _user_fields(args: argparse.Namespace) -> dict[str, Any]:
     fields = {name: getattr(args, name) for name in USER_FIELDS if getattr(args, name) is not None}
@@ -24,13 +28,21 @@ def _user_fields(args: argparse.Namespace) -> dict[str, Any]:
     return fields
 
 
-USER_ACTIONS: dict[str, Callable[[Hub, argparse.Namespace], Task]] = {
-    "create": lambda hub, a: hub.users.create(**_user_fields(a)),
-    "get": lambda hub, a: hub.users.get(a.user_id),
-    "list": lambda hub, a: hub.users.list(page=a.page, page_size=a.page_size),
-    "update": lambda hub, a: hub.users.update(a.user_id, **_user_fields(a)),
-    "replace": lambda hub, a: hub.users.replace(a.user_id, **_user_fields(a)),
-    "delete": lambda hub, a: hub.users.delete(a.user_id),
+@dataclass(frozen=True)
+class UserAction:
+    """One ``taskhub users`` action: the Hub call it makes, and the arguments it takes."""
+
+    call: Callable[[Hub, argparse.Namespace], Task]
+    takes: frozenset[str] = frozenset()
+
+
+USER_ACTIONS = {
+    "create": UserAction(lambda hub, a: hub.users.create(**_user_fields(a)), ON_FIELDS),
+    "get": UserAction(lambda hub, a: hub.users.get(a.user_id), ON_USER),
+    "list": UserAction(lambda hub, a: hub.users.list(page=a.page, page_size=a.page_size), PAGED),
+    "update": UserAction(lambda hub, a: hub.users.update(a.user_id, **_user_fields(a)), ON_BOTH),
+    "replace": UserAction(lambda hub, a: hub.users.replace(a.user_id, **_user_fields(a)), ON_BOTH),
+    "delete": UserAction(lambda hub, a: hub.users.delete(a.user_id), ON_USER),
 }
 
 
@@ -49,8 +61,10 @@ def _run_process(args: argparse.Namespace) -> int:
 
 def _run(hub: Hub, args: argparse.Namespace) -> Any:
     if args.command == "users":
-        task = USER_ACTIONS[args.action](hub, args)
-        return (task if args.no_wait else hub.tasks.wait(task.id)).to_dict()
+        task = USER_ACTIONS[args.action].call(hub, args)  # finished on return: the bus is inline
+        if not (task.is_finished or args.no_wait):
+            raise TimeoutError(f"Task {task.id} is saved but could not run now: {task.status}.")
+        return task.to_dict()
     if args.action == "get":
         return hub.tasks.get(args.task_id).to_dict()
     filters = {"status": args.status, "operation": args.operation, "task_name": args.task_name}
@@ -62,7 +76,8 @@ def _run(hub: Hub, args: argparse.Namespace) -> Any:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Print the outcome as JSON; exit 1 with the error as JSON if a request is refused."""
-    args = build_parser(USER_ACTIONS).parse_args(argv)
+    takes = {name: action.takes for name, action in USER_ACTIONS.items()}
+    args = build_parser(takes).parse_args(argv)
     if args.command in ("serve", "worker", "relay"):
         return _serve(args)
     if args.command == "db":
@@ -75,7 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _refused({"code": error.code, "error": error.message, **_fields(error)})
     except StoreUnavailable as error:
         return _unavailable(error)
-    except TimeoutError as error:  # saved, not finished: the relay of another process runs it
+    except TimeoutError as error:  # saved, not run: a relay on the same store will run it
         return _refused({"code": "task_not_finished", "error": str(error)})
     print(json.dumps(output, indent=2))
     return 0

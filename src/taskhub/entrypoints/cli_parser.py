@@ -3,29 +3,37 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterable
+from collections.abc import Collection, Mapping
 from typing import Any
 
+from taskhub.application.paging import DEFAULT_PAGE_SIZE
+from taskhub.domain.user_fields import EDITABLE_FIELDS
 from taskhub.entrypoints import database
 
-USER_FIELDS = ("username", "email", "first_name", "last_name")
+# The text fields as options; ``is_active`` is ``--active true|false``.
+USER_FIELDS = tuple(name for name in EDITABLE_FIELDS if name != "is_active")
+Takes = Collection[str]  # what an action takes: "user_id", "fields", "pages"
 
 
-def _users_parser(commands: Any, user_actions: Iterable[str]) -> None:
+def _users_parser(commands: Any, user_actions: Mapping[str, Takes]) -> None:
     users = commands.add_parser("users", help="submit a user operation and print its task")
     actions = users.add_subparsers(dest="action", required=True)
-    for action in user_actions:
+    for action, takes in user_actions.items():
         parser = actions.add_parser(action)
-        if action in ("get", "update", "replace", "delete"):
+        if "user_id" in takes:
             parser.add_argument("user_id")
-        if action in ("create", "update", "replace"):
+        if "fields" in takes:
             for name in USER_FIELDS:
                 parser.add_argument(f"--{name.replace('_', '-')}", dest=name)
             parser.add_argument("--active", choices=("true", "false"))
-        if action == "list":
-            parser.add_argument("--page", type=int, default=1)
-            parser.add_argument("--page-size", type=int, default=50)
+        if "pages" in takes:
+            _paging(parser)
         parser.add_argument("--no-wait", action="store_true", help="print the task as submitted")
+
+
+def _paging(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--page", type=int, default=1)
+    parser.add_argument("--page-size", type=int, default=DEFAULT_PAGE_SIZE)
 
 
 def _tasks_parser(commands: Any) -> None:
@@ -35,12 +43,11 @@ def _tasks_parser(commands: Any) -> None:
     listing = actions.add_parser("list")
     for name in ("status", "operation", "task-name", "related-id"):
         listing.add_argument(f"--{name}")
-    listing.add_argument("--page", type=int, default=1)
-    listing.add_argument("--page-size", type=int, default=50)
+    _paging(listing)
 
 
-def build_parser(user_actions: Iterable[str]) -> argparse.ArgumentParser:
-    """Every command; ``user_actions`` are the names of the ``users`` actions."""
+def build_parser(user_actions: Mapping[str, Takes]) -> argparse.ArgumentParser:
+    """Every command; ``user_actions`` names the ``users`` actions and what each takes."""
     parser = argparse.ArgumentParser(
         prog="taskhub", description="Submit user operations and follow tasks from a shell."
     )

@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _apply(container: Container, args: argparse.Namespace) -> dict[str, Any]:
-    schema = container.schema()
+    schema = container.migrations()
     before = schema.revisions()["current"]
     if args.action == "upgrade":
         schema.upgrade(args.revision)

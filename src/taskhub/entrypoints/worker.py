@@ -1,9 +1,11 @@
 """The Celery worker: ``taskhub worker``, or ``celery -A taskhub.entrypoints.worker worker``.
 
-Each worker process builds its own container when Celery starts it (``worker_process_init``; the
-``threads`` pool has one process, built at ``worker_init``), since nothing wired in a parent may
-cross a fork, and shuts it down when Celery stops it. Nothing is made at import: the app is made
-by ``make_app``, or on first use of this module's ``app`` (what ``celery -A`` reads).
+Each worker process builds and starts its own container when Celery starts it
+(``worker_process_init``; the ``threads`` pool has one process, built at ``worker_init``), since
+nothing wired in a parent may cross a fork, and shuts it down when Celery stops it. Starting it
+readies the schema and the event publisher before the first task, from one thread. Nothing is
+made at import: the app is made by ``make_app`` (one per process: its handlers of Celery's
+signals are the process's), or on first use of this module's ``app`` (what ``celery -A`` reads).
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from celery.concurrency import get_implementation
 from celery.concurrency.prefork import TaskPool as PreforkPool
 from celery.concurrency.solo import TaskPool as SoloPool
 
-from taskhub.bootstrap import Container, shut_down
+from taskhub import bootstrap
+from taskhub.bootstrap import Container
 from taskhub.bootstrap.celery_worker import worker_app, worker_container
 from taskhub.domain.task import Task
 from taskhub.settings import Settings
@@ -35,9 +38,10 @@ class WorkerProcess:
         self.app = worker_app(settings, self.run)
 
     def start(self, **_: Any) -> None:
-        self._container = worker_container(self._settings, self.app)
+        container = worker_container(self._settings, self.app)
         if self._configure:
-            self._configure(self._container)
+            self._configure(container)
+        self._container = bootstrap.start(container)
 
     def start_unforked(self, sender: Any, **_: Any) -> None:
         """At ``worker_init``: build now only for pools that send no ``worker_process_init``."""
@@ -47,11 +51,11 @@ class WorkerProcess:
     def stop(self, **_: Any) -> None:
         container, self._container = self._container, None
         if container is not None:
-            shut_down(container)
+            bootstrap.shut_down(container)
 
     def run(self, task_id: UUID) -> Task:
         if self._container is None:
-            raise RuntimeError("This worker process was not started by Celery.")
+            raise RuntimeError("This worker process has no container: its start failed (logged).")
         return self._container.service().run(task_id)
 
 

@@ -55,7 +55,9 @@ def a_task(now: datetime = MOMENT, **overrides: Any) -> Task:
 def a_service(
     uow_factory: UnitOfWorkFactory, bus: TaskBus, clock: Clock, publisher: EventPublisher
 ) -> TaskService:
-    """The task service over the given ports, wired as the container would."""
+    """The task service over ports a test made (fakes of its own, say), for a unit test of one
+    use case: the runner and the relay on the same ports, with their default timings and no
+    heartbeat. A test of the wiring itself uses ``memory_hub`` and its container instead."""
     runner = Runner(uow_factory, clock, publisher)
     relay = Relay(uow_factory, bus, clock, publisher)
     return TaskService(uow_factory, bus, clock, publisher, runner, relay)

@@ -68,9 +68,6 @@ def _transaction(engine: Engine) -> Iterator[Connection]:
     """One connection in one transaction for a whole command, DDL included, even on SQLite."""
     if engine.dialect.name != "sqlite":
         with engine.begin() as connection:
-            # A migration may rewrite a big table: the units of work's time limits are not its.
-            connection.exec_driver_sql("SET LOCAL statement_timeout = 0")
-            connection.exec_driver_sql("SET LOCAL lock_timeout = 0")
             yield connection
         return
     migrating = build_engine(engine.url, transactional_ddl=True)

@@ -39,7 +39,8 @@ class SqlAlchemyUnitOfWork(BaseUnitOfWork):
 
     def _discard(self) -> None:
         """Close the session: the database rolls back what was not committed, and the entities
-        it loaded stay readable (detached, not expired, as a rollback would leave them)."""
+        it loaded are detached with their values (a session rollback would expire them, and an
+        expired detached entity can no longer be read)."""
         self._session.close()
         self._seen.clear()
 

@@ -86,10 +86,13 @@ class UnitOfWork(Protocol):
 
     def commit(self) -> None: ...
 
-    def rollback(self) -> None: ...
+    def rollback(self) -> None:
+        """Discard every change since the last commit, and their events; what this unit of
+        work held is detached (get it again to see the store). Leaving the block does this."""
+        ...
 
     def collect_events(self) -> Iterable[Event]:
-        """Pop the events recorded on every aggregate this unit of work loaded or added."""
+        """Pop the events of what the commits of this unit of work saved."""
         ...
 
 

@@ -27,6 +27,12 @@ class ListUsers(Command):
     def input_data(self) -> dict[str, Any]:
         return {"page": self.page, "page_size": self.page_size}
 
+    @classmethod
+    def from_task(cls, task: Task) -> Self:
+        data = task.input_data
+        page, size = data.get("page", 1), data.get("page_size", DEFAULT_PAGE_SIZE)
+        return cls(task_id=task.id, page=page, page_size=size)
+
 
 @dataclass(frozen=True)
 class UserCommand(Command):

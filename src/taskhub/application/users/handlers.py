@@ -4,8 +4,8 @@ and returns the task's result. ``taskhub.application.catalogue`` ties each to it
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
+from taskhub.application.commands import Result
 from taskhub.application.ports import UnitOfWork
 from taskhub.application.users.commands import (
     CreateUser,
@@ -18,8 +18,6 @@ from taskhub.application.users.commands import (
 )
 from taskhub.domain.errors import UserNotFound
 from taskhub.domain.user import User
-
-Result = dict[str, Any]
 
 
 def _existing_user(command: UserCommand, uow: UnitOfWork) -> User:

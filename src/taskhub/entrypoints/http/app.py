@@ -8,28 +8,28 @@ from taskhub.application.ports import StoreUnavailable
 from taskhub.bootstrap import Container, build_container, start
 from taskhub.domain.errors import DomainError
 from taskhub.entrypoints.http import health, tasks, users
-from taskhub.entrypoints.http.context import AppContext
 from taskhub.entrypoints.http.openapi import API_CONFIG, TaskhubApi, swagger_ui_assets
 from taskhub.entrypoints.http.problems import domain_problem
+from taskhub.entrypoints.http.state import ApiState
 from taskhub.entrypoints.http.strict_queries import refuse_undocumented_queries
 from taskhub.settings import Settings
 
 
 def create_app(settings: Settings | None = None, container: Container | None = None) -> Flask:
-    """The HTTP API over ``container`` (default: built from ``settings``, else the environment).
+    """The HTTP API over ``container`` (default: built from ``settings``, else the environment);
+    the app reads its own settings (body limit, longest wait) from the container too.
 
     The container is started last (``taskhub.bootstrap.start``), so the schema is ready before
     any request; one that cannot be made ready raises here, which fails gunicorn's worker boot.
     Whoever serves the app shuts the container down when done: ``taskhub.bootstrap.shut_down``
     on ``app.extensions["taskhub"].container``.
     """
-    settings = settings or Settings.from_env()
+    container = container or build_container(settings or Settings.from_env())
     app = Flask(__name__)
-    app.config.update(API_CONFIG, MAX_CONTENT_LENGTH=settings.max_body_bytes)
+    app.config.update(API_CONFIG, MAX_CONTENT_LENGTH=container.settings().max_body_bytes)
     app.config["PROPAGATE_EXCEPTIONS"] = False  # even under test, an unexpected error is a 500
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the seed's field order
-    container = container or build_container(settings)
-    app.extensions["taskhub"] = AppContext(settings, container)
+    app.extensions["taskhub"] = ApiState(container)
     register_api(app)
     start(container)
     return app

@@ -8,8 +8,8 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
-from taskhub.entrypoints.http.context import service
 from taskhub.entrypoints.http.schemas import HealthSchema
+from taskhub.entrypoints.http.state import service
 
 log = logging.getLogger(__name__)
 blp = Blueprint("health", __name__, description="Probes for load balancers and orchestrators.")
@@ -37,10 +37,10 @@ class Readiness(MethodView):
 
 def readiness() -> tuple[dict[str, str], dict[str, list[str]]]:
     """Run every check: (passed, failed with why). Why stays vague here; the log has it."""
-    tasks = service()
+    checking = service()
     passed: dict[str, str] = {}
     failed: dict[str, list[str]] = {}
-    for name, check in (("database", tasks.check_store), ("bus", tasks.check_bus)):
+    for name, check in (("database", checking.check_store), ("bus", checking.check_bus)):
         try:
             check()
         except Exception:

@@ -19,9 +19,9 @@ from flask import Response, jsonify, request, url_for
 from taskhub.application.commands import Command
 from taskhub.application.service import Idempotency
 from taskhub.domain.task import Task
-from taskhub.entrypoints.http.context import service, settings
 from taskhub.entrypoints.http.problems import UnreadableRequest
 from taskhub.entrypoints.http.schemas import TaskSchema
+from taskhub.entrypoints.http.state import service, settings
 
 IDEMPOTENCY_KEY = re.compile(r"[!-~]{1,255}")  # printable ASCII, as the IETF draft's sf-string
 WAIT_PREFERENCE = re.compile(r"\s*wait\s*=\s*\"?([0-9]+)\"?\s*", re.IGNORECASE)

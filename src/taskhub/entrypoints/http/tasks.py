@@ -14,9 +14,9 @@ from flask_smorest.pagination import PaginationParameters
 from taskhub.application.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from taskhub.application.ports import TaskFilter
 from taskhub.domain.task import Task
-from taskhub.entrypoints.http.context import service
 from taskhub.entrypoints.http.openapi import ETAG_HEADERS, PREFER
 from taskhub.entrypoints.http.schemas import TaskQueryArgsSchema, TaskSchema
+from taskhub.entrypoints.http.state import service
 from taskhub.entrypoints.http.submissions import current_status
 
 blp = Blueprint("tasks", __name__, url_prefix="/api/tasks", description="Submitted tasks.")

@@ -1,4 +1,4 @@
-"""What the views of one app share, kept in ``app.extensions["taskhub"]``: settings, container."""
+"""What the views of one app share, kept in ``app.extensions["taskhub"]``: its container."""
 
 from __future__ import annotations
 
@@ -12,20 +12,21 @@ from taskhub.settings import Settings
 
 
 @dataclass(frozen=True)
-class AppContext:
-    settings: Settings
+class ApiState:
+    """The container the app serves; its settings are the app's, one channel for both."""
+
     container: Container
 
 
-def app_context() -> AppContext:
-    found: AppContext = current_app.extensions["taskhub"]
+def api_state() -> ApiState:
+    found: ApiState = current_app.extensions["taskhub"]
     return found
 
 
 def service() -> TaskService:
     """The task service, for this request."""
-    return app_context().container.service()
+    return api_state().container.service()
 
 
 def settings() -> Settings:
-    return app_context().settings
+    return api_state().container.settings()
