@@ -10,7 +10,7 @@ from contextlib import contextmanager
 import psycopg2
 from psycopg2 import sql
 
-SERVER = os.environ.get("TASKHUB_TEST_POSTGRES", "postgresql+psycopg2://postgres@127.0.0.1:5432")
+SERVER = os.environ.get("TEST_POSTGRES_SERVER", "postgresql+psycopg2://postgres@127.0.0.1:5432")
 
 
 def _admin() -> psycopg2.extensions.connection:

@@ -1,15 +1,29 @@
-"""Settings: one frozen object, read from the environment once, passed to whatever needs it."""
+"""Settings: one frozen, typed object, read once from the environment and a ``.env`` file.
+
+Every field is ``TASKHUB_<FIELD IN CAPITALS>``; its ``description`` is what the README's
+settings table says of it (a test holds the two together). pydantic checks each value, and a
+wrong one is refused in one line naming the variable and what it allows (``SettingsError``).
+"""
 
 from __future__ import annotations
 
+import difflib
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
-from typing import Any
+from pathlib import Path
+from typing import Annotated, Any, Literal, Self
+
+from dotenv import dotenv_values
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from taskhub.settings_errors import SettingsError, one_line
 
 ENV_PREFIX = "TASKHUB_"
-BUS_KINDS = ("inline", "thread", "celery")
+ENV_FILE = ".env"
 DATABASE_KINDS = {"memory": "memory", "sqlite": "sqlite", "postgresql": "postgresql"}
+Positive = Annotated[float, Field(gt=0)]
+NotNegative = Annotated[float, Field(ge=0)]
+AtLeastOne = Annotated[int, Field(ge=1)]
 
 
 def default_data_dir() -> str:
@@ -20,72 +34,103 @@ def default_data_dir() -> str:
     return os.path.join(base, "taskhub")
 
 
-def _at_least_one(value: float) -> bool:
-    return value >= 1
+def _setting(default: Any, meaning: str, shown: str | None = None) -> Any:
+    """A setting's default and meaning; ``shown`` is how the README shows a default that is
+    not a value a reader would type (an empty string that means "the embedded file")."""
+    return Field(
+        default, description=meaning, json_schema_extra={"shown": shown} if shown else None
+    )
 
 
-def _positive(value: float) -> bool:
-    return value > 0
+class Settings(BaseModel):
+    """How taskhub is wired. ``Settings(...)`` takes exactly what it is given (and defaults);
+    ``Settings.from_env()`` reads the environment and ``.env`` first."""
 
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
-def _not_negative(value: float) -> bool:
-    return value >= 0
+    database_url: str = _setting(
+        "",
+        "`postgresql://…`, `sqlite:///path` (its directory must exist) or `memory://`",
+        shown="SQLite file in the data directory",
+    )
+    data_dir: str = Field(
+        default_factory=default_data_dir,
+        description="where the embedded SQLite file lives (created if missing)",
+        json_schema_extra={"shown": "`$XDG_DATA_HOME/taskhub` or `~/.local/share/taskhub`"},
+    )
+    bus: Literal["inline", "thread", "celery"] = _setting(
+        "thread", "`thread` (background threads), `inline` (run on submit) or `celery`"
+    )
+    worker_threads: AtLeastOne = _setting(4, "threads of the `thread` bus")
+    worker_concurrency: AtLeastOne = _setting(
+        2, "pool processes of a Celery worker (`--concurrency` overrides it)"
+    )
+    lease_seconds: Positive = _setting(
+        30.0,
+        "how long a claim holds a task unrenewed before another runner may take it over "
+        "(renewed every third of it while the task runs)",
+    )
+    max_body_bytes: AtLeastOne = _setting(
+        1_048_576, "largest request body the HTTP API accepts (413 beyond)"
+    )
+    max_wait_seconds: NotNegative = _setting(30.0, "cap on `Prefer: wait=N` in the HTTP API")
+    db_pool_size: AtLeastOne = _setting(5, "PostgreSQL connections kept per process")
+    db_max_overflow: Annotated[int, Field(ge=0)] = _setting(
+        10, "PostgreSQL connections a process may open beyond its pool"
+    )
+    db_connect_timeout: AtLeastOne = _setting(5, "seconds to wait for a database connection")
+    db_statement_timeout_seconds: NotNegative = _setting(
+        30.0, "PostgreSQL `statement_timeout` of web, worker and relay sessions (0: none)"
+    )
+    db_lock_timeout_seconds: NotNegative = _setting(
+        10.0, "PostgreSQL `lock_timeout` of those sessions (0: none)"
+    )
+    task_time_limit_seconds: Positive = _setting(
+        300.0, "a worker stops a task running longer (`time_limit_exceeded`)"
+    )
+    broker_url: str = _setting(
+        "redis://127.0.0.1:6379/0",
+        "Celery broker (`redis://` or `amqp://`); setting it asks for `TASKHUB_BUS=celery`",
+    )
+    queue: str = _setting("taskhub", "the queue tasks are published to and workers consume")
+    events_url: str = _setting(
+        "", "kombu URL for the event exchange", shown="(none: events stay in the process)"
+    )
+    publish_timeout_seconds: Positive = _setting(
+        1.0, "bound on connecting to the broker when publishing"
+    )
+    max_attempts: AtLeastOne = _setting(
+        3, "attempts before a task that keeps losing its runner fails (`worker_lost`)"
+    )
+    relay_idle_seconds: NotNegative = _setting(
+        30.0, "how long a task idles before a sweep first hands it on (then 2, 4 … 32 idles)"
+    )
+    relay_interval_seconds: Positive = _setting(
+        5.0, "seconds between sweeps (in-process on `thread`, else `taskhub relay`'s)"
+    )
 
+    def __init__(self, **values: Any) -> None:
+        try:
+            super().__init__(**values)
+        except ValidationError as error:
+            raise SettingsError(one_line(error, ENV_PREFIX)) from None
 
-# Each numeric setting's bound, and the rule as its error message says it.
-BOUNDS = {
-    "worker_threads": (_at_least_one, "be at least 1"),
-    "worker_concurrency": (_at_least_one, "be at least 1"),
-    "lease_seconds": (_positive, "be positive"),
-    "db_statement_timeout_seconds": (_not_negative, "not be negative (0 turns it off)"),
-    "db_lock_timeout_seconds": (_not_negative, "not be negative (0 turns it off)"),
-    "task_time_limit_seconds": (_positive, "be positive"),
-    "relay_interval_seconds": (_positive, "be positive"),  # else the in-process sweep would spin
-    "relay_idle_seconds": (_not_negative, "not be negative"),
-    "max_attempts": (_at_least_one, "be at least 1"),
-    "max_body_bytes": (_at_least_one, "be at least 1"),
-    "max_wait_seconds": (_not_negative, "not be negative"),
-}
-
-
-@dataclass(frozen=True)
-class Settings:
-    """How taskhub is wired. Every field can be set as ``TASKHUB_<FIELD NAME IN CAPITALS>``."""
-
-    database_url: str = ""
-    data_dir: str = field(default_factory=default_data_dir)
-    bus: str = "thread"
-    worker_threads: int = 4
-    worker_concurrency: int = 2
-    lease_seconds: float = 30.0
-    max_body_bytes: int = 1_048_576
-    max_wait_seconds: float = 30.0
-    db_pool_size: int = 5
-    db_max_overflow: int = 10
-    db_connect_timeout: int = 5
-    db_statement_timeout_seconds: float = 30.0
-    db_lock_timeout_seconds: float = 10.0
-    task_time_limit_seconds: float = 300.0
-    broker_url: str = "redis://127.0.0.1:6379/0"
-    queue: str = "taskhub"
-    events_url: str = ""
-    publish_timeout_seconds: float = 1.0
-    max_attempts: int = 3
-    relay_idle_seconds: float = 30.0
-    relay_interval_seconds: float = 5.0
-
-    def __post_init__(self) -> None:
-        if self.bus not in BUS_KINDS:
-            raise ValueError(
-                f"TASKHUB_BUS must be one of {', '.join(BUS_KINDS)}, not {self.bus!r}."
-            )
-        for name, (holds, rule) in BOUNDS.items():
-            if not holds(getattr(self, name)):
-                raise ValueError(f"TASKHUB_{name.upper()} must {rule}.")
+    @model_validator(mode="after")
+    def _check_together(self) -> Self:
         scheme = self.effective_database_url.partition("://")[0].partition("+")[0]
         if scheme not in DATABASE_KINDS:
             kinds = ", ".join(f"{kind}://" for kind in DATABASE_KINDS)
-            raise ValueError(f"TASKHUB_DATABASE_URL must start with one of {kinds}")
+            given = self.database_url
+            raise ValueError(
+                f"TASKHUB_DATABASE_URL must start with one of {kinds} (not {given!r})."
+            )
+        if "broker_url" in self.model_fields_set and self.bus == "thread":
+            raise ValueError(
+                "TASKHUB_BROKER_URL is set but TASKHUB_BUS is 'thread', which runs every task "
+                "in this process: set TASKHUB_BUS=celery to hand tasks to workers, or unset "
+                "TASKHUB_BROKER_URL."
+            )
+        return self
 
     @property
     def effective_database_url(self) -> str:
@@ -103,21 +148,39 @@ class Settings:
         """``kombu`` when events go to a broker (``events_url``), else ``local`` to this process."""
         return "kombu" if self.events_url else "local"
 
+    def replaced(self, **changes: Any) -> Settings:
+        """These settings with ``changes``, checked again as a whole."""
+        given = {name: getattr(self, name) for name in self.model_fields_set}
+        return Settings(**{**given, **changes})
+
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
-        """Settings from ``TASKHUB_*`` variables, then ``overrides``, then the defaults."""
+    def from_env(
+        cls,
+        environ: Mapping[str, str] | None = None,
+        env_file: str | Path = ENV_FILE,
+        **overrides: Any,
+    ) -> Settings:
+        """Settings from ``overrides``, then ``TASKHUB_*`` variables, then ``env_file`` (if it
+        exists), then the defaults. A ``TASKHUB_`` variable that names no setting is refused."""
         environ = os.environ if environ is None else environ
-        values: dict[str, Any] = {}
-        for setting in fields(cls):
-            raw = environ.get(ENV_PREFIX + setting.name.upper())
-            if raw is not None:
-                values[setting.name] = _parse(setting.name, raw, setting.type)
+        found = {**_dotenv(env_file), **environ}
+        variables = {name: value for name, value in found.items() if name.startswith(ENV_PREFIX)}
+        values = {_field_of(name): value for name, value in variables.items()}
         return cls(**{**values, **overrides})
 
 
-def _parse(name: str, raw: str, kind: Any) -> Any:
-    converter = {"int": int, "float": float}.get(str(kind), str)
-    try:
-        return converter(raw)
-    except ValueError:
-        raise ValueError(f"{ENV_PREFIX}{name.upper()}={raw!r} is not a valid {kind}.") from None
+def _dotenv(env_file: str | Path) -> dict[str, str]:
+    path = Path(env_file)
+    if not path.is_file():
+        return {}
+    return {name: value for name, value in dotenv_values(path).items() if value is not None}
+
+
+def _field_of(variable: str) -> str:
+    name = variable.removeprefix(ENV_PREFIX).lower()
+    if name not in Settings.model_fields:
+        known = [ENV_PREFIX + field.upper() for field in Settings.model_fields]
+        close = difflib.get_close_matches(variable, known, n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        raise SettingsError(f"{variable} is not a taskhub setting{hint}.")
+    return name

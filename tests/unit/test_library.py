@@ -92,7 +92,7 @@ def test_settings_come_from_the_environment() -> None:
     ("environ", "words"),
     [
         ({"TASKHUB_BUS": "carrier-pigeon"}, "TASKHUB_BUS must be one of"),
-        ({"TASKHUB_WORKER_THREADS": "many"}, "not a valid int"),
+        ({"TASKHUB_WORKER_THREADS": "many"}, "WORKER_THREADS must be a whole number"),
         ({"TASKHUB_LEASE_SECONDS": "0"}, "must be positive"),
         ({"TASKHUB_RELAY_INTERVAL_SECONDS": "0"}, "RELAY_INTERVAL_SECONDS must be positive"),
     ],

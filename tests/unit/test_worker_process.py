@@ -17,7 +17,7 @@ NO_BROKER = "redis://127.0.0.1:9/0"  # nothing listens: a dispatch fails, the ta
 
 def test_a_worker_process_runs_tasks_only_between_its_start_and_its_stop(tmp_path: Path) -> None:
     settings = taskhub.Settings(
-        database_url=f"sqlite:///{tmp_path / 'shared.sqlite3'}", bus="thread", broker_url=NO_BROKER
+        database_url=f"sqlite:///{tmp_path / 'shared.sqlite3'}", bus="celery", broker_url=NO_BROKER
     )
     process = WorkerProcess(settings, configure=None)
     assert RUN_TASK in process.app.tasks

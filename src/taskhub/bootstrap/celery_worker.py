@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 from uuid import UUID
@@ -38,7 +37,7 @@ def worker_container(settings: Settings, app: Celery) -> Container:
     """
     from taskhub.adapters.celery.worker import TIME_LIMIT_ERRORS
 
-    container = build_container(dataclasses.replace(settings, bus="celery"))
+    container = build_container(settings.replaced(bus="celery"))
     container.celery_app.override(providers.Object(app))
     container.time_limits.override(providers.Object(TIME_LIMIT_ERRORS))
     return container

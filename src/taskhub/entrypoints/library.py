@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from types import TracebackType
 from typing import Any, Self
 
@@ -128,4 +127,4 @@ def connect(settings: Settings | None = None, **overrides: Any) -> Hub:
     """
     if settings is None:
         return Hub(start(build_container(Settings.from_env(**overrides))))
-    return Hub(start(build_container(dataclasses.replace(settings, **overrides))))
+    return Hub(start(build_container(settings.replaced(**overrides))))

@@ -1,0 +1,37 @@
+"""A refused setting, in one line: the variable, what it allows, and what it was given."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+
+
+class SettingsError(ValueError):
+    """A setting is wrong: the process stops at start, saying which and what is allowed."""
+
+
+def one_line(error: ValidationError, prefix: str) -> str:
+    """The first problem pydantic found, as ``TASKHUB_NAME must … (not 'given').``"""
+    problem = error.errors()[0]
+    if not problem["loc"]:  # a rule over several settings: its message names them
+        return str(problem["msg"]).removeprefix("Value error, ")
+    variable = prefix + str(problem["loc"][0]).upper()
+    if problem["type"] == "extra_forbidden":
+        return f"{variable} is not a taskhub setting."
+    rule = _rule(problem["type"], problem.get("ctx", {}), problem["msg"])
+    return f"{variable} {rule} (not {problem['input']!r})."
+
+
+def _rule(kind: str, context: dict[str, Any], message: str) -> str:
+    if kind == "literal_error":
+        return f"must be one of {context['expected']}"
+    if kind == "greater_than":
+        return "must be positive" if context["gt"] == 0 else f"must be greater than {context['gt']}"
+    if kind == "greater_than_equal":
+        return "must not be negative" if context["ge"] == 0 else f"must be at least {context['ge']}"
+    if kind in ("int_parsing", "int_from_float"):
+        return "must be a whole number"
+    if kind == "float_parsing":
+        return "must be a number"
+    return f"is refused: {message}"

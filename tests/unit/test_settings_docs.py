@@ -1,0 +1,43 @@
+"""The settings as documented are the settings as coded: the README's table, .env.example."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import taskhub
+from taskhub.settings_docs import env_example, markdown_table
+
+ROOT = Path(__file__).parents[2]
+
+
+def test_the_readme_has_the_one_settings_table_the_code_makes() -> None:
+    readme = (ROOT / "README.md").read_text()
+    assert markdown_table() in readme
+    assert readme.count("| variable | default | meaning |") == 1
+
+
+def test_env_example_lists_every_setting_at_its_default() -> None:
+    assert (ROOT / ".env.example").read_text() == env_example()
+
+
+def test_a_dotenv_file_is_read_and_the_environment_wins_over_it(tmp_path: Path) -> None:
+    dotenv = tmp_path / ".env"
+    dotenv.write_text("TASKHUB_BUS=inline\nTASKHUB_WORKER_THREADS=7\n")
+    settings = taskhub.Settings.from_env({"TASKHUB_WORKER_THREADS": "2"}, env_file=dotenv)
+    assert (settings.bus, settings.worker_threads) == ("inline", 2)
+
+
+def test_a_variable_that_names_no_setting_is_refused_with_the_closest_one() -> None:
+    with pytest.raises(ValueError, match=r"TASKHUB_BROKER_UR is .*did you mean TASKHUB_BROKER_URL"):
+        taskhub.Settings.from_env({"TASKHUB_BROKER_UR": "redis://x"})
+
+
+def test_a_broker_without_the_celery_bus_is_refused_as_a_deployment_that_is_not_one() -> None:
+    with pytest.raises(ValueError, match="TASKHUB_BROKER_URL is set but TASKHUB_BUS is 'thread'"):
+        taskhub.Settings.from_env({"TASKHUB_BROKER_URL": "redis://redis:6379/0"})
+    celery = taskhub.Settings.from_env(
+        {"TASKHUB_BROKER_URL": "redis://redis:6379/0", "TASKHUB_BUS": "celery"}
+    )
+    assert celery.broker_url == "redis://redis:6379/0"
