@@ -7,6 +7,7 @@ virtualenv, which ``./scripts/check`` built with the same ``pip install -e``.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shlex
 import subprocess
@@ -18,6 +19,9 @@ from tests.processes import ROOT
 
 QUICK_START = (ROOT / "README.md").read_text().split("## Quick start", 1)[1].split("\n## ", 1)[0]
 START, CURL = re.findall(r"```bash\n(.*?)```", QUICK_START, flags=re.DOTALL)[:2]
+LIBRARY = (ROOT / "README.md").read_text().split("## The library", 1)[1].split("```python\n")[1]
+LIBRARY = LIBRARY.split("```", 1)[0]
+TASKHUB = [sys.executable, "-m", "taskhub.entrypoints.cli"]
 
 
 def on_port(command: str, port: int) -> str:
@@ -46,3 +50,20 @@ def test_the_quick_start_serves_on_the_embedded_default_and_answers_its_curl(
     finally:
         assert server.stop() == 0, (tmp_path / "serve.log").read_text()
     assert list(tmp_path.glob("*.sqlite*")), "the embedded default keeps its SQLite file there"
+
+
+def test_the_library_example_runs_after_the_quick_start_on_the_same_data_directory(
+    tmp_path: Path,
+) -> None:
+    """A newcomer runs the quick start, then the library's first example, on one machine."""
+    env = {**os.environ, "TASKHUB_DATA_DIR": str(tmp_path)}
+    quick_start = ["create", "--username", "ada", "--email", "ada@example.com"]
+    made = subprocess.run(
+        [*TASKHUB, "users", *quick_start], env=env, capture_output=True, text=True
+    )
+    assert made.returncode == 0, made.stderr
+    for _ in range(2):  # and again: it cleans up after itself
+        ran = subprocess.run(
+            [sys.executable, "-c", LIBRARY], env=env, capture_output=True, text=True
+        )
+        assert ran.returncode == 0, ran.stderr

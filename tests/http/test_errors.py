@@ -73,7 +73,7 @@ def test_an_unreachable_store_is_a_503_problem_with_retry_after(
     [
         (TaskNotFound(uuid4()), 404),
         (InvalidUserData({"email": ["Must be a valid email address."]}), 422),
-        (InvalidQuery({"page": ["Must be a whole number of at least 1."]}), 422),
+        (InvalidQuery({"page": ["Must be greater than or equal to 1."]}), 422),
         (IdempotencyKeyReused("k"), 422),
         (IdempotencyKeyInFlight("k"), 409),
         (StoreUnavailable("down"), 503),

@@ -118,3 +118,10 @@ def test_an_unchanged_status_answers_304_without_a_body(client: FlaskClient) -> 
         first.headers["ETag"],
     )
     assert (other.status_code, other.json) == (200, first.json)
+
+
+@pytest.mark.parametrize("query", ["page_size=0", f"page_size={MAX_PAGE_SIZE + 1}", "page=0"])
+def test_both_lists_word_a_paging_limit_alike(client: FlaskClient, query: str) -> None:
+    users, tasks = (client.get(f"/api/{what}/?{query}") for what in ("users", "tasks"))
+    assert (users.status_code, tasks.status_code) == (422, 422)
+    assert users.json["errors"] == tasks.json["errors"]

@@ -17,8 +17,9 @@ from taskhub.bootstrap import shut_down
 from taskhub.entrypoints.http import create_app
 from taskhub.settings import Settings
 from taskhub.testing import user_fields
-from tests.databases import postgres_database_made_later, throwaway_postgres_database
+from tests.databases import throwaway_postgres_database
 from tests.e2e.server import gunicorn_command, serve_command
+from tests.postgres_cluster import PostgresCluster
 from tests.processes import ROOT, eventually, free_port
 
 COMMANDS = {"taskhub serve": serve_command, "gunicorn as the README says": gunicorn_command}
@@ -50,13 +51,15 @@ def test_a_database_behind_head_stops_the_web_process_at_start_saying_what_to_ru
 def test_a_database_that_answers_only_later_is_checked_when_it_does(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    with postgres_database_made_later() as (url, make):
+    cluster = PostgresCluster()  # made, not started: nothing listens on its port yet
+    url = cluster.url
+    try:
         app = create_app(Settings(database_url=url, bus="inline", db_connect_timeout=2))
         client = app.test_client()
         try:
             assert client.get("/readyz").status_code == 503  # started all the same
             assert client.post("/api/users/", json=user_fields()).status_code == 503
-            make()
+            cluster.start()
             migrated_to(url, "0001")
 
             def refused_saying_what_to_run() -> TestResponse | None:
@@ -72,3 +75,5 @@ def test_a_database_that_answers_only_later_is_checked_when_it_does(
             assert (created.status_code, created.json["status"]) == (200, "DONE")
         finally:
             shut_down(app.extensions["taskhub"].container)
+    finally:
+        cluster.remove()

@@ -68,10 +68,22 @@ def test_the_library_and_its_commands_need_no_extra() -> None:
     assert json.loads(ran.stdout)["status"] == "DONE"
 
 
-@pytest.mark.parametrize(("command", "extra"), [("serve", "http"), ("worker", "celery")])
-def test_a_command_whose_extra_is_not_installed_names_it(command: str, extra: str) -> None:
-    ran = without_extras(command)
-    assert ran.returncode == 1, ran.stderr
-    error = json.loads(ran.stderr)
-    assert error["code"] == "missing_dependency"
-    assert f"pip install 'taskhub[{extra}]'" in error["error"]
+@pytest.mark.parametrize(
+    ("argv", "env", "extra"),
+    [
+        (["serve"], {}, "http"),
+        (["worker"], {}, "celery"),
+        (["users", "list"], {"TASKHUB_DATABASE_URL": "postgresql://db/taskhub"}, "postgres"),
+        (["db", "upgrade"], {"TASKHUB_DATABASE_URL": "postgresql://db/taskhub"}, "postgres"),
+        (["relay", "--once"], {"TASKHUB_BUS": "celery"}, "celery"),
+    ],
+)
+def test_a_command_whose_extra_is_not_installed_names_it_in_one_line_and_exits_2(
+    argv: list[str], env: dict[str, str], extra: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    ran = without_extras(*argv)
+    assert ran.returncode == 2, ran.stderr
+    assert ran.stderr.count("\n") == 1
+    assert f"pip install 'taskhub[{extra}]'" in ran.stderr

@@ -118,6 +118,12 @@ class TaskService:
         if callable(ping):
             ping()
 
+    def check_events(self) -> None:
+        """Raise unless the event publisher answers: one with a broker behind it has ``ping()``."""
+        ping = getattr(self.publisher, "ping", None)
+        if callable(ping):
+            ping()
+
     def _dispatch(self, task: Task) -> None:
         try:
             self.bus.dispatch(task.id)

@@ -9,6 +9,7 @@ from uuid import UUID
 from dependency_injector import providers
 
 from taskhub.bootstrap import resources
+from taskhub.bootstrap.checks import check_settings
 from taskhub.bootstrap.container import Container
 from taskhub.bootstrap.lifecycle import build_container
 from taskhub.domain.task import Task
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
 
 def worker_app(settings: Settings, run: Callable[[UUID], Task]) -> Celery:
     """The Celery app a worker consumes with (the same factory as the bus's), running ``run``."""
+    check_settings(settings)  # in the parent too: a child that cannot start would start again
     from taskhub.adapters.celery.worker import register_run_task
 
     app = resources.celery_app(settings)

@@ -7,6 +7,7 @@ import logging
 from taskhub.adapters.sqlalchemy.errors import SchemaNotReady
 from taskhub.adapters.sqlalchemy.mapping import start_mappers
 from taskhub.application.ports import StoreUnavailable
+from taskhub.bootstrap.checks import check_settings
 from taskhub.bootstrap.container import Container
 from taskhub.settings import Settings
 
@@ -14,7 +15,9 @@ log = logging.getLogger(__name__)
 
 
 def build_container(settings: Settings) -> Container:
-    """A container wired as ``settings`` say. Maps the domain for SQL stores; connects nothing."""
+    """A container wired as ``settings`` say, once they are checked (``check_settings``). Maps
+    the domain for SQL stores; connects nothing."""
+    check_settings(settings)
     if settings.database_kind != "memory":
         start_mappers()
     return Container(settings=settings)

@@ -13,9 +13,11 @@ from typing import Any
 from taskhub.application.ports import StoreUnavailable
 from taskhub.domain.errors import DomainError
 from taskhub.domain.task import Task
-from taskhub.entrypoints import database
+from taskhub.entrypoints import check, database
+from taskhub.entrypoints.cli_output import fields_of, missing, refused, unavailable
 from taskhub.entrypoints.cli_parser import USER_FIELDS, build_parser
 from taskhub.entrypoints.library import Hub, connect
+from taskhub.settings_errors import SettingsError
 
 ON_USER, ON_FIELDS, PAGED = frozenset({"user_id"}), frozenset({"fields"}), frozenset({"pages"})
 ON_BOTH = ON_USER | ON_FIELDS
@@ -75,9 +77,20 @@ def _run(hub: Hub, args: argparse.Namespace) -> Any:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Print the outcome as JSON; exit 1 with the error as JSON if a request is refused."""
+    """Print the outcome as JSON; exit 1 with the error as JSON if a request is refused, and 2
+    with one line if the command or a setting is wrong (argparse's own usage errors exit 2)."""
     takes = {name: action.takes for name, action in USER_ACTIONS.items()}
     args = build_parser(takes).parse_args(argv)
+    try:
+        return _command(args)
+    except SettingsError as error:
+        print(f"taskhub: {error}", file=sys.stderr)
+        return 2
+
+
+def _command(args: argparse.Namespace) -> int:
+    if args.command == "check":
+        return check.run()
     if args.command in ("serve", "worker", "relay"):
         return _serve(args)
     if args.command == "db":
@@ -87,11 +100,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         with connect(bus="inline") as hub:
             output = _run(hub, args)
     except DomainError as error:
-        return _refused({"code": error.code, "error": error.message, **_fields(error)})
+        return refused({"code": error.code, "error": error.message, **fields_of(error)})
     except StoreUnavailable as error:
-        return _unavailable(error)
+        return unavailable(error)
     except TimeoutError as error:  # saved, not run: a relay on the same store will run it
-        return _refused({"code": "task_not_finished", "error": str(error)})
+        return refused({"code": "task_not_finished", "error": str(error)})
     print(json.dumps(output, indent=2))
     return 0
 
@@ -105,41 +118,11 @@ def _serve(args: argparse.Namespace) -> int:
             return serve(args.host, args.port)
         return _run_process(args)
     except ModuleNotFoundError as error:
-        return _missing(error)
+        return missing(error)
+    except SettingsError:  # a database that does not exist, say: exit 2 in one line
+        raise
     except StoreUnavailable as error:  # at start: a schema not ready, a database out of reach
-        return _unavailable(error)
-
-
-# Which optional dependency group (``pip install 'taskhub[group]'``) brings each module.
-EXTRAS = {
-    "flask": "http", "flask_smorest": "http", "marshmallow": "http", "swagger_ui_bundle": "http",
-    "celery": "celery", "kombu": "celery", "redis": "celery", "psycopg2": "postgres",
-}  # fmt: skip
-
-
-def _missing(error: ModuleNotFoundError) -> int:
-    """Name the extra to install, rather than a traceback, when a command's dependency is absent."""
-    extra = EXTRAS.get((error.name or "").partition(".")[0])
-    if extra is None:
-        raise error
-    needs = f"This command needs taskhub's '{extra}' dependencies: pip install 'taskhub[{extra}]'."
-    return _refused({"code": "missing_dependency", "error": needs})
-
-
-def _unavailable(error: StoreUnavailable) -> int:
-    """The store's refusal, with its own code where it has one (``schema_not_ready``)."""
-    return _refused({"code": getattr(error, "code", "store_unavailable"), "error": str(error)})
-
-
-def _fields(error: DomainError) -> dict[str, Any]:
-    errors = getattr(error, "errors", None)
-    return {"errors": errors} if errors else {}
-
-
-def _refused(details: dict[str, Any]) -> int:
-    """The error as JSON on standard error, and the exit status of a refused request."""
-    print(json.dumps(details, indent=2), file=sys.stderr)
-    return 1
+        return unavailable(error)
 
 
 if __name__ == "__main__":

@@ -46,6 +46,17 @@ def _tasks_parser(commands: Any) -> None:
     _paging(listing)
 
 
+def port(text: str) -> int:
+    """A TCP port to listen on: 1 to 65535, or 0 for any free one."""
+    try:
+        number = int(text)
+    except ValueError:
+        number = -1
+    if not 0 <= number <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port: give 1 to 65535, or 0")
+    return number
+
+
 def build_parser(user_actions: Mapping[str, Takes]) -> argparse.ArgumentParser:
     """Every command; ``user_actions`` names the ``users`` actions and what each takes."""
     parser = argparse.ArgumentParser(
@@ -57,12 +68,13 @@ def build_parser(user_actions: Mapping[str, Takes]) -> argparse.ArgumentParser:
     database.add_parser(commands)
     _process_parsers(commands)
     _serve_parser(commands)
+    commands.add_parser("check", help="print the settings in effect and test every connection")
     return parser
 
 
 def _serve_parser(commands: Any) -> None:
     server = commands.add_parser("serve", help="serve the HTTP API (settings from TASKHUB_*)")
-    server.add_argument("--port", type=int, default=8000, help="0 picks a free port")
+    server.add_argument("--port", type=port, default=8000, help="1-65535; 0 picks a free port")
     server.add_argument("--host", default="127.0.0.1")
 
 

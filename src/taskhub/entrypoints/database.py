@@ -8,6 +8,7 @@ from typing import Any
 from taskhub.application.ports import StoreUnavailable
 from taskhub.bootstrap import Container, build_container, shut_down
 from taskhub.settings import Settings
+from taskhub.settings_errors import SettingsError
 
 
 def add_parser(commands: Any) -> None:
@@ -27,6 +28,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     container = build_container(settings)
     try:
         return _apply(container, args)
+    except SettingsError:  # the database does not exist: a setting to correct (exit 2)
+        raise
     except StoreUnavailable as error:  # half-built, refused, unreachable: each says why
         raise SystemExit(f"taskhub db: {error}") from error
     finally:

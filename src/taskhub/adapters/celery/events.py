@@ -51,6 +51,11 @@ class KombuEventPublisher:
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
 
+    def ping(self) -> None:
+        """Raise unless the event broker accepts a connection now (for ``taskhub check``)."""
+        with self._connection.clone() as connection:
+            connection.ensure_connection(max_retries=1, interval_start=0, interval_step=0.2)
+
     def publish(self, events: Iterable[Event]) -> None:
         """Queue the events for publishing, in order; when the backlog is full, drop and log."""
         self._start()

@@ -49,6 +49,14 @@ def _dispose_after_fork(engine: Engine) -> None:
     os.register_at_fork(after_in_child=dispose)
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The file a SQLite URL names (``None`` for another database, or SQLite in memory)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
 def build_engine(
     url: str | URL,
     pool_size: int = 5,
@@ -61,8 +69,8 @@ def build_engine(
 ) -> Engine:
     """An engine for ``url``; nothing connects until the first unit of work needs to.
 
-    For a SQLite file, its directory is created, so the embedded default needs no set-up. On
-    PostgreSQL, ``statement_timeout`` and ``lock_timeout`` (seconds, 0 for none) bound every
+    A SQLite file's directory must exist (``taskhub.bootstrap`` creates the embedded default's).
+    On PostgreSQL, ``statement_timeout`` and ``lock_timeout`` (seconds, 0 for none) bound every
     statement and every lock wait of the engine's sessions, so a runner stuck behind a lock ends
     its task instead of holding its slot; migrations use an engine without them.
     ``transactional_ddl`` makes every transaction on SQLite a real one, schema changes included,
@@ -74,8 +82,6 @@ def build_engine(
     if parsed.drivername == "postgresql":  # SQLAlchemy 2.1 would pick psycopg 3; ours is psycopg2
         parsed = parsed.set(drivername="postgresql+psycopg2")
     backend = parsed.get_backend_name()
-    if backend == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     options: dict[str, Any] = {"pool_pre_ping": True}
     if backend == "postgresql":
         options |= {

@@ -24,6 +24,7 @@ from taskhub.domain.errors import (
 )
 from taskhub.domain.task import Task
 from taskhub.domain.user import User
+from taskhub.settings_errors import SettingsError
 
 
 class SchemaNotReady(StoreUnavailable):
@@ -34,6 +35,24 @@ class SchemaNotReady(StoreUnavailable):
     """
 
     code = "schema_not_ready"
+
+
+class DatabaseMissing(SchemaNotReady, SettingsError):
+    """The database server answers, but the database the URL names does not exist there: a
+    setting to correct (the process stops at start), not an outage to wait out."""
+
+    code = "database_missing"
+
+
+def missing_database(error: Exception, where: str) -> DatabaseMissing | None:
+    """The refusal of a PostgreSQL server that has no database of that name, if it is one."""
+    cause = str(getattr(error, "orig", None) or error)
+    if "does not exist" not in cause or "database" not in cause:
+        return None
+    return DatabaseMissing(
+        f"The database {where} does not exist on its server: create it (createdb), or correct "
+        "TASKHUB_DATABASE_URL."
+    )
 
 
 UNAVAILABLE = (exc.OperationalError, exc.InterfaceError, exc.DisconnectionError, exc.TimeoutError)

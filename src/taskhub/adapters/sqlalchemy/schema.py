@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from taskhub.adapters.sqlalchemy import migrate
-from taskhub.adapters.sqlalchemy.errors import UNAVAILABLE, SchemaNotReady
+from taskhub.adapters.sqlalchemy.errors import UNAVAILABLE, SchemaNotReady, missing_database
 from taskhub.application.ports import StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -27,6 +27,8 @@ def _refusals() -> Iterator[None]:
     except SchemaNotReady:
         raise
     except SQLAlchemyError as error:
+        if missing := missing_database(error, "named by TASKHUB_DATABASE_URL"):
+            raise missing from error
         raise SchemaNotReady(f"the database refused: {error}") from error
     except RuntimeError as error:  # a migration that refuses the data it found, saying why
         raise SchemaNotReady(f"the migration refused: {error}") from error
@@ -65,6 +67,8 @@ class Schema:
             except UNAVAILABLE as error:
                 cause = getattr(error, "orig", None) or error
                 where = migrate.where(self._engine.url)
+                if missing := missing_database(error, where):
+                    raise missing from error
                 message = f"The database {where} cannot be reached: {cause}"
                 self._unreachable = (time.monotonic(), message)
                 raise StoreUnavailable(message) from error

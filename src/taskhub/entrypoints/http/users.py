@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from flask import request
+from flask import current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
@@ -34,9 +34,17 @@ Fields = dict[str, Any]
 
 @blp.before_request
 def require_json_body() -> None:
-    """Refuse a body in any other format before anything parses it (415)."""
-    if request.method in ("POST", "PUT", "PATCH") and not request.is_json:
+    """Refuse a body in any other format (415), or over the limit (413), before anything
+    parses it. A chunked body has no Content-Length for werkzeug to check first: it is read up
+    to the limit, and one byte more is asked for, which werkzeug refuses with 413 if it is there
+    (so a chunked body of exactly the limit is refused too), instead of truncating it."""
+    if request.method not in ("POST", "PUT", "PATCH"):
+        return
+    if not request.is_json:
         abort(415, message="Send the request body as application/json.")
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    if request.content_length is None and len(request.get_data(cache=True)) >= limit:
+        request.stream.read(1)
 
 
 @blp.route("/", endpoint="users", parameters=SUBMISSION_HEADERS)

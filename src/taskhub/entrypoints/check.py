@@ -1,0 +1,76 @@
+"""``taskhub check``: the settings in effect (secrets masked), and whether each service answers.
+
+Exit 0 when every connection answers, 1 when one does not, 2 when a setting is wrong (as every
+command does). The schema is read, never migrated.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from urllib.parse import urlsplit, urlunsplit
+
+from taskhub.application.ports import StoreUnavailable
+from taskhub.bootstrap import Container, build_container, shut_down
+from taskhub.settings import ENV_PREFIX, Settings
+
+
+def run() -> int:
+    settings = Settings.from_env()
+    container = build_container(settings)
+    try:
+        checks = {name: _outcome(check) for name, check in _checks(container).items()}
+    finally:
+        shut_down(container)
+    shown = {
+        ENV_PREFIX + name.upper(): masked(getattr(settings, name)) for name in settings.model_fields
+    }
+    print(json.dumps({"settings": shown, "checks": checks}, indent=2))
+    return 0 if all(outcome["ok"] for outcome in checks.values()) else 1
+
+
+def masked(value: object) -> object:
+    """``value``, with the password of a URL replaced by ``***``."""
+    if not isinstance(value, str) or "://" not in value:
+        return value
+    parts = urlsplit(value)
+    if parts.password is None:
+        return value
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def _checks(container: Container) -> dict[str, Callable[[], str]]:
+    settings, service = container.settings(), container.service()
+    checks: dict[str, Callable[[], str]] = {"database": lambda: _database(container)}
+    if settings.bus == "celery":
+        checks["broker"] = lambda: _answers(service.check_bus)
+    if settings.events_kind == "kombu":
+        checks["events"] = lambda: _answers(service.check_events)
+    return checks
+
+
+def _answers(check: Callable[[], None]) -> str:
+    check()
+    return "answers"
+
+
+def _database(container: Container) -> str:
+    if container.settings().database_kind == "memory":
+        return "in memory: nothing to reach"
+    revisions = container.migrations().revisions()
+    current, head = revisions["current"], revisions["head"]
+    if current == head:
+        return f"answers; its schema is at {head}, the newest"
+    return (
+        f"answers; its schema is at {current or 'none (empty)'}: run `taskhub db upgrade` ({head})"
+    )
+
+
+def _outcome(check: Callable[[], str]) -> dict[str, object]:
+    try:
+        return {"ok": True, "detail": check()}
+    except (StoreUnavailable, OSError) as error:
+        return {"ok": False, "detail": str(error)}
+    except Exception as error:  # a broker client raises kinds of its own
+        return {"ok": False, "detail": f"{type(error).__name__}: {error}"}

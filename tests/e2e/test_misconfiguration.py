@@ -1,0 +1,96 @@
+"""A wrong setting stops a command at start: one line naming it and what to do, exit 2, no
+traceback, and never a process that serves errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.databases import throwaway_postgres_database
+
+TASKHUB = [sys.executable, "-m", "taskhub.entrypoints.cli"]
+MISSING_DB = "postgresql://postgres@127.0.0.1:5432/taskhub_no_such_database"
+
+
+def taskhub(*argv: str, **env: str) -> subprocess.CompletedProcess[str]:
+    environ = {**os.environ, **env}
+    return subprocess.run(
+        [*TASKHUB, *argv], env=environ, capture_output=True, text=True, timeout=60
+    )
+
+
+def refused_in_one_line(done: subprocess.CompletedProcess[str], *words: str) -> None:
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.count("\n") == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    assert all(word in done.stderr for word in words), done.stderr
+
+
+@pytest.mark.parametrize(
+    ("argv", "env", "words"),
+    [
+        (
+            ["serve"],
+            {"TASKHUB_DATABASE_URL": "mysql://db/taskhub"},
+            ["TASKHUB_DATABASE_URL", "postgresql://"],
+        ),
+        (["serve"], {"TASKHUB_BUS": "carrier-pigeon"}, ["TASKHUB_BUS", "'celery'"]),
+        (["serve"], {"TASKHUB_LEASE_SECONDS": "soon"}, ["TASKHUB_LEASE_SECONDS", "number"]),
+        (["serve"], {"TASKHUB_BROKER_URL": "redis://redis:6379/0"}, ["TASKHUB_BUS=celery"]),
+        (["worker"], {"TASKHUB_BROKER_URL": "redis://redis:6379/0"}, ["TASKHUB_BUS=celery"]),
+        (["serve"], {"TASKHUB_LEASE_SECOND": "5"}, ["did you mean TASKHUB_LEASE_SECONDS"]),
+        (["serve"], {"TASKHUB_DATABASE_URL": MISSING_DB}, ["does not exist", "createdb"]),
+        (["db", "upgrade"], {"TASKHUB_DATABASE_URL": MISSING_DB}, ["does not exist"]),
+    ],
+    ids=[
+        "scheme",
+        "bus",
+        "number",
+        "broker-serve",
+        "broker-worker",
+        "typo",
+        "no-db",
+        "no-db-migrate",
+    ],
+)
+def test_a_wrong_setting_stops_the_command_in_one_line(
+    argv: list[str], env: dict[str, str], words: list[str]
+) -> None:
+    refused_in_one_line(taskhub(*argv, **env), *words)
+
+
+def test_a_sqlite_file_in_a_directory_that_does_not_exist_is_refused_not_created(
+    tmp_path: Path,
+) -> None:
+    where = tmp_path / "no" / "such" / "dir"
+    done = taskhub("users", "list", TASKHUB_DATABASE_URL=f"sqlite:///{where / 'x.db'}")
+    refused_in_one_line(done, str(where), "does not exist")
+    assert not (tmp_path / "no").exists()
+
+
+@pytest.mark.parametrize("port", ["99999", "-1", "http"])
+def test_a_port_out_of_range_is_a_usage_error(port: str) -> None:
+    done = taskhub("serve", "--port", port)
+    assert done.returncode == 2
+    assert "is not a port: give 1 to 65535, or 0" in done.stderr
+
+
+def test_check_prints_the_settings_masked_and_whether_each_service_answers() -> None:
+    with throwaway_postgres_database("taskhub_check") as url:
+        secret_url = url.replace("postgres@", "postgres:s3cret@")
+        env = {"TASKHUB_DATABASE_URL": secret_url, "TASKHUB_BUS": "celery"}
+        down = taskhub("check", **env, TASKHUB_BROKER_URL="redis://127.0.0.1:9/0")
+        up = taskhub("check", **env, TASKHUB_BROKER_URL="redis://127.0.0.1:6379/0")
+    assert (down.returncode, up.returncode) == (1, 0), down.stderr + up.stderr
+    report = json.loads(down.stdout)
+    assert "s3cret" not in down.stdout
+    assert report["settings"]["TASKHUB_DATABASE_URL"].count(":***@") == 1
+    assert report["checks"]["database"]["ok"] is True
+    assert "taskhub db upgrade" in report["checks"]["database"]["detail"]
+    assert report["checks"]["broker"]["ok"] is False
+    assert json.loads(up.stdout)["checks"]["broker"] == {"ok": True, "detail": "answers"}
