@@ -77,15 +77,16 @@ def test_a_sqlite_file_in_a_directory_that_does_not_exist_is_refused_not_created
 def test_a_port_out_of_range_is_a_usage_error(port: str) -> None:
     done = taskhub("serve", "--port", port)
     assert done.returncode == 2
-    assert "is not a port: give 1 to 65535, or 0" in done.stderr
+    assert "Invalid value for '--port'" in done.stderr
 
 
 def test_check_prints_the_settings_masked_and_whether_each_service_answers() -> None:
     with throwaway_postgres_database("taskhub_check") as url:
         secret_url = url.replace("postgres@", "postgres:s3cret@")
         env = {"TASKHUB_DATABASE_URL": secret_url, "TASKHUB_BUS": "celery"}
-        down = taskhub("check", **env, TASKHUB_BROKER_URL="redis://127.0.0.1:9/0")
-        up = taskhub("check", **env, TASKHUB_BROKER_URL="redis://127.0.0.1:6379/0")
+        down = taskhub("check", "--json", **env, TASKHUB_BROKER_URL="redis://127.0.0.1:9/0")
+        up = taskhub("check", "--json", **env, TASKHUB_BROKER_URL="redis://127.0.0.1:6379/0")
+        said = taskhub("check", **env, TASKHUB_BROKER_URL="redis://127.0.0.1:9/0")
     assert (down.returncode, up.returncode) == (1, 0), down.stderr + up.stderr
     report = json.loads(down.stdout)
     assert "s3cret" not in down.stdout
@@ -94,3 +95,7 @@ def test_check_prints_the_settings_masked_and_whether_each_service_answers() -> 
     assert "taskhub db upgrade" in report["checks"]["database"]["detail"]
     assert report["checks"]["broker"]["ok"] is False
     assert json.loads(up.stdout)["checks"]["broker"] == {"ok": True, "detail": "answers"}
+    assert said.returncode == 1
+    assert "broker: FAILED: " in said.stdout
+    assert "TASKHUB_DATABASE_URL=" in said.stdout
+    assert "s3cret" not in said.stdout

@@ -22,7 +22,7 @@ HEAD = head_revision()
 
 
 def db(capsys: pytest.CaptureFixture[str], *args: str) -> dict[str, str | None]:
-    assert main(["db", *args]) == 0
+    assert main(["db", *args, "--json"]) == 0
     return json.loads(capsys.readouterr().out)
 
 

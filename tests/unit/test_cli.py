@@ -1,4 +1,5 @@
-"""The ``taskhub`` command line."""
+"""The ``taskhub`` command line: a line for people, ``--json`` for scripts, exit codes that mean
+something (0 DONE, 1 FAILED or refused, 2 the command or a setting is wrong)."""
 
 from __future__ import annotations
 
@@ -10,44 +11,81 @@ import pytest
 
 from taskhub.entrypoints.cli import main
 
+ADA = ["--username", "ada", "--email", "ada@example.com"]
+
 
 def test_users_create_prints_the_finished_task(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["users", "create", "--username", "ada", "--email", "ada@example.com"]) == 0
+    assert main(["users", "create", *ADA, "--json"]) == 0
     task = json.loads(capsys.readouterr().out)
     assert (task["status"], task["operation"]) == ("DONE", "CREATE")
     assert task["result"]["message"] == "Successfully created user ada"
 
 
+def test_a_task_said_in_one_line_and_a_failed_one_exits_1(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["users", "create", *ADA]) == 0
+    line = capsys.readouterr().out
+    assert line.startswith("DONE create_user ")
+    assert line.count("\n") == 1
+    assert line.rstrip().endswith(": Successfully created user ada")
+    assert main(["users", "create", "--username", "ada", "--email", "other@example.com"]) == 1
+    assert "FAILED create_user" in capsys.readouterr().out
+
+
 def test_a_refused_request_exits_1_with_the_fields_named(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    assert main(["users", "create", "--username", "a b", "--email", "x"]) == 1
+    assert main(["users", "create", "--username", "a b", "--email", "x", "--json"]) == 1
     error = json.loads(capsys.readouterr().err)
     assert error["code"] == "invalid_user_data"
     assert set(error["errors"]) == {"username", "email"}
 
 
-def test_tasks_list_refuses_an_unknown_status(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["tasks", "list", "--status", "LOST"]) == 1
-    assert json.loads(capsys.readouterr().err)["errors"]["status"]
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["users", "create", "--email", "ada@example.com"],  # --username is required
+        ["users", "replace", "some-id", "--username", "ada"],  # and --email, for a replace
+        ["tasks", "list", "--status", "LOST"],
+        ["tasks", "list", "--task-name", "nonsense"],
+        ["users", "list", "--page-size", "501"],
+        ["serve", "--port", "99999"],
+        ["nonsense"],
+    ],
+)
+def test_a_wrong_command_is_a_usage_error(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(argv) == 2
+    assert "Error:" in capsys.readouterr().err
 
 
-def test_tasks_list_refuses_an_unknown_task_name(capsys: pytest.CaptureFixture[str]) -> None:
-    """On the embedded SQLite default, where the raw value once reached the database."""
-    assert main(["tasks", "list", "--task-name", "nonsense"]) == 1
-    error = json.loads(capsys.readouterr().err)
-    assert error["code"] == "invalid_query"
-    assert "create_user" in error["errors"]["task_name"][0]
+def test_every_command_and_option_has_help() -> None:
+    from taskhub.entrypoints.cli import taskhub
+
+    def commands(group: object, path: str = "taskhub") -> list[tuple[str, object]]:
+        found = [(path, group)]
+        for name, sub in getattr(group, "commands", {}).items():
+            found += commands(sub, f"{path} {name}")
+        return found
+
+    for path, command in commands(taskhub):
+        assert command.help, path  # type: ignore[attr-defined]
+        for option in command.params:  # type: ignore[attr-defined]
+            if option.param_type_name == "option" and option.name != "help":
+                assert option.help, f"{path} {option.name}"
+        assert "``" not in command.help, path  # type: ignore[attr-defined]
 
 
-def test_an_unreachable_database_exits_1_with_a_json_error(
+def test_an_unreachable_database_exits_1_saying_so(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("TASKHUB_DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")
     assert main(["users", "list"]) == 1
-    error = json.loads(capsys.readouterr().err)
-    assert error["code"] == "store_unavailable"
-    assert "cannot be reached" in error["error"]
+    error = capsys.readouterr().err
+    assert "cannot be reached" in error
+    assert error.count("\n") == 1
 
 
 def without_extras(*argv: str) -> subprocess.CompletedProcess[str]:
@@ -63,7 +101,7 @@ def without_extras(*argv: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_the_library_and_its_commands_need_no_extra() -> None:
-    ran = without_extras("users", "create", "--username", "ada", "--email", "ada@example.com")
+    ran = without_extras("users", "create", *ADA, "--json")
     assert ran.returncode == 0, ran.stderr
     assert json.loads(ran.stdout)["status"] == "DONE"
 
@@ -73,6 +111,7 @@ def test_the_library_and_its_commands_need_no_extra() -> None:
     [
         (["serve"], {}, "http"),
         (["worker"], {}, "celery"),
+        (["openapi"], {}, "http"),
         (["users", "list"], {"TASKHUB_DATABASE_URL": "postgresql://db/taskhub"}, "postgres"),
         (["db", "upgrade"], {"TASKHUB_DATABASE_URL": "postgresql://db/taskhub"}, "postgres"),
         (["relay", "--once"], {"TASKHUB_BUS": "celery"}, "celery"),
@@ -87,3 +126,23 @@ def test_a_command_whose_extra_is_not_installed_names_it_in_one_line_and_exits_2
     assert ran.returncode == 2, ran.stderr
     assert ran.stderr.count("\n") == 1
     assert f"pip install 'taskhub[{extra}]'" in ran.stderr
+
+
+def test_tasks_wait_and_show_exit_0_for_done_and_1_for_failed(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["users", "create", *ADA, "--json"]) == 0
+    done = json.loads(capsys.readouterr().out)["id"]
+    assert main(["users", "show", "f47ac10b-58cc-4372-a567-0e02b2c3d479", "--json"]) == 1
+    failed = json.loads(capsys.readouterr().out)["id"]
+    assert [main(["tasks", "wait", done]), main(["tasks", "wait", failed, "--json"])] == [0, 1]
+    output = capsys.readouterr().out
+    assert "DONE create_user" in output
+    assert '"code": "user_not_found"' in output
+    assert [main(["tasks", "show", done]), main(["tasks", "show", failed])] == [0, 1]
+
+
+def test_openapi_prints_the_document(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["openapi"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert "/api/users/" in document["paths"]

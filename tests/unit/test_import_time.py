@@ -8,7 +8,7 @@ import sys
 IMPORT_EVERY_MODULE = """
 import pkgutil, importlib, taskhub
 for module in pkgutil.walk_packages(taskhub.__path__, "taskhub."):
-    if ".migrations" not in module.name:
+    if ".migrations" not in module.name and not module.name.endswith(".__main__"):
         importlib.import_module(module.name)
 import celery
 assert not celery._state._apps, "a Celery app was made at import"

@@ -15,7 +15,7 @@ from taskhub.bootstrap import Container, build_container, shut_down
 from taskhub.settings import ENV_PREFIX, Settings
 
 
-def run() -> int:
+def run(as_json: bool = False) -> int:
     settings = Settings.from_env()
     container = build_container(settings)
     try:
@@ -25,7 +25,16 @@ def run() -> int:
     shown = {
         ENV_PREFIX + name.upper(): masked(getattr(settings, name)) for name in settings.model_fields
     }
-    print(json.dumps({"settings": shown, "checks": checks}, indent=2))
+    if as_json:
+        print(json.dumps({"settings": shown, "checks": checks}, indent=2))
+    else:
+        print("\n".join(f"{name}={value}" for name, value in shown.items()))
+        print(
+            "\n".join(
+                f"{name}: {'ok' if o['ok'] else 'FAILED'}: {o['detail']}"
+                for name, o in checks.items()
+            )
+        )
     return 0 if all(outcome["ok"] for outcome in checks.values()) else 1
 
 

@@ -1,0 +1,56 @@
+"""The ``taskhub`` command line, on click: every command and option says what it does
+(``taskhub --help``, ``taskhub users create --help``).
+
+Exit codes: 0 DONE (or answered), 1 the task FAILED or the request was refused, 2 the command
+or a setting is wrong, in one line on standard error, before anything starts. Shell completion:
+``eval "$(_TASKHUB_COMPLETE=bash_source taskhub)"`` (``zsh_source``, ``fish_source``).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+import click
+
+from taskhub.entrypoints.cli.database import db
+from taskhub.entrypoints.cli.extras import missing_extra
+from taskhub.entrypoints.cli.output import USAGE
+from taskhub.entrypoints.cli.processes import check, openapi, relay, serve, worker
+from taskhub.entrypoints.cli.tasks import tasks
+from taskhub.entrypoints.cli.users import users
+from taskhub.settings_errors import SettingsError
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def taskhub() -> None:
+    """Every change to a user runs as a tracked task: submit them, follow them, run the service."""
+
+
+for command in (users, tasks, db, serve, worker, relay, check, openapi):
+    taskhub.add_command(command)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; return its exit code (see the module)."""
+    try:
+        code = taskhub.main(args=list(argv) if argv is not None else None, prog_name="taskhub",
+                            standalone_mode=False)  # fmt: skip
+    except click.exceptions.Exit as done:
+        return done.exit_code
+    except click.ClickException as error:
+        error.show()
+        return error.exit_code
+    except click.Abort:
+        return 1
+    except SettingsError as error:
+        click.echo(f"taskhub: {error}", err=True)
+        return USAGE
+    except ModuleNotFoundError as error:
+        click.echo(f"taskhub: {missing_extra(error)}", err=True)
+        return USAGE
+    return code if isinstance(code, int) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

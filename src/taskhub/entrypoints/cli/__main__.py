@@ -1,0 +1,7 @@
+"""``python -m taskhub.entrypoints.cli``, as the ``taskhub`` script."""
+
+import sys
+
+from taskhub.entrypoints.cli import main
+
+sys.exit(main())

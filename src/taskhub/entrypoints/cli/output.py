@@ -1,0 +1,66 @@
+"""What the command line prints: a line or a table for people, JSON with ``--json``.
+
+Exit codes mean one thing each: 0 the work is DONE (or the question answered), 1 the task FAILED
+or the request was refused, 2 the command or a setting is wrong.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
+
+import click
+
+from taskhub.domain.errors import DomainError
+from taskhub.domain.task import Task, TaskStatus
+
+DONE, FAILED, USAGE = 0, 1, 2
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def json_option(command: F) -> F:
+    """``--json``: print what the command returns as JSON, for scripts."""
+    option = click.option("--json", "as_json", is_flag=True, help="Print JSON, for scripts.")
+    return option(command)
+
+
+def emit(data: Any, as_json: bool, human: Callable[[], str]) -> None:
+    click.echo(json.dumps(data, indent=2) if as_json else human())
+
+
+def task_line(task: Task) -> str:
+    """``DONE create_user <id> (attempt 1): Successfully created user ada``."""
+    result = task.result or {}
+    said = result.get("message") or result.get("error") or f"{task.progress}%"
+    code = f" [{result['code']}]" if task.status is TaskStatus.FAILED else ""
+    return f"{task.status} {task.task_name} {task.id} (attempt {task.attempt}){code}: {said}"
+
+
+def show_task(task: Task, as_json: bool, human: Callable[[Task], str] | None = None) -> int:
+    """Print the task; its exit code: 0 DONE, 1 FAILED, 0 while it is still on its way."""
+    emit(task.to_dict(), as_json, lambda: (human or task_line)(task))
+    return FAILED if task.status is TaskStatus.FAILED else DONE
+
+
+def table(rows: Iterable[Sequence[object]], header: Sequence[str]) -> str:
+    cells = [list(map(str, header)), *(list(map(str, row)) for row in rows)]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    return "\n".join(
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells
+    )
+
+
+def refused(error: DomainError, as_json: bool) -> int:
+    """A request the domain refused: one line (or JSON) on standard error, exit 1."""
+    errors = getattr(error, "errors", None)
+    if as_json:
+        details = {
+            "code": error.code,
+            "error": error.message,
+            **({"errors": errors} if errors else {}),
+        }
+        click.echo(json.dumps(details, indent=2), err=True)
+    else:
+        click.echo(f"taskhub: {error.message} [{error.code}]", err=True)
+    return FAILED

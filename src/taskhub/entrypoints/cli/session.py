@@ -1,0 +1,42 @@
+"""One command's use of the library: a hub on the configured store, its tasks run inline, and
+every failure a request can meet turned into its line and exit code."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import click
+
+from taskhub.application.ports import StoreUnavailable
+from taskhub.domain.errors import DomainError
+from taskhub.domain.task import Task
+from taskhub.entrypoints.cli.output import FAILED, refused, show_task, task_line
+from taskhub.entrypoints.library import Hub, connect
+
+Ask = Callable[[Hub], Task]
+
+
+def with_hub(ask: Callable[[Hub], int], as_json: bool) -> int:
+    """Run ``ask`` on a hub of the configured store whose tasks run in this process."""
+    try:
+        with connect(bus="inline") as hub:
+            return ask(hub)
+    except DomainError as error:
+        return refused(error, as_json)
+    except StoreUnavailable as error:
+        code, said = getattr(error, "code", "store_unavailable"), " ".join(str(error).split())
+        click.echo(f"taskhub: {said} [{code}]", err=True)
+        return FAILED
+
+
+def submitted(ask: Ask, as_json: bool, human: Callable[[Task], str] = task_line) -> int:
+    """Submit, and print the task as it finished here: exit 0 DONE, 1 FAILED or not run."""
+
+    def run(hub: Hub) -> int:
+        task = ask(hub)
+        if not task.is_finished:  # its run met a store outage: saved for a relay to run
+            click.echo(f"taskhub: {task_line(task)}; a relay on the same store runs it", err=True)
+            return FAILED
+        return show_task(task, as_json, human)
+
+    return with_hub(run, as_json)

@@ -1,0 +1,100 @@
+"""``taskhub tasks``: follow what was submitted, from any entrypoint."""
+
+from __future__ import annotations
+
+import io
+import sys
+import time
+from typing import TextIO
+
+import click
+
+from taskhub.application.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from taskhub.domain.task import Operation, Task, TaskName, TaskStatus
+from taskhub.entrypoints.cli.output import FAILED, emit, json_option, show_task, table
+from taskhub.entrypoints.cli.session import with_hub
+from taskhub.entrypoints.library import Hub
+
+
+def _choice(kind: type[TaskStatus] | type[Operation] | type[TaskName]) -> click.Choice[str]:
+    return click.Choice([member.value for member in kind])
+
+
+@click.group()
+def tasks() -> None:
+    """List, show and wait for tasks."""
+
+
+@tasks.command(name="list")
+@click.option("--status", type=_choice(TaskStatus), help="Only tasks in this status.")
+@click.option("--operation", type=_choice(Operation), help="Only tasks of this kind.")
+@click.option("--task-name", type=_choice(TaskName), help="Only tasks of this operation.")
+@click.option("--related-id", help="Only tasks on this user.")
+@click.option(
+    "--page", type=click.IntRange(min=1), default=1, show_default=True, help="Which page."
+)
+@click.option(
+    "--page-size",
+    type=click.IntRange(1, MAX_PAGE_SIZE),
+    default=DEFAULT_PAGE_SIZE,
+    show_default=True,
+    help="How many on a page.",
+)
+@json_option
+def list_(as_json: bool, page: int, page_size: int, **filters: str | None) -> int:
+    """List tasks, newest first."""
+
+    def listing(hub: Hub) -> int:
+        found = hub.tasks.list(**filters, page=page, page_size=page_size)
+        rows = [
+            (t.id, t.status, t.task_name, f"{t.progress}%", t.created_at.isoformat())
+            for t in found.items
+        ]
+        header = ("id", "status", "task", "progress", "created")
+        emit([t.to_dict() for t in found.items], as_json, lambda: table(rows, header))
+        return 0
+
+    return with_hub(listing, as_json)
+
+
+@tasks.command()
+@click.argument("task_id")
+@json_option
+def show(task_id: str, as_json: bool) -> int:
+    """Show one task: its status, progress and result."""
+    return with_hub(lambda hub: show_task(hub.tasks.get(task_id), as_json), as_json)
+
+
+@tasks.command()
+@click.argument("task_id")
+@click.option(
+    "--timeout", type=click.FloatRange(min=0), default=60, show_default=True, help="Seconds."
+)
+@json_option
+def wait(task_id: str, timeout: float, as_json: bool) -> int:
+    """Wait for a task to finish, showing its progress; exit 0 DONE, 1 FAILED or still running."""
+
+    def waiting(hub: Hub) -> int:
+        task = _follow(hub, task_id, timeout, show_bar=not as_json)
+        if not task.is_finished:
+            click.echo(f"taskhub: still {task.status} after {timeout:g} s", err=True)
+            show_task(task, as_json)
+            return FAILED
+        return show_task(task, as_json)
+
+    return with_hub(waiting, as_json)
+
+
+def _follow(hub: Hub, task_id: str, timeout: float, show_bar: bool) -> Task:
+    """Poll the task until it finishes or ``timeout`` passes, moving a bar with its progress."""
+    deadline, task = time.monotonic() + timeout, hub.tasks.get(task_id)
+    where: TextIO = io.StringIO()  # the bar goes nowhere when the output is JSON
+    if show_bar:
+        where = sys.stderr
+    with click.progressbar(length=100, label=str(task.task_name), file=where) as bar:
+        while not task.is_finished and time.monotonic() < deadline:
+            time.sleep(0.2)
+            task, before = hub.tasks.get(task_id), task.progress
+            bar.update(task.progress - before)
+        bar.update(task.progress - bar.pos)
+    return task
