@@ -11,6 +11,7 @@ import pytest
 from kombu import Connection
 from sqlalchemy import Engine, text
 
+import taskhub.settings
 from taskhub.adapters.sqlalchemy import migrate
 from taskhub.adapters.sqlalchemy.engine import build_engine
 from taskhub.adapters.sqlalchemy.mapping import start_mappers
@@ -27,6 +28,7 @@ def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     for name in [name for name in os.environ if name.startswith("TASKHUB_")]:
         monkeypatch.delenv(name)
     monkeypatch.setenv("TASKHUB_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setattr(taskhub.settings, "ENV_FILE", str(tmp_path / "no.env"))  # not a dev's .env
 
 
 @pytest.fixture

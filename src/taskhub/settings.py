@@ -14,15 +14,15 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 
 from dotenv import dotenv_values
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
-from taskhub.settings_errors import SettingsError, one_line
+from taskhub.settings_errors import SettingsError, masked, one_line
 
 ENV_PREFIX = "TASKHUB_"
 ENV_FILE = ".env"
 DATABASE_KINDS = {"memory": "memory", "sqlite": "sqlite", "postgresql": "postgresql"}
-Positive = Annotated[float, Field(gt=0)]
-NotNegative = Annotated[float, Field(ge=0)]
+Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+NotNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 AtLeastOne = Annotated[int, Field(ge=1)]
 
 
@@ -32,6 +32,11 @@ def default_data_dir() -> str:
         os.path.expanduser("~"), ".local", "share"
     )
     return os.path.join(base, "taskhub")
+
+
+def _text(value: Any) -> Any:
+    """A path given as a ``Path`` is the same setting as its text."""
+    return os.fspath(value) if isinstance(value, os.PathLike) else value
 
 
 def _setting(default: Any, meaning: str, shown: str | None = None) -> Any:
@@ -53,7 +58,7 @@ class Settings(BaseModel):
         "`postgresql://…`, `sqlite:///path` (its directory must exist) or `memory://`",
         shown="SQLite file in the data directory",
     )
-    data_dir: str = Field(
+    data_dir: Annotated[str, BeforeValidator(_text)] = Field(
         default_factory=default_data_dir,
         description="where the embedded SQLite file lives (created if missing)",
         json_schema_extra={"shown": "`$XDG_DATA_HOME/taskhub` or `~/.local/share/taskhub`"},
@@ -120,11 +125,13 @@ class Settings(BaseModel):
         scheme = self.effective_database_url.partition("://")[0].partition("+")[0]
         if scheme not in DATABASE_KINDS:
             kinds = ", ".join(f"{kind}://" for kind in DATABASE_KINDS)
-            given = self.database_url
+            given = masked(self.database_url)
             raise ValueError(
                 f"TASKHUB_DATABASE_URL must start with one of {kinds} (not {given!r})."
             )
-        if "broker_url" in self.model_fields_set and self.bus == "thread":
+        if self.bus == "celery" and not self.broker_url:
+            raise ValueError("TASKHUB_BUS=celery needs a broker: set TASKHUB_BROKER_URL.")
+        if self.broker_url and "broker_url" in self.model_fields_set and self.bus == "thread":
             raise ValueError(
                 "TASKHUB_BROKER_URL is set but TASKHUB_BUS is 'thread', which runs every task "
                 "in this process: set TASKHUB_BUS=celery to hand tasks to workers, or unset "
@@ -157,13 +164,17 @@ class Settings(BaseModel):
     def from_env(
         cls,
         environ: Mapping[str, str] | None = None,
-        env_file: str | Path = ENV_FILE,
+        env_file: str | Path | None = None,
         **overrides: Any,
     ) -> Settings:
         """Settings from ``overrides``, then ``TASKHUB_*`` variables, then ``env_file`` (if it
-        exists), then the defaults. A ``TASKHUB_`` variable that names no setting is refused."""
-        environ = os.environ if environ is None else environ
-        found = {**_dotenv(env_file), **environ}
+        exists), then the defaults. A ``TASKHUB_`` variable that names no setting is refused.
+
+        ``environ`` given alone is the whole environment: no ``.env`` is read beside it unless
+        ``env_file`` is given too."""
+        if environ is None:
+            environ, env_file = os.environ, ENV_FILE if env_file is None else env_file
+        found = {**(_dotenv(env_file) if env_file is not None else {}), **environ}
         variables = {name: value for name, value in found.items() if name.startswith(ENV_PREFIX)}
         values = {_field_of(name): value for name, value in variables.items()}
         return cls(**{**values, **overrides})

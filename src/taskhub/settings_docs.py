@@ -35,7 +35,7 @@ def env_example() -> str:
     """Every setting, commented out at its default, with its meaning above it."""
     lines = ["# taskhub's settings: copy to .env and uncomment what you change."]
     for name, field in Settings.model_fields.items():
-        default = field.get_default(call_default_factory=False)
+        default = "" if field.default_factory is not None else field.default
         value = (
             "" if default is None else (f"{default:g}" if isinstance(default, float) else default)
         )

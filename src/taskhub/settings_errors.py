@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import ValidationError
 
@@ -20,7 +21,7 @@ def one_line(error: ValidationError, prefix: str) -> str:
     if problem["type"] == "extra_forbidden":
         return f"{variable} is not a taskhub setting."
     rule = _rule(problem["type"], problem.get("ctx", {}), problem["msg"])
-    return f"{variable} {rule} (not {problem['input']!r})."
+    return f"{variable} {rule} (not {masked(problem['input'])!r})."
 
 
 def _rule(kind: str, context: dict[str, Any], message: str) -> str:
@@ -35,3 +36,19 @@ def _rule(kind: str, context: dict[str, Any], message: str) -> str:
     if kind == "float_parsing":
         return "must be a number"
     return f"is refused: {message}"
+
+
+def masked(value: object) -> object:
+    """``value``, with the password of a URL in it replaced by ``***`` (what is not a URL, or
+    does not parse as one, is returned as it is)."""
+    if not isinstance(value, str) or "://" not in value:
+        return value
+    try:
+        parts = urlsplit(value)
+        password = parts.password
+    except ValueError:
+        return value
+    if password is None:
+        return value
+    netloc = parts.netloc.replace(f":{password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))

@@ -40,11 +40,16 @@ def test_a_body_over_the_limit_is_413_with_or_without_a_content_length(
     server = Server(env, tmp_path / "server.log", command)
     try:
         small = json.dumps(user_fields()).encode()
+        exact = json.dumps(user_fields(first_name="")).encode()
+        exact = exact.replace(
+            b'"first_name": ""', b'"first_name": "' + b"x" * (LIMIT - len(exact)) + b'"'
+        )
         large = json.dumps(user_fields(first_name="x" * 2 * LIMIT)).encode()
-        assert len(small) < LIMIT < len(large)
+        assert len(small) < len(exact) == LIMIT < len(large)
+        bodies = (small, exact, large)
         statuses = [
-            post(server, body, chunks=chunks) for body in (small, large) for chunks in (False, True)
+            post(server, body, chunks=chunks) for body in bodies for chunks in (False, True)
         ]
     finally:
         server.stop()
-    assert statuses == [202, 202, 413, 413]
+    assert statuses == [202, 202, 202, 202, 413, 413]

@@ -73,6 +73,20 @@ def test_a_sqlite_file_in_a_directory_that_does_not_exist_is_refused_not_created
     assert not (tmp_path / "no").exists()
 
 
+def test_a_data_dir_that_cannot_be_made_is_refused_in_one_line(tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("")
+    done = taskhub("users", "list", TASKHUB_DATA_DIR=str(tmp_path / "a-file" / "data"))
+    refused_in_one_line(done, "TASKHUB_DATA_DIR", "cannot be made")
+
+
+def test_a_process_whose_schema_is_not_ready_stops_in_one_line() -> None:
+    with throwaway_postgres_database("taskhub_empty") as url:
+        done = taskhub("relay", "--once", TASKHUB_DATABASE_URL=url, TASKHUB_BUS="celery")
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "run `taskhub db upgrade`" in done.stderr.splitlines()[-1]
+
+
 @pytest.mark.parametrize("port", ["99999", "-1", "http"])
 def test_a_port_out_of_range_is_a_usage_error(port: str) -> None:
     done = taskhub("serve", "--port", port)
@@ -84,18 +98,22 @@ def test_check_prints_the_settings_masked_and_whether_each_service_answers() -> 
     with throwaway_postgres_database("taskhub_check") as url:
         secret_url = url.replace("postgres@", "postgres:s3cret@")
         env = {"TASKHUB_DATABASE_URL": secret_url, "TASKHUB_BUS": "celery"}
+        up = {**env, "TASKHUB_BROKER_URL": "redis://127.0.0.1:6379/0"}
+        empty = taskhub("check", "--json", **up)
+        assert taskhub("db", "upgrade", **up).returncode == 0
         down = taskhub("check", "--json", **env, TASKHUB_BROKER_URL="redis://127.0.0.1:9/0")
-        up = taskhub("check", "--json", **env, TASKHUB_BROKER_URL="redis://127.0.0.1:6379/0")
+        ready = taskhub("check", "--json", **up)
         said = taskhub("check", **env, TASKHUB_BROKER_URL="redis://127.0.0.1:9/0")
-    assert (down.returncode, up.returncode) == (1, 0), down.stderr + up.stderr
+    assert (empty.returncode, down.returncode, ready.returncode) == (1, 1, 0), down.stderr
+    behind = json.loads(empty.stdout)["checks"]["database"]
+    assert behind["ok"] is False
+    assert "taskhub db upgrade" in behind["detail"]
     report = json.loads(down.stdout)
     assert "s3cret" not in down.stdout
     assert report["settings"]["TASKHUB_DATABASE_URL"].count(":***@") == 1
     assert report["checks"]["database"]["ok"] is True
-    assert "taskhub db upgrade" in report["checks"]["database"]["detail"]
     assert report["checks"]["broker"]["ok"] is False
-    assert json.loads(up.stdout)["checks"]["broker"] == {"ok": True, "detail": "answers"}
+    assert json.loads(ready.stdout)["checks"]["broker"] == {"ok": True, "detail": "answers"}
     assert said.returncode == 1
     assert "broker: FAILED: " in said.stdout
-    assert "TASKHUB_DATABASE_URL=" in said.stdout
     assert "s3cret" not in said.stdout

@@ -41,3 +41,34 @@ def test_a_broker_without_the_celery_bus_is_refused_as_a_deployment_that_is_not_
         {"TASKHUB_BROKER_URL": "redis://redis:6379/0", "TASKHUB_BUS": "celery"}
     )
     assert celery.broker_url == "redis://redis:6379/0"
+
+
+@pytest.mark.parametrize("value", ["inf", "nan", "1e400"])
+def test_a_duration_that_is_not_a_finite_number_is_refused(value: str) -> None:
+    with pytest.raises(ValueError, match="TASKHUB_LEASE_SECONDS"):
+        taskhub.Settings.from_env({"TASKHUB_LEASE_SECONDS": value})
+
+
+def test_a_refused_url_is_shown_without_its_password() -> None:
+    with pytest.raises(ValueError, match="mysql://user:\\*\\*\\*@db/x") as refused:
+        taskhub.Settings.from_env({"TASKHUB_DATABASE_URL": "mysql://user:s3cret@db/x"})
+    assert "s3cret" not in str(refused.value)
+
+
+def test_a_data_dir_may_be_given_as_a_path(tmp_path: Path) -> None:
+    assert taskhub.Settings(data_dir=tmp_path).data_dir == str(tmp_path)
+
+
+def test_an_empty_broker_url_is_no_broker_and_the_celery_bus_needs_one() -> None:
+    assert taskhub.Settings.from_env({"TASKHUB_BROKER_URL": ""}).broker_url == ""
+    with pytest.raises(ValueError, match="TASKHUB_BUS=celery needs a broker"):
+        taskhub.Settings.from_env({"TASKHUB_BUS": "celery", "TASKHUB_BROKER_URL": ""})
+
+
+def test_an_explicit_environment_reads_no_dotenv_beside_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / ".env").write_text("TASKHUB_BUS=inline\n")
+    monkeypatch.chdir(tmp_path)
+    assert taskhub.Settings.from_env({}).bus == "thread"
+    assert taskhub.Settings.from_env({}, env_file=".env").bus == "inline"

@@ -29,7 +29,12 @@ def check_settings(settings: Settings) -> None:
                 f"TASKHUB_DATABASE_URL names a SQLite file in {file.parent}, which does not "
                 "exist: create the directory, or name a file in one that does."
             )
-        file.parent.mkdir(parents=True, exist_ok=True)  # the data directory, taskhub's own
+        try:
+            file.parent.mkdir(parents=True, exist_ok=True)  # the data directory, taskhub's own
+        except OSError as error:
+            raise SettingsError(
+                f"TASKHUB_DATA_DIR {file.parent} cannot be made: {error.strerror}."
+            ) from None
 
 
 def _installed(module: str) -> bool:

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from urllib.parse import urlsplit, urlunsplit
 
 from taskhub.application.ports import StoreUnavailable
 from taskhub.bootstrap import Container, build_container, shut_down
 from taskhub.settings import ENV_PREFIX, Settings
+from taskhub.settings_errors import SettingsError, masked
 
 
 def run(as_json: bool = False) -> int:
@@ -38,17 +38,6 @@ def run(as_json: bool = False) -> int:
     return 0 if all(outcome["ok"] for outcome in checks.values()) else 1
 
 
-def masked(value: object) -> object:
-    """``value``, with the password of a URL replaced by ``***``."""
-    if not isinstance(value, str) or "://" not in value:
-        return value
-    parts = urlsplit(value)
-    if parts.password is None:
-        return value
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return urlunsplit(parts._replace(netloc=netloc))
-
-
 def _checks(container: Container) -> dict[str, Callable[[], str]]:
     settings, service = container.settings(), container.service()
     checks: dict[str, Callable[[], str]] = {"database": lambda: _database(container)}
@@ -71,15 +60,24 @@ def _database(container: Container) -> str:
     current, head = revisions["current"], revisions["head"]
     if current == head:
         return f"answers; its schema is at {head}, the newest"
-    return (
-        f"answers; its schema is at {current or 'none (empty)'}: run `taskhub db upgrade` ({head})"
-    )
+    at = f"answers; its schema is at {current or 'none (empty)'}, not {head}"
+    if current is not None and not container.migrations().knows(current):
+        raise NotReady(f"{at}, and a newer taskhub made it: run that version")
+    if container.settings().database_kind == "sqlite":
+        return f"{at}: taskhub migrates it when it next starts"
+    raise NotReady(f"{at}: run `taskhub db upgrade`")
+
+
+class NotReady(Exception):
+    """A service that answers but cannot serve this taskhub as it is."""
 
 
 def _outcome(check: Callable[[], str]) -> dict[str, object]:
     try:
         return {"ok": True, "detail": check()}
-    except (StoreUnavailable, OSError) as error:
+    except SettingsError:  # a database that does not exist: a setting, exit 2
+        raise
+    except (StoreUnavailable, OSError, NotReady) as error:
         return {"ok": False, "detail": str(error)}
     except Exception as error:  # a broker client raises kinds of its own
         return {"ok": False, "detail": f"{type(error).__name__}: {error}"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -44,10 +45,13 @@ class DatabaseMissing(SchemaNotReady, SettingsError):
     code = "database_missing"
 
 
+MISSING_DATABASE = re.compile(r'database "[^"]+" does not exist')
+
+
 def missing_database(error: Exception, where: str) -> DatabaseMissing | None:
-    """The refusal of a PostgreSQL server that has no database of that name, if it is one."""
+    """The refusal of a PostgreSQL server, on connecting, that has no database of that name."""
     cause = str(getattr(error, "orig", None) or error)
-    if "does not exist" not in cause or "database" not in cause:
+    if not isinstance(error, exc.OperationalError) or not MISSING_DATABASE.search(cause):
         return None
     return DatabaseMissing(
         f"The database {where} does not exist on its server: create it (createdb), or correct "

@@ -80,6 +80,10 @@ class Schema:
             current = migrate.current_revision(self._engine)
         return {"current": current, "head": migrate.head_revision()}
 
+    def knows(self, revision: str) -> bool:
+        """Whether this taskhub's migrations include ``revision``."""
+        return migrate.is_known(revision)
+
     def upgrade(self, revision: str = "head") -> None:
         """Migrate up to ``revision``, as ``taskhub db upgrade`` does (see ``migrate``)."""
         with _refusals():

@@ -13,9 +13,10 @@ from collections.abc import Sequence
 
 import click
 
+from taskhub.application.ports import StoreUnavailable
 from taskhub.entrypoints.cli.database import db
 from taskhub.entrypoints.cli.extras import missing_extra
-from taskhub.entrypoints.cli.output import USAGE
+from taskhub.entrypoints.cli.output import FAILED, INTERRUPTED, USAGE
 from taskhub.entrypoints.cli.processes import check, openapi, relay, serve, worker
 from taskhub.entrypoints.cli.tasks import tasks
 from taskhub.entrypoints.cli.users import users
@@ -41,11 +42,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except click.ClickException as error:
         error.show()
         return error.exit_code
-    except click.Abort:
-        return 1
+    except click.Abort:  # Ctrl-C: what a shell expects of an interrupted command
+        return INTERRUPTED
     except SettingsError as error:
         click.echo(f"taskhub: {error}", err=True)
         return USAGE
+    except StoreUnavailable as error:  # at a process's start: a schema not ready, say
+        click.echo(f"taskhub: {' '.join(str(error).split())}", err=True)
+        return FAILED
     except ModuleNotFoundError as error:
         click.echo(f"taskhub: {missing_extra(error)}", err=True)
         return USAGE

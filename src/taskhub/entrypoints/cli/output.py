@@ -15,7 +15,7 @@ import click
 from taskhub.domain.errors import DomainError
 from taskhub.domain.task import Task, TaskStatus
 
-DONE, FAILED, USAGE = 0, 1, 2
+DONE, FAILED, USAGE, INTERRUPTED = 0, 1, 2, 130
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -54,13 +54,14 @@ def table(rows: Iterable[Sequence[object]], header: Sequence[str]) -> str:
 def refused(error: DomainError, as_json: bool) -> int:
     """A request the domain refused: one line (or JSON) on standard error, exit 1."""
     errors = getattr(error, "errors", None)
+    return failure(error.code, error.message, as_json, {"errors": errors} if errors else {})
+
+
+def failure(code: str, said: str, as_json: bool, more: dict[str, Any] | None = None) -> int:
+    """Why a command could not do its work: one line, or JSON with ``--json``, on stderr."""
+    said = " ".join(said.split())
     if as_json:
-        details = {
-            "code": error.code,
-            "error": error.message,
-            **({"errors": errors} if errors else {}),
-        }
-        click.echo(json.dumps(details, indent=2), err=True)
+        click.echo(json.dumps({"code": code, "error": said, **(more or {})}, indent=2), err=True)
     else:
-        click.echo(f"taskhub: {error.message} [{error.code}]", err=True)
+        click.echo(f"taskhub: {said} [{code}]", err=True)
     return FAILED

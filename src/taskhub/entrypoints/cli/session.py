@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import click
-
 from taskhub.application.ports import StoreUnavailable
 from taskhub.domain.errors import DomainError
 from taskhub.domain.task import Task
-from taskhub.entrypoints.cli.output import FAILED, refused, show_task, task_line
+from taskhub.entrypoints.cli.output import failure, refused, show_task, task_line
 from taskhub.entrypoints.library import Hub, connect
+from taskhub.settings_errors import SettingsError
 
 Ask = Callable[[Hub], Task]
 
@@ -23,10 +22,10 @@ def with_hub(ask: Callable[[Hub], int], as_json: bool) -> int:
             return ask(hub)
     except DomainError as error:
         return refused(error, as_json)
+    except SettingsError:  # a database that does not exist: a setting to correct, exit 2
+        raise
     except StoreUnavailable as error:
-        code, said = getattr(error, "code", "store_unavailable"), " ".join(str(error).split())
-        click.echo(f"taskhub: {said} [{code}]", err=True)
-        return FAILED
+        return failure(getattr(error, "code", "store_unavailable"), str(error), as_json)
 
 
 def submitted(ask: Ask, as_json: bool, human: Callable[[Task], str] = task_line) -> int:
@@ -35,8 +34,8 @@ def submitted(ask: Ask, as_json: bool, human: Callable[[Task], str] = task_line)
     def run(hub: Hub) -> int:
         task = ask(hub)
         if not task.is_finished:  # its run met a store outage: saved for a relay to run
-            click.echo(f"taskhub: {task_line(task)}; a relay on the same store runs it", err=True)
-            return FAILED
+            said = f"{task_line(task)}; a relay on the same store runs it"
+            return failure("task_not_finished", said, as_json, {"task": task.to_dict()})
         return show_task(task, as_json, human)
 
     return with_hub(run, as_json)

@@ -94,7 +94,7 @@ def _follow(hub: Hub, task_id: str, timeout: float, show_bar: bool) -> Task:
     with click.progressbar(length=100, label=str(task.task_name), file=where) as bar:
         while not task.is_finished and time.monotonic() < deadline:
             time.sleep(0.2)
-            task, before = hub.tasks.get(task_id), task.progress
-            bar.update(task.progress - before)
+            task = hub.tasks.get(task_id)
+            bar.update(task.progress - bar.pos)
         bar.update(task.progress - bar.pos)
     return task

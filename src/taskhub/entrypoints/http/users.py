@@ -35,16 +35,22 @@ Fields = dict[str, Any]
 @blp.before_request
 def require_json_body() -> None:
     """Refuse a body in any other format (415), or over the limit (413), before anything
-    parses it. A chunked body has no Content-Length for werkzeug to check first: it is read up
-    to the limit, and one byte more is asked for, which werkzeug refuses with 413 if it is there
-    (so a chunked body of exactly the limit is refused too), instead of truncating it."""
+    parses it. A chunked body has no Content-Length for werkzeug to check first, and werkzeug
+    would hand on its first ``limit`` bytes: so once that much is read, a byte more from the
+    server's stream means the body is over the limit."""
     if request.method not in ("POST", "PUT", "PATCH"):
         return
     if not request.is_json:
         abort(415, message="Send the request body as application/json.")
     limit = current_app.config["MAX_CONTENT_LENGTH"]
-    if request.content_length is None and len(request.get_data(cache=True)) >= limit:
-        request.stream.read(1)
+    unmeasured = request.content_length is None
+    if unmeasured and len(request.get_data(cache=True)) >= limit and _more(request.environ):
+        abort(413, message=f"The request body is larger than {limit} bytes.")
+
+
+def _more(environ: dict[str, Any]) -> bool:
+    """Whether the server's stream holds a byte beyond what the app has read."""
+    return bool(environ["wsgi.input"].read(1))
 
 
 @blp.route("/", endpoint="users", parameters=SUBMISSION_HEADERS)
