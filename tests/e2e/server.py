@@ -74,16 +74,7 @@ class Server:
     def request(
         self, method: str, path: str, body: Any = None, headers: Mapping[str, str] | None = None
     ) -> Reply:
-        data = None if body is None else json.dumps(body).encode()
-        sent = {"Content-Type": "application/json"} if body is not None else {}
-        request = urllib.request.Request(
-            self.url + path, data, {**sent, **(headers or {})}, method=method
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                return Reply(response.status, dict(response.headers), _json(response.read()))
-        except urllib.error.HTTPError as error:
-            return Reply(error.code, dict(error.headers), _json(error.read()))
+        return request(self.url, method, path, body, headers)
 
     def kill(self) -> None:
         """SIGKILL: the process dies where it stands, with whatever its threads were running."""
@@ -98,6 +89,20 @@ class Server:
             self.process.wait(timeout=20)
         self._log.close()
         return self.process.returncode
+
+
+def request(
+    url: str, method: str, path: str, body: Any = None, headers: Mapping[str, str] | None = None
+) -> Reply:
+    """One HTTP exchange with the server at ``url``, a JSON body sent and read back."""
+    data = None if body is None else json.dumps(body).encode()
+    sent = {"Content-Type": "application/json"} if body is not None else {}
+    message = urllib.request.Request(url + path, data, {**sent, **(headers or {})}, method=method)
+    try:
+        with urllib.request.urlopen(message, timeout=30) as response:
+            return Reply(response.status, dict(response.headers), _json(response.read()))
+    except urllib.error.HTTPError as error:
+        return Reply(error.code, dict(error.headers), _json(error.read()))
 
 
 def _json(raw: bytes) -> Any:
