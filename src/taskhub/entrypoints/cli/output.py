@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 import click
 
+from taskhub.application.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from taskhub.domain.errors import DomainError
 from taskhub.domain.task import Task, TaskStatus
 
@@ -23,6 +24,21 @@ def json_option(command: F) -> F:
     """``--json``: print what the command returns as JSON, for scripts."""
     option = click.option("--json", "as_json", is_flag=True, help="Print JSON, for scripts.")
     return option(command)
+
+
+def paging_options(command: F) -> F:
+    """``--page`` and ``--page-size``, bounded as every list of the application is."""
+    page = click.option(
+        "--page", type=click.IntRange(min=1), default=1, show_default=True, help="Which page."
+    )
+    size = click.option(
+        "--page-size",
+        type=click.IntRange(1, MAX_PAGE_SIZE),
+        default=DEFAULT_PAGE_SIZE,
+        show_default=True,
+        help="How many on a page.",
+    )
+    return page(size(command))
 
 
 def emit(data: Any, as_json: bool, human: Callable[[], str]) -> None:

@@ -9,9 +9,15 @@ from typing import TextIO
 
 import click
 
-from taskhub.application.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from taskhub.domain.task import Operation, Task, TaskName, TaskStatus
-from taskhub.entrypoints.cli.output import FAILED, emit, json_option, show_task, table
+from taskhub.entrypoints.cli.output import (
+    FAILED,
+    emit,
+    json_option,
+    paging_options,
+    show_task,
+    table,
+)
 from taskhub.entrypoints.cli.session import with_hub
 from taskhub.entrypoints.library import Hub
 
@@ -30,16 +36,7 @@ def tasks() -> None:
 @click.option("--operation", type=_choice(Operation), help="Only tasks of this kind.")
 @click.option("--task-name", type=_choice(TaskName), help="Only tasks of this operation.")
 @click.option("--related-id", help="Only tasks on this user.")
-@click.option(
-    "--page", type=click.IntRange(min=1), default=1, show_default=True, help="Which page."
-)
-@click.option(
-    "--page-size",
-    type=click.IntRange(1, MAX_PAGE_SIZE),
-    default=DEFAULT_PAGE_SIZE,
-    show_default=True,
-    help="How many on a page.",
-)
+@paging_options
 @json_option
 def list_(as_json: bool, page: int, page_size: int, **filters: str | None) -> int:
     """List tasks, newest first."""

@@ -7,9 +7,8 @@ from typing import Any
 
 import click
 
-from taskhub.application.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from taskhub.domain.task import Task
-from taskhub.entrypoints.cli.output import json_option, show_task, table
+from taskhub.entrypoints.cli.output import json_option, paging_options, show_task, table
 from taskhub.entrypoints.cli.session import submitted
 from taskhub.entrypoints.library import Hub
 
@@ -60,16 +59,7 @@ def show(user_id: str, as_json: bool) -> int:
 
 
 @users.command(name="list")
-@click.option(
-    "--page", type=click.IntRange(min=1), default=1, show_default=True, help="Which page."
-)
-@click.option(
-    "--page-size",
-    type=click.IntRange(1, MAX_PAGE_SIZE),
-    default=DEFAULT_PAGE_SIZE,
-    show_default=True,
-    help="How many on a page.",
-)
+@paging_options
 @json_option
 def list_(page: int, page_size: int, as_json: bool) -> int:
     """List users by date joined, one page at a time."""
