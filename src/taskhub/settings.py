@@ -26,6 +26,20 @@ NotNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 AtLeastOne = Annotated[int, Field(ge=1)]
 
 
+def _none_if_empty(value: Any) -> Any:
+    """An empty variable (``TASKHUB_X=``) is the setting left unset."""
+    return None if value == "" else value
+
+
+def _upper(value: Any) -> Any:
+    return value.upper() if isinstance(value, str) else value
+
+
+Port = Annotated[int, Field(ge=1, le=65535)]
+OptionalPort = Annotated[Port | None, BeforeValidator(_none_if_empty)]
+LogLevel = Annotated[Literal["DEBUG", "INFO", "WARNING", "ERROR"], BeforeValidator(_upper)]
+
+
 def default_data_dir() -> str:
     """Where the embedded database lives: ``$XDG_DATA_HOME/taskhub``, else ``~/.local/share``."""
     base = os.environ.get("XDG_DATA_HOME") or os.path.join(
@@ -112,6 +126,23 @@ class Settings(BaseModel):
     )
     relay_interval_seconds: Positive = _setting(
         5.0, "seconds between sweeps (in-process on `thread`, else `taskhub relay`'s)"
+    )
+    log_format: Literal["text", "json"] = _setting(
+        "text", "`text` (a line for a person) or `json` (one JSON object a line, for a shipper)"
+    )
+    log_level: LogLevel = _setting(
+        "INFO", "the least severe level logged: `DEBUG`, `INFO`, `WARNING` or `ERROR`"
+    )
+    worker_metrics_port: OptionalPort = _setting(
+        None,
+        "port on which `taskhub worker` serves Prometheus metrics (the sum of its pool processes)",
+        shown="(none: no metrics server)",
+    )
+    relay_metrics_port: OptionalPort = _setting(
+        None, "port on which `taskhub relay` serves Prometheus metrics", shown="(none)"
+    )
+    metrics_address: str = _setting(
+        "0.0.0.0", "address the worker's and the relay's metrics servers listen on"
     )
 
     def __init__(self, **values: Any) -> None:

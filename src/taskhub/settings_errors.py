@@ -31,6 +31,8 @@ def _rule(kind: str, context: dict[str, Any], message: str) -> str:
         return "must be positive" if context["gt"] == 0 else f"must be greater than {context['gt']}"
     if kind == "greater_than_equal":
         return "must not be negative" if context["ge"] == 0 else f"must be at least {context['ge']}"
+    if kind == "less_than_equal":
+        return f"must be at most {context['le']}"
     if kind in ("int_parsing", "int_from_float"):
         return "must be a whole number"
     if kind == "float_parsing":

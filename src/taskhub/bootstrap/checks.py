@@ -23,6 +23,9 @@ def check_settings(settings: Settings) -> None:
         _require("celery", "celery", "TASKHUB_BUS=celery")
     if settings.events_url:
         _require("kombu", "celery", "TASKHUB_EVENTS_URL")
+    for port in ("worker_metrics_port", "relay_metrics_port"):
+        if getattr(settings, port) is not None:
+            _require("prometheus_client", "metrics", f"TASKHUB_{port.upper()} is set")
     if (file := sqlite_file(settings.effective_database_url)) is not None:
         if settings.database_url and not file.parent.is_dir():
             raise SettingsError(
