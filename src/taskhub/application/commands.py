@@ -38,9 +38,14 @@ class Command:
         return cls(task_id=task.id)
 
     def new_task(
-        self, now: datetime, key: str | None = None, fingerprint: str | None = None
+        self,
+        now: datetime,
+        key: str | None = None,
+        fingerprint: str | None = None,
+        request_id: str | None = None,
     ) -> Task:
-        """The PENDING task that records this command, with the client's idempotency key if any."""
+        """The PENDING task that records this command, with the client's idempotency key and the
+        id of the request that submitted it, if any."""
         return Task.submit(
             task_id=self.task_id,
             task_name=self.task_name,
@@ -50,4 +55,5 @@ class Command:
             now=now,
             idempotency_key=key,
             request_fingerprint=fingerprint,
+            request_id=request_id,
         )

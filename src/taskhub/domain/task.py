@@ -58,6 +58,7 @@ class Task:
     the task on since its last claim, and when it may do so again. ``version`` is the concurrency
     token the repository bumps on every save. ``idempotency_key`` and ``request_fingerprint`` let
     a client retry a submission safely: the same key and request find this task again.
+    ``request_id`` names the HTTP request that submitted it (``X-Request-ID``), for the logs.
     """
 
     id: UUID
@@ -78,6 +79,7 @@ class Task:
     version: int = 0
     redispatches: int = 0
     relay_after: datetime | None = None
+    request_id: str | None = None
     events: list[Event] = field(default_factory=list, repr=False)
 
     @classmethod
@@ -91,6 +93,7 @@ class Task:
         now: datetime,
         idempotency_key: str | None = None,
         request_fingerprint: str | None = None,
+        request_id: str | None = None,
     ) -> Task:
         task = cls(
             id=task_id,
@@ -102,6 +105,7 @@ class Task:
             updated_at=now,
             idempotency_key=idempotency_key,
             request_fingerprint=request_fingerprint,
+            request_id=request_id,
         )
         task.events.append(TaskSubmitted(task_id=task_id, task_name=task_name))
         return task

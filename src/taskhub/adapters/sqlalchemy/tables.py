@@ -33,6 +33,7 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 metadata = MetaData(naming_convention=NAMING)
+REQUEST_ID_LENGTH = 128  # the longest X-Request-ID the HTTP API keeps
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -102,6 +103,7 @@ tasks = Table(
     Column("version", Integer(), nullable=False),
     Column("redispatches", Integer(), nullable=False, server_default="0"),
     Column("relay_after", UtcDateTime(), nullable=True),
+    Column("request_id", String(REQUEST_ID_LENGTH), nullable=True),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
     Index("ix_tasks_status_created_at", "status", "created_at"),
