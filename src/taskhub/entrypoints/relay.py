@@ -9,6 +9,7 @@ from types import FrameType
 
 from taskhub.application.sweeping import sweep_until
 from taskhub.bootstrap import build_container, shut_down
+from taskhub.bootstrap.logs import configure_logging
 from taskhub.settings import Settings
 
 log = logging.getLogger("taskhub.relay")
@@ -17,6 +18,7 @@ log = logging.getLogger("taskhub.relay")
 def run(once: bool, interval: float | None = None) -> int:
     """Sweep once, or every ``interval`` seconds until SIGTERM or SIGINT."""
     settings = Settings.from_env()
+    configure_logging(settings)
     container = build_container(settings)
     stopped = threading.Event()
 

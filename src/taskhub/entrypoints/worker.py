@@ -23,6 +23,7 @@ from celery.concurrency.solo import TaskPool as SoloPool
 from taskhub import bootstrap
 from taskhub.bootstrap import Container
 from taskhub.bootstrap.celery_worker import worker_app, worker_container
+from taskhub.bootstrap.logs import configure_logging
 from taskhub.domain.task import Task
 from taskhub.settings import Settings
 
@@ -48,6 +49,10 @@ class WorkerProcess:
         if not issubclass(get_implementation(sender.pool_cls), (PreforkPool, SoloPool)):
             self.start()
 
+    def configure_logging(self, loglevel: int | str | None = None, **_: Any) -> None:
+        """At Celery's ``setup_logging`` (in each process): our format, at Celery's level."""
+        configure_logging(self._settings, loglevel)
+
     def stop(self, **_: Any) -> None:
         container, self._container = self._container, None
         if container is not None:
@@ -63,6 +68,7 @@ def make_app(settings: Settings | None = None, configure: Configure | None = Non
     """A worker's Celery app; ``configure`` adjusts each process's container (tests use it)."""
     settings = settings or Settings.from_env()
     process = WorkerProcess(settings, configure)
+    signals.setup_logging.connect(process.configure_logging, weak=False)
     signals.worker_process_init.connect(process.start, weak=False)
     signals.worker_init.connect(process.start_unforked, weak=False)
     signals.worker_process_shutdown.connect(process.stop, weak=False)
@@ -83,7 +89,7 @@ def __getattr__(name: str) -> Any:
 
 
 def start(
-    concurrency: int | None, queues: str | None, pool: str = "prefork", loglevel: str = "INFO"
+    concurrency: int | None, queues: str | None, pool: str = "prefork", loglevel: str | None = None
 ) -> None:
     """Run a worker in this process until it is stopped (SIGTERM finishes the running tasks)."""
     settings = Settings.from_env()
@@ -93,7 +99,7 @@ def start(
             f"--concurrency={concurrency or settings.worker_concurrency}",
             f"--queues={queues or settings.queue}",
             f"--pool={pool}",
-            f"--loglevel={loglevel}",
+            f"--loglevel={loglevel or settings.log_level}",
             "--without-gossip",
             "--without-mingle",
         ]

@@ -5,13 +5,10 @@ never loads Flask or Celery."""
 from __future__ import annotations
 
 import json
-import logging
 
 import click
 
 from taskhub.settings import Settings
-
-LOG_FORMAT = "%(asctime)s %(name)s %(levelname)s %(message)s"
 
 
 @click.command()
@@ -39,10 +36,9 @@ def serve(host: str, port: int) -> int:
     show_default=True,
     help="Celery's pool: processes, threads, or this process alone.",
 )
-@click.option("--loglevel", default="INFO", show_default=True, help="Celery's log level.")
-def worker(concurrency: int | None, queues: str | None, pool: str, loglevel: str) -> int:
+@click.option("--loglevel", help="Least severe level logged (default: TASKHUB_LOG_LEVEL).")
+def worker(concurrency: int | None, queues: str | None, pool: str, loglevel: str | None) -> int:
     """Run a Celery worker that runs the tasks web processes publish."""
-    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     from taskhub.entrypoints import worker as celery_worker
 
     celery_worker.start(concurrency, queues, pool, loglevel)
@@ -56,7 +52,6 @@ def worker(concurrency: int | None, queues: str | None, pool: str, loglevel: str
 )
 def relay(once: bool, interval: float | None) -> int:
     """Hand on tasks that no worker is finishing (required with TASKHUB_BUS=celery)."""
-    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     from taskhub.entrypoints import relay as relaying
 
     return relaying.run(once, interval)

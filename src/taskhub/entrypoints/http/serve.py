@@ -9,6 +9,7 @@ from types import FrameType
 from werkzeug.serving import make_server
 
 from taskhub.bootstrap import shut_down
+from taskhub.bootstrap.logs import configure_logging
 from taskhub.entrypoints.http.app import create_app
 from taskhub.settings import Settings
 
@@ -19,7 +20,9 @@ def _stop(signum: int, frame: FrameType | None) -> None:
 
 def serve(host: str, port: int, settings: Settings | None = None) -> int:
     """Serve until interrupted or terminated, then let the running tasks finish."""
-    app = create_app(settings or Settings.from_env())
+    settings = settings or Settings.from_env()
+    configure_logging(settings)
+    app = create_app(settings)
     server = make_server(host, port, app, threaded=True)
     signal.signal(signal.SIGTERM, _stop)
     print(f"taskhub serving on http://{host}:{server.port} (docs: /api/docs)", flush=True)
