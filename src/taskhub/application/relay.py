@@ -14,11 +14,13 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from taskhub.application.ports import (
+    NO_OBSERVER,
     Clock,
     ConcurrentUpdate,
     DispatchFailed,
     EventPublisher,
     TaskBus,
+    TaskObserver,
     UnitOfWorkFactory,
 )
 from taskhub.domain.task import Task
@@ -52,6 +54,7 @@ class Relay:
     idle: timedelta = timedelta(seconds=30)
     max_attempts: int = 3
     batch: int = 100
+    observer: TaskObserver = NO_OBSERVER
 
     def sweep(self, ignore_backoff: bool = False) -> SweepReport:
         """One pass over the tasks due; ``ignore_backoff`` hands on every waiting task that has
@@ -78,7 +81,7 @@ class Relay:
                 if task.abandon_if_exhausted(self.max_attempts, now):
                     uow.commit()
                     self.publisher.publish(uow.collect_events())
-                    log.warning("Task %s abandoned after %s attempts", task_id, task.attempt)
+                    self.observer.abandoned(task)
                     return "abandoned"
         except ConcurrentUpdate:
             return "skipped"  # a runner got to it first
@@ -87,6 +90,7 @@ class Relay:
         except DispatchFailed:
             log.warning("Could not dispatch task %s again; a later sweep will retry", task_id)
             return "failed"
+        self.observer.redispatched(task)
         self._note_redispatch(task, now)
         return "redispatched"
 

@@ -10,13 +10,16 @@ from uuid import UUID
 
 from taskhub.application.catalogue import CATALOGUE, Catalogue, entry_for
 from taskhub.application.heartbeat import Heartbeat
+from taskhub.application.log_context import logging_about, task_fields
 from taskhub.application.ports import (
+    NO_OBSERVER,
     Clock,
     ConcurrentUpdate,
     ConcurrentUserChange,
     EventPublisher,
     StoreTimeout,
     StoreUnavailable,
+    TaskObserver,
     UnitOfWork,
     UnitOfWorkFactory,
 )
@@ -49,7 +52,9 @@ class Runner:
     ``OUTAGE_PATIENCE_LEASES`` leases: longer than a database restart or failover, shorter than the
     task time limit);
     ``time_limits`` are the exceptions that mean the host stopped the task for running too long
-    (Celery's soft limit); ``catalogue`` says which handler performs each operation.
+    (Celery's soft limit); ``catalogue`` says which handler performs each operation;
+    ``observer`` is told of each step (claimed, finished), and the lines logged while the task
+    runs carry its identifiers.
     """
 
     uow_factory: UnitOfWorkFactory
@@ -61,6 +66,7 @@ class Runner:
     outage_patience: timedelta | None = None  # set from the lease when not given
     time_limits: tuple[type[BaseException], ...] = ()
     catalogue: Catalogue = field(default_factory=lambda: CATALOGUE)
+    observer: TaskObserver = NO_OBSERVER
 
     def __post_init__(self) -> None:
         if self.outage_patience is None:
@@ -77,7 +83,8 @@ class Runner:
         claimed = self._claim(task_id)
         if claimed is None:
             return self._load(task_id)
-        with self.heartbeat.holding(claimed) if self.heartbeat else nullcontext():
+        holding = self.heartbeat.holding(claimed) if self.heartbeat else nullcontext()
+        with logging_about(**task_fields(claimed)), holding:
             done = self._settle(claimed)
         return done or self._load(task_id)
 
@@ -137,7 +144,11 @@ class Runner:
                 task.report_progress(CLAIMED_PROGRESS, now)
             uow.commit()
             self._publish(uow)
-        return None if task.is_finished else task
+        if task.is_finished:
+            self.observer.abandoned(task)
+            return None
+        self.observer.started(task)
+        return task
 
     def _perform(self, claimed: Task) -> Task:
         with self.uow_factory() as uow:
@@ -147,6 +158,7 @@ class Runner:
             task.succeed(result, self.clock.now())
             uow.commit()
             self._publish(uow)
+        self.observer.finished(task, claimed.updated_at)  # updated when claimed: ``Task.start``
         return task
 
     def _fail(self, claimed: Task, code: str, message: str) -> None:
@@ -156,6 +168,7 @@ class Runner:
                 task.fail(code, message, self.clock.now())
                 uow.commit()
                 self._publish(uow)
+            self.observer.finished(task, claimed.updated_at)
         except ConcurrentUpdate:
             log.info("Task %s was taken over before it could be failed", claimed.id)
 

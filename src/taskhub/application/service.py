@@ -14,12 +14,15 @@ from uuid import UUID
 from taskhub.application.commands import Command
 from taskhub.application.paging import DEFAULT_PAGE_SIZE, check_page
 from taskhub.application.ports import (
+    NO_OBSERVER,
+    Backlog,
     Clock,
     DispatchFailed,
     EventPublisher,
     Page,
     TaskBus,
     TaskFilter,
+    TaskObserver,
     UnitOfWorkFactory,
 )
 from taskhub.application.relay import Relay, SweepReport
@@ -47,20 +50,27 @@ class TaskService:
     publisher: EventPublisher
     runner: Runner
     relay: Relay
+    observer: TaskObserver = NO_OBSERVER
 
-    def submit(self, command: Command, idempotency: Idempotency | None = None) -> Task:
+    def submit(
+        self,
+        command: Command,
+        idempotency: Idempotency | None = None,
+        request_id: str | None = None,
+    ) -> Task:
         """Record the command's task as PENDING, then hand it to the bus; return it as recorded.
 
         The command was validated when it was made. Dispatching only after the commit means a
         worker never sees a task that is not in the store; if dispatching fails, the task is safe
         as PENDING and the relay hands it on later, so the submission still succeeds. A key
         already used for the same request returns that request's task and submits nothing; for
-        another request it raises ``IdempotencyKeyReused``.
+        another request it raises ``IdempotencyKeyReused``. ``request_id`` names the request
+        that submitted it, for the logs of every process that handles the task.
         """
         key, fingerprint = (
             (idempotency.key, idempotency.fingerprint) if idempotency else (None, None)
         )
-        task = command.new_task(self.clock.now(), key, fingerprint)
+        task = command.new_task(self.clock.now(), key, fingerprint, request_id)
         with self.uow_factory() as uow:
             if key and (earlier := uow.tasks.get_by_idempotency_key(key)):
                 if earlier.request_fingerprint != fingerprint:
@@ -69,6 +79,7 @@ class TaskService:
             uow.tasks.add(task)
             uow.commit()
             self.publisher.publish(uow.collect_events())
+        self.observer.submitted(task)
         self._dispatch(task)
         return task
 
@@ -106,6 +117,11 @@ class TaskService:
     def sweep(self, ignore_backoff: bool = False) -> SweepReport:
         """Hand on the tasks no runner is finishing (``Relay.sweep``)."""
         return self.relay.sweep(ignore_backoff)
+
+    def backlog(self) -> Backlog:
+        """The tasks waiting and running now, from the store (for metrics)."""
+        with self.uow_factory() as uow:
+            return uow.tasks.backlog()
 
     def check_store(self) -> None:
         """Read through a unit of work; raise whatever the store raises if it does not answer."""

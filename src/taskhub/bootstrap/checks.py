@@ -40,7 +40,7 @@ def check_settings(settings: Settings) -> None:
             ) from None
 
 
-def _installed(module: str) -> bool:
+def installed(module: str) -> bool:
     try:
         return find_spec(module) is not None
     except ValueError:  # in sys.modules without a spec: None there means "cannot be imported"
@@ -48,7 +48,7 @@ def _installed(module: str) -> bool:
 
 
 def _require(module: str, extra: str, why: str) -> None:
-    if not _installed(module):
+    if not installed(module):
         raise SettingsError(
             f"{why}, which needs taskhub's '{extra}' dependencies: pip install 'taskhub[{extra}]'."
         )

@@ -82,6 +82,8 @@ class Container(containers.DeclarativeContainer):
     # What the host raises when it stops a task at its time limit: the Celery worker sets it.
     time_limits: providers.Provider[tuple[type[BaseException], ...]] = providers.Object(())
     catalogue = providers.Object(CATALOGUE)
+    # Told of each step of a task's life: its log lines, and its metrics.
+    task_observer = providers.ThreadSafeSingleton(resources.task_observer, catalogue=catalogue)
     runner = providers.ThreadSafeSingleton(
         Runner,
         uow_factory=unit_of_work.provider,
@@ -92,6 +94,7 @@ class Container(containers.DeclarativeContainer):
         heartbeat=heartbeat,
         time_limits=time_limits,
         catalogue=catalogue,
+        observer=task_observer,
     )
     thread_bus = providers.Resource(
         resources.thread_pool_bus, run=runner.provided.run, workers=settings.provided.worker_threads
@@ -111,6 +114,7 @@ class Container(containers.DeclarativeContainer):
         publisher=event_publisher,
         idle=providers.Factory(timedelta, seconds=settings.provided.relay_idle_seconds),
         max_attempts=settings.provided.max_attempts,
+        observer=task_observer,
     )
     # Cheap to make, so made per use: a provider overridden in a test takes effect at once.
     service = providers.Factory(
@@ -121,7 +125,11 @@ class Container(containers.DeclarativeContainer):
         publisher=event_publisher,
         runner=runner,
         relay=relay,
+        observer=task_observer,
     )
+    # What a web process counts of its requests, and what a scrape of this process shows.
+    request_metrics = providers.ThreadSafeSingleton(resources.request_metrics)
+    metrics_page = providers.ThreadSafeSingleton(resources.metrics_page, service=service.provider)
     relay_thread = providers.Resource(
         resources.relay_thread,
         service=service.provider,

@@ -1,6 +1,8 @@
 """The adapters the container must build and release with care: threads to stop, pools to drain.
 
 Celery and kombu come with the ``celery`` extra: they are imported only when settings ask for them.
+prometheus-client (the ``metrics`` extra) is imported only when the container first needs it, once
+the process's launcher has chosen its multiprocess mode (``taskhub.bootstrap.metrics``).
 """
 
 from __future__ import annotations
@@ -10,10 +12,14 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from taskhub.adapters.local.buses import RunTask, ThreadPoolBus
+from taskhub.adapters.local.observers import Observers
 from taskhub.adapters.local.relay_thread import RelayThread
+from taskhub.adapters.local.task_log import TaskLog
+from taskhub.application.catalogue import Catalogue
 from taskhub.application.heartbeat import Heartbeat
-from taskhub.application.ports import Clock, UnitOfWorkFactory
+from taskhub.application.ports import Clock, TaskObserver, UnitOfWorkFactory
 from taskhub.application.service import TaskService
+from taskhub.bootstrap.checks import installed
 from taskhub.settings import Settings
 
 if TYPE_CHECKING:
@@ -21,6 +27,8 @@ if TYPE_CHECKING:
 
     from taskhub.adapters.celery.bus import CeleryBus
     from taskhub.adapters.celery.events import KombuEventPublisher
+    from taskhub.adapters.prometheus.exposition import MetricsPage
+    from taskhub.adapters.prometheus.observers import RequestMetrics
 
 
 def thread_pool_bus(run: RunTask, workers: int) -> Iterator[ThreadPoolBus]:
@@ -65,6 +73,29 @@ def celery_bus(app: Celery) -> CeleryBus:
     from taskhub.adapters.celery.bus import CeleryBus
 
     return CeleryBus(app)
+
+
+def task_observer(catalogue: Catalogue) -> TaskObserver:
+    """Each step of a task logged and, where prometheus-client is installed, counted."""
+    if not installed("prometheus_client"):
+        return Observers(TaskLog())
+    from taskhub.adapters.prometheus.observers import TaskMetricsObserver
+
+    tasks = [(str(name), str(entry.command.operation)) for name, entry in catalogue.items()]
+    return Observers(TaskLog(), TaskMetricsObserver(tasks))
+
+
+def request_metrics() -> RequestMetrics:
+    from taskhub.adapters.prometheus.observers import RequestMetrics
+
+    return RequestMetrics()
+
+
+def metrics_page(service: Callable[[], TaskService]) -> MetricsPage:
+    """This process's metrics page, with the backlog read through ``service``."""
+    from taskhub.adapters.prometheus.exposition import MetricsPage
+
+    return MetricsPage(service)
 
 
 def kombu_publisher(url: str, timeout: float) -> Iterator[KombuEventPublisher]:

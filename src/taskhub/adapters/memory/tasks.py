@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from taskhub.adapters.memory.store import InMemoryStore, Tracked, detached, state_of
-from taskhub.application.ports import Page, TaskFilter
+from taskhub.application.ports import Backlog, Page, TaskFilter
 from taskhub.domain.task import Task, TaskStatus
 
 
@@ -38,6 +38,13 @@ class InMemoryTaskRepository:
                 (t.id for t in self._store.tasks.values() if t.idempotency_key == key), None
             )
         return None if task_id is None else self.get(task_id)
+
+    def backlog(self) -> Backlog:
+        with self._store.lock:
+            tasks = list(self._store.tasks.values())
+        pending = [t.created_at for t in tasks if t.status is TaskStatus.PENDING]
+        processing = sum(t.status is TaskStatus.PROCESSING for t in tasks)
+        return Backlog(len(pending), processing, min(pending, default=None))
 
     def due_for_relay(
         self, now: datetime, idle: timedelta, limit: int, ignore_backoff: bool = False

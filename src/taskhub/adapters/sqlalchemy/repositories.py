@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from taskhub.adapters.sqlalchemy.errors import translated
 from taskhub.adapters.sqlalchemy.tables import tasks, users
-from taskhub.application.ports import Page, TaskFilter
+from taskhub.application.ports import Backlog, Page, TaskFilter
 from taskhub.domain.task import Task, TaskStatus
 from taskhub.domain.user import User
 
@@ -65,6 +65,20 @@ class SqlTaskRepository:
         if task is not None:
             self._seen.append(task)
         return task
+
+    def backlog(self) -> Backlog:
+        waiting = (TaskStatus.PENDING, TaskStatus.PROCESSING)
+        query = (
+            select(tasks.c.status, func.count(), func.min(tasks.c.created_at))
+            .where(tasks.c.status.in_(waiting))
+            .group_by(tasks.c.status)
+        )
+        with translated(self._seen):
+            rows = {
+                status: (count, oldest) for status, count, oldest in self._session.execute(query)
+            }
+        pending, oldest = rows.get(TaskStatus.PENDING, (0, None))
+        return Backlog(pending, rows.get(TaskStatus.PROCESSING, (0, None))[0], oldest)
 
     def due_for_relay(
         self, now: datetime, idle: timedelta, limit: int, ignore_backoff: bool = False

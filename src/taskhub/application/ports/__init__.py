@@ -4,7 +4,14 @@ Import them from here; the modules behind are only a way to keep each short.
 """
 
 from taskhub.application.ports.messaging import Clock, DispatchFailed, EventPublisher, TaskBus
-from taskhub.application.ports.repositories import Page, TaskFilter, TaskRepository, UserRepository
+from taskhub.application.ports.observing import NO_OBSERVER, TaskObserver
+from taskhub.application.ports.repositories import (
+    Backlog,
+    Page,
+    TaskFilter,
+    TaskRepository,
+    UserRepository,
+)
 from taskhub.application.ports.store import (
     ConcurrentUpdate,
     ConcurrentUserChange,
@@ -15,6 +22,8 @@ from taskhub.application.ports.store import (
 )
 
 __all__ = [
+    "NO_OBSERVER",
+    "Backlog",
     "Clock",
     "ConcurrentUpdate",
     "ConcurrentUserChange",
@@ -25,6 +34,7 @@ __all__ = [
     "StoreUnavailable",
     "TaskBus",
     "TaskFilter",
+    "TaskObserver",
     "TaskRepository",
     "UnitOfWork",
     "UnitOfWorkFactory",

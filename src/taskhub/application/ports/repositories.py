@@ -23,6 +23,19 @@ class TaskFilter:
     related_id: UUID | None = None
 
 
+@dataclass(frozen=True)
+class Backlog:
+    """The tasks waiting and running now, and when the oldest waiting one was submitted."""
+
+    pending: int = 0
+    processing: int = 0
+    oldest_pending_at: datetime | None = None
+
+    def oldest_pending_age(self, now: datetime) -> timedelta:
+        """How long the oldest PENDING task has waited (nothing, when none waits)."""
+        return now - self.oldest_pending_at if self.oldest_pending_at else timedelta(0)
+
+
 T = TypeVar("T")
 
 
@@ -74,6 +87,11 @@ class TaskRepository(Protocol):
 
     def list(self, where: TaskFilter, page: int, page_size: int) -> Page[Task]:
         """One page of matching tasks, newest first (created_at, then id, descending)."""
+        ...
+
+    def backlog(self) -> Backlog:
+        """How many tasks are PENDING and PROCESSING, and the oldest PENDING one's
+        ``created_at``: one query, however many tasks there are."""
         ...
 
     def due_for_relay(

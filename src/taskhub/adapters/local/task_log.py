@@ -1,0 +1,67 @@
+"""One log line per step of a task's life, on the logger ``taskhub.tasks``.
+
+Each line gives its ``event`` (``task.submitted``, ``task.started``, ``task.done``,
+``task.failed``, ``task.redispatched``) and the task's identifiers (``task_id``, ``task_name``,
+``operation``, and the ``request_id`` of the request that submitted it) as fields of its own,
+so a JSON line can be found by any of them; the message says the same for a person. Never the
+task's input or result: they hold personal fields. A failure says only its ``code``.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from taskhub.application.log_context import task_fields
+from taskhub.domain.task import Task, TaskStatus
+
+log = logging.getLogger("taskhub.tasks")
+
+
+def _ms(start: datetime, end: datetime) -> float:
+    return round((end - start).total_seconds() * 1000, 1)
+
+
+class TaskLog:
+    """A task observer (``taskhub.application.ports.TaskObserver``) that logs each step."""
+
+    def submitted(self, task: Task) -> None:
+        _line(task, "task.submitted", "Task submitted")
+
+    def started(self, task: Task) -> None:
+        message = f"Task started (attempt {task.attempt})"
+        _line(task, "task.started", message)
+
+    def finished(self, task: Task, started_at: datetime) -> None:
+        took = {
+            "duration_ms": _ms(started_at, task.updated_at),
+            "turnaround_ms": _ms(task.created_at, task.updated_at),
+        }
+        if task.status is TaskStatus.DONE:
+            _line(task, "task.done", f"Task done in {took['duration_ms']:g} ms", took)
+            return
+        code = _code(task)
+        _line(task, "task.failed", f"Task failed: {code}", {"code": code, **took})
+
+    def abandoned(self, task: Task) -> None:
+        message = f"Task abandoned after {task.attempt} attempts: {_code(task)}"
+        _line(task, "task.failed", message, {"code": _code(task)}, logging.WARNING)
+
+    def redispatched(self, task: Task) -> None:
+        _line(task, "task.redispatched", "Task handed on again by the relay")
+
+
+def _code(task: Task) -> str:
+    return str((task.result or {}).get("code", ""))
+
+
+def _line(
+    task: Task,
+    event: str,
+    message: str,
+    fields: dict[str, Any] | None = None,
+    level: int = logging.INFO,
+) -> None:
+    facts = {"event": event, **task_fields(task), "status": str(task.status)}
+    log.log(level, message, extra={**facts, "attempt": task.attempt, **(fields or {})})
