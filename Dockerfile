@@ -29,5 +29,6 @@ STOPSIGNAL SIGTERM
 # The web process's liveness; the compose file turns it off for the other commands.
 HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=3 \
     CMD ["python3", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"]
-CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "2", "--threads", "8", "--timeout", "60", \
+CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--config", "python:taskhub.entrypoints.http.gunicorn_config", \
+     "--workers", "2", "--threads", "8", "--timeout", "60", \
      "taskhub.entrypoints.http:create_app()"]

@@ -8,18 +8,33 @@ import threading
 from types import FrameType
 
 from taskhub.application.sweeping import sweep_until
-from taskhub.bootstrap import build_container, shut_down
+from taskhub.bootstrap import Container, build_container, shut_down
 from taskhub.bootstrap.logs import configure_logging
+from taskhub.bootstrap.metrics import keep_metrics_in_process, serve_metrics
 from taskhub.settings import Settings
 
 log = logging.getLogger("taskhub.relay")
 
 
 def run(once: bool, interval: float | None = None) -> int:
-    """Sweep once, or every ``interval`` seconds until SIGTERM or SIGINT."""
+    """Sweep once, or every ``interval`` seconds until SIGTERM or SIGINT (serving metrics on
+    ``TASKHUB_RELAY_METRICS_PORT`` meanwhile, if set)."""
     settings = Settings.from_env()
     configure_logging(settings)
+    keep_metrics_in_process()
     container = build_container(settings)
+    stopped = _stopped_by_signals()
+    try:
+        if once:
+            log.info("relay sweep: %s", container.service().sweep())
+        else:
+            _sweep_until(stopped, container, interval or settings.relay_interval_seconds)
+    finally:
+        shut_down(container)
+    return 0
+
+
+def _stopped_by_signals() -> threading.Event:
     stopped = threading.Event()
 
     def request_stop(signum: int, _frame: FrameType | None) -> None:
@@ -28,12 +43,17 @@ def run(once: bool, interval: float | None = None) -> int:
 
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
+    return stopped
+
+
+def _sweep_until(stopped: threading.Event, container: Container, interval: float) -> None:
+    settings = container.settings()
+    port = settings.relay_metrics_port
+    stop_metrics = (
+        serve_metrics(settings.metrics_address, port, container.service) if port else None
+    )
     try:
-        if once:
-            log.info("relay sweep: %s", container.service().sweep())
-        else:
-            sweep = container.service().sweep
-            sweep_until(stopped, sweep, interval or settings.relay_interval_seconds)
+        sweep_until(stopped, container.service().sweep, interval)
     finally:
-        shut_down(container)
-    return 0
+        if stop_metrics is not None:
+            stop_metrics()

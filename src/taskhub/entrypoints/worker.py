@@ -24,6 +24,7 @@ from taskhub import bootstrap
 from taskhub.bootstrap import Container
 from taskhub.bootstrap.celery_worker import worker_app, worker_container
 from taskhub.bootstrap.logs import configure_logging
+from taskhub.bootstrap.metrics import WorkerMetrics
 from taskhub.domain.task import Task
 from taskhub.settings import Settings
 
@@ -67,7 +68,11 @@ class WorkerProcess:
 def make_app(settings: Settings | None = None, configure: Configure | None = None) -> Celery:
     """A worker's Celery app; ``configure`` adjusts each process's container (tests use it)."""
     settings = settings or Settings.from_env()
+    metrics = WorkerMetrics(settings)
+    metrics.prepare()  # before anything imports prometheus-client, and before the pool forks
     process = WorkerProcess(settings, configure)
+    signals.worker_init.connect(metrics.start, weak=False)
+    signals.worker_shutdown.connect(metrics.stop, weak=False)
     signals.setup_logging.connect(process.configure_logging, weak=False)
     signals.worker_process_init.connect(process.start, weak=False)
     signals.worker_init.connect(process.start_unforked, weak=False)

@@ -13,8 +13,9 @@ import logging
 import os
 from collections.abc import Callable, Iterator
 
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest, start_http_server
+from prometheus_client import REGISTRY, start_http_server
 from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.exposition import choose_encoder
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
@@ -70,9 +71,11 @@ class MetricsPage(Collector):
         for collector in self._collectors:
             yield from collector.collect()
 
-    def render(self) -> tuple[bytes, str]:
-        """The page in Prometheus' text format, and its content type."""
-        return generate_latest(self), CONTENT_TYPE_LATEST
+    def render(self, accept: str = "") -> tuple[bytes, str]:
+        """The page in the format ``accept`` (a request's Accept header) asks for (Prometheus'
+        text format by default, or OpenMetrics), and its content type."""
+        encode, content_type = choose_encoder(accept)
+        return encode(self), content_type
 
     def serve(self, address: str, port: int) -> Callable[[], None]:
         """Serve the page at ``http://address:port/`` (any path) on a thread; return a stop."""

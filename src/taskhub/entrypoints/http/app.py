@@ -8,6 +8,7 @@ from taskhub.application.ports import StoreUnavailable
 from taskhub.bootstrap import Container, build_container, start
 from taskhub.domain.errors import DomainError
 from taskhub.entrypoints.http import health, tasks, users
+from taskhub.entrypoints.http.observing import observe_requests
 from taskhub.entrypoints.http.openapi import API_CONFIG, TaskhubApi, swagger_ui_assets
 from taskhub.entrypoints.http.problems import domain_problem
 from taskhub.entrypoints.http.state import ApiState
@@ -30,6 +31,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app.config["PROPAGATE_EXCEPTIONS"] = False  # even under test, an unexpected error is a 500
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the seed's field order
     app.extensions["taskhub"] = ApiState(container)
+    observe_requests(app)
     register_api(app)
     start(container)
     return app

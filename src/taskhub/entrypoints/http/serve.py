@@ -10,6 +10,7 @@ from werkzeug.serving import make_server
 
 from taskhub.bootstrap import shut_down
 from taskhub.bootstrap.logs import configure_logging
+from taskhub.bootstrap.metrics import keep_metrics_in_process
 from taskhub.entrypoints.http.app import create_app
 from taskhub.settings import Settings
 
@@ -22,6 +23,7 @@ def serve(host: str, port: int, settings: Settings | None = None) -> int:
     """Serve until interrupted or terminated, then let the running tasks finish."""
     settings = settings or Settings.from_env()
     configure_logging(settings)
+    keep_metrics_in_process()  # one process: nothing to sum
     app = create_app(settings)
     server = make_server(host, port, app, threaded=True)
     signal.signal(signal.SIGTERM, _stop)

@@ -19,6 +19,7 @@ from flask import Response, jsonify, request, url_for
 from taskhub.application.commands import Command
 from taskhub.application.service import Idempotency
 from taskhub.domain.task import Task
+from taskhub.entrypoints.http.observing import request_id
 from taskhub.entrypoints.http.problems import UnreadableRequest
 from taskhub.entrypoints.http.schemas import TaskSchema
 from taskhub.entrypoints.http.state import service, settings
@@ -36,7 +37,7 @@ def accept(command: Command, action: str) -> Answer:
     The 202 is a ``(body, status, headers)`` tuple, for the ``submission`` view's
     ``blp.response(202, AcceptedSchema)`` to dump; the 200 after a wait is already a response.
     """
-    task = service().submit(command, idempotency_for(command))
+    task = service().submit(command, idempotency_for(command), request_id())
     wait = preferred_wait(settings().max_wait_seconds)
     where = url_for("tasks.status", task_id=task.id)
     if wait is not None and (task := task_after(task.id, wait)).is_finished:
