@@ -1,0 +1,128 @@
+"""Each request has an id (the client's X-Request-ID, or a fresh one), echoed and carried by the
+task it submits; one log line; and counts on /metrics by route template, never by raw path."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from uuid import UUID, uuid4
+
+import pytest
+from dependency_injector import providers
+from flask.testing import FlaskClient
+from prometheus_client.parser import text_string_to_metric_families
+
+from taskhub.bootstrap import Container
+from taskhub.testing import user_fields
+from tests.http.apps import HeldBus, UnreachableStore
+from tests.logs import Line, events, json_lines, personal_values
+
+Lines = Callable[[], list[Line]]
+Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
+
+
+@pytest.fixture
+def lines() -> Iterator[Lines]:
+    """Every JSON line this test logs, through taskhub's handler."""
+    with json_lines() as read:
+        yield read
+
+
+def scrape(client: FlaskClient, accept: str | None = None) -> Samples:
+    page = client.get("/metrics", headers={"Accept": accept} if accept else {})
+    assert page.status_code == 200
+    return {
+        (s.name, frozenset(s.labels.items())): s.value
+        for family in text_string_to_metric_families(page.get_data(as_text=True))
+        for s in family.samples
+    }
+
+
+def requests_of(samples: Samples, **labels: str) -> float:
+    return samples.get(("taskhub_http_requests_total", frozenset(labels.items())), 0.0)
+
+
+@pytest.mark.parametrize("given", ["req-1", "3f0c2a6e-51a4-4c7e-9f0e-93a8d3a1b2c4", "a" * 128])
+def test_a_request_id_the_client_gives_is_echoed_and_kept_on_its_task(
+    client: FlaskClient, container: Container, given: str
+) -> None:
+    answer = client.post("/api/users/", json=user_fields(), headers={"X-Request-ID": given})
+    assert answer.headers["X-Request-ID"] == given
+    task = container.service().get(UUID(answer.get_json()["task_id"]))
+    assert task.request_id == given
+
+
+@pytest.mark.parametrize("given", [None, "", "a" * 129, "two words", "caf\u00e9", "x\ty"])
+def test_a_missing_or_unfit_request_id_is_replaced_by_a_fresh_one(
+    client: FlaskClient, given: str | None
+) -> None:
+    headers = {} if given is None else {"X-Request-ID": given}
+    made = {client.get("/healthz", headers=headers).headers["X-Request-ID"] for _ in range(2)}
+    assert len(made) == 2
+    assert all(len(made_id) == 32 and int(made_id, 16) >= 0 for made_id in made)
+
+
+def test_errors_echo_the_request_id_too(client: FlaskClient) -> None:
+    for answer in (
+        client.get("/api/nowhere/", headers={"X-Request-ID": "r-404"}),
+        client.post("/api/users/", json={}, headers={"X-Request-ID": "r-422"}),
+    ):
+        assert answer.headers["X-Request-ID"] == f"r-{answer.status_code}"
+
+
+def test_each_request_is_one_line_with_its_route_and_no_personal_field(
+    client: FlaskClient, lines: Lines
+) -> None:
+    fields = user_fields(first_name="Ada", last_name="Lovelace")
+    created = client.post("/api/users/", json=fields, headers={"X-Request-ID": "r-1"})
+    task_id = created.get_json()["task_id"]
+    client.get(f"/api/tasks/{task_id}/?unknown=1", headers={"X-Request-ID": "r-2"})
+    first, second = events(lines(), "http.request")
+    assert first | {"method": "POST", "path": "/api/users/", "status": 202} == first
+    assert (first["route"], first["request_id"]) == ("/api/users/", "r-1")
+    assert (second["route"], second["status"]) == ("/api/tasks/<uuid:task_id>/", 422)
+    assert second["path"] == f"/api/tasks/{task_id}/"  # the query string is never logged
+    assert events(lines(), "task.submitted", request_id="r-1")
+    logged = json.dumps(lines())
+    assert not [value for value in personal_values(fields) if value in logged]
+
+
+def test_metrics_count_requests_by_route_template_method_and_status(client: FlaskClient) -> None:
+    before = scrape(client)
+    user_id = uuid4()
+    client.get(f"/api/users/{user_id}/")
+    client.open("/healthz", method="BREW")
+    after = scrape(client)
+    read = {"method": "GET", "route": "/api/users/<uuid:user_id>/", "status": "202"}
+    assert requests_of(after, **read) == requests_of(before, **read) + 1
+    brewed = {"method": "other", "route": "(unmatched)", "status": "405"}
+    assert requests_of(after, **brewed) == requests_of(before, **brewed) + 1
+    assert not [key for key in after if str(user_id) in str(key)]
+
+
+def test_metrics_show_the_backlog_from_the_store(client: FlaskClient, held_bus: HeldBus) -> None:
+    for _ in range(2):
+        client.post("/api/users/", json=user_fields())
+    samples = scrape(client)
+    assert samples[("taskhub_tasks_pending", frozenset())] == 2
+    assert samples[("taskhub_tasks_processing", frozenset())] == 0
+    assert samples[("taskhub_oldest_pending_task_age_seconds", frozenset())] >= 0
+
+
+def test_metrics_answer_without_the_backlog_while_the_store_is_down(
+    client: FlaskClient, container: Container
+) -> None:
+    container.unit_of_work.override(providers.Factory(UnreachableStore))
+    try:
+        samples = scrape(client)
+    finally:
+        container.unit_of_work.reset_override()
+    assert ("taskhub_tasks_pending", frozenset()) not in samples
+    assert any(name == "taskhub_http_requests_total" for name, _ in samples)
+
+
+def test_metrics_speak_openmetrics_when_asked(client: FlaskClient) -> None:
+    page = client.get("/metrics", headers={"Accept": "application/openmetrics-text"})
+    assert page.headers["Content-Type"].startswith("application/openmetrics-text")
+    assert page.get_data(as_text=True).endswith("# EOF\n")
+    assert client.get("/metrics").headers["Content-Type"].startswith("text/plain; version=0.0.4")

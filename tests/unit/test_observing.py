@@ -1,0 +1,168 @@
+"""Each step of a task's life is one log line and a count, with its identifiers and the id of
+the request that submitted it, and never a personal field."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from uuid import UUID, uuid4
+
+import pytest
+from dependency_injector import providers
+
+from taskhub.adapters.local.observers import Observers
+from taskhub.application.log_context import logging_about
+from taskhub.application.users.commands import CreateUser, GetUser
+from taskhub.bootstrap.logs import log_handler
+from taskhub.domain.task import Task, TaskStatus
+from taskhub.entrypoints.library import Hub
+from taskhub.settings import Settings
+from taskhub.testing import ManualClock, a_task, user_fields
+from tests.logs import Line, events, json_lines, personal_values, sample
+
+TASK = {"task_name": "create_user", "operation": "CREATE"}
+Lines = Callable[[], list[Line]]
+
+
+class HeldBus:
+    def dispatch(self, task_id: UUID) -> None:
+        pass
+
+
+@pytest.fixture
+def lines() -> Lines:
+    """Every JSON line this test logs, through taskhub's handler."""
+    with json_lines() as read:
+        yield read  # type: ignore[misc]
+
+
+@pytest.fixture
+def held(hub: Hub) -> Hub:
+    """The hub, with a bus that leaves every submitted task PENDING."""
+    hub.container.task_bus.override(providers.Object(HeldBus()))
+    return hub
+
+
+def test_each_step_is_one_line_with_the_task_ids_and_its_request_id(hub: Hub, lines: Lines) -> None:
+    task = hub.service().submit(CreateUser(values=user_fields()), request_id="req-7")
+    steps = [line for line in lines() if line["logger"] == "taskhub.tasks"]
+    assert [line["event"] for line in steps] == ["task.submitted", "task.started", "task.done"]
+    for line in steps:
+        assert line | {"task_id": str(task.id), "request_id": "req-7", **TASK} == line
+    assert {"duration_ms", "turnaround_ms"} <= steps[-1].keys()
+
+
+def test_no_line_tells_a_personal_field_not_even_a_failure_that_names_one(
+    hub: Hub, lines: Lines
+) -> None:
+    fields = user_fields(first_name="Grace", last_name="Hopper")
+    hub.users.create(**fields)
+    taken = hub.users.create(**{**fields, "email": "other@example.com"})
+    assert "already taken" in taken.result["error"]  # type: ignore[index]
+    assert events(lines(), "task.failed", code="username_taken", task_id=str(taken.id))
+    logged = json.dumps(lines())
+    assert not [value for value in personal_values(fields) if value in logged]
+
+
+def test_lines_logged_while_a_task_runs_carry_its_ids(held: Hub, lines: Lines) -> None:
+    task = held.service().submit(CreateUser(values=user_fields()), request_id="req-9")
+    held.container.memory_store().tasks[task.id].input_data = None  # type: ignore[assignment]
+    held.tasks.run(task.id)
+    (broken,) = [line for line in lines() if "failed unexpectedly" in line["message"]]
+    assert broken | {"task_id": str(task.id), "request_id": "req-9", **TASK} == broken
+    assert "TypeError" in broken["exc_info"]
+
+
+def test_submissions_and_ends_are_counted_by_name_operation_status_and_code(hub: Hub) -> None:
+    failed = {"task_name": "get_user", "operation": "READ", "status": "FAILED"}
+    before = [
+        sample("taskhub_tasks_submitted_total", **TASK),
+        sample("taskhub_tasks_finished_total", **TASK, status="DONE", code=""),
+        sample("taskhub_tasks_finished_total", **failed, code="user_not_found"),
+        sample("taskhub_task_run_duration_seconds_count", **TASK, status="DONE"),
+        sample("taskhub_task_submit_to_done_seconds_count", **failed),
+    ]
+    hub.users.create(**user_fields())
+    hub.submit(GetUser(user_id=uuid4()))
+    after = [
+        sample("taskhub_tasks_submitted_total", **TASK),
+        sample("taskhub_tasks_finished_total", **TASK, status="DONE", code=""),
+        sample("taskhub_tasks_finished_total", **failed, code="user_not_found"),
+        sample("taskhub_task_run_duration_seconds_count", **TASK, status="DONE"),
+        sample("taskhub_task_submit_to_done_seconds_count", **failed),
+    ]
+    assert [b - a for a, b in zip(before, after, strict=True)] == [1, 1, 1, 1, 1]
+
+
+def test_a_redispatch_is_logged_and_counted(held: Hub, clock: ManualClock, lines: Lines) -> None:
+    before = sample("taskhub_relay_redispatches_total", **TASK)
+    task = held.service().submit(CreateUser(values=user_fields()), request_id="req-3")
+    clock.advance(timedelta(seconds=held.container.settings().relay_idle_seconds))
+    assert held.container.relay().sweep().redispatched == 1
+    assert sample("taskhub_relay_redispatches_total", **TASK) == before + 1
+    assert events(lines(), "task.redispatched", task_id=str(task.id), request_id="req-3")
+
+
+def test_an_abandoned_task_is_logged_as_failed_worker_lost_and_counted(
+    held: Hub, clock: ManualClock, lines: Lines
+) -> None:
+    abandoned = sample("taskhub_tasks_abandoned_total", **TASK)
+    lost = {**TASK, "status": "FAILED", "code": "worker_lost"}
+    ended = sample("taskhub_tasks_finished_total", **lost)
+    task = held.users.create(**user_fields())
+    runner = held.container.runner()
+    for _ in range(runner.max_attempts):  # every runner dies while it holds the task
+        held.container.memory_store().tasks[task.id].start(clock.now(), runner.lease)
+        clock.advance(runner.lease)
+    assert held.container.relay().sweep().abandoned == 1
+    assert sample("taskhub_tasks_abandoned_total", **TASK) == abandoned + 1
+    assert sample("taskhub_tasks_finished_total", **lost) == ended + 1
+    (line,) = events(lines(), "task.failed", task_id=str(task.id))
+    assert (line["code"], line["level"]) == ("worker_lost", "WARNING")
+
+
+class Recording:
+    def __init__(self) -> None:
+        self.heard: list[str] = []
+
+    def submitted(self, task: Task) -> None:
+        self.heard.append(f"submitted {task.id}")
+
+    def started(self, task: Task) -> None:
+        raise RuntimeError("a broken observer")
+
+    def finished(self, task: Task, started_at: datetime) -> None:
+        self.heard.append(f"finished {task.id}")
+
+    def abandoned(self, task: Task) -> None:
+        self.heard.append(f"abandoned {task.id}")
+
+    def redispatched(self, task: Task) -> None:
+        self.heard.append(f"redispatched {task.id}")
+
+
+def test_an_observer_that_fails_is_logged_and_the_others_still_hear(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    task, broken, listening = a_task(), Recording(), Recording()
+    observers = Observers(broken, listening)
+    observers.started(task)
+    observers.finished(task, task.created_at)
+    assert listening.heard == broken.heard == [f"finished {task.id}"]
+    assert caplog.text.count("failed at started") == 2
+
+
+def test_a_text_line_ends_with_the_context_as_pairs(capsys: pytest.CaptureFixture[str]) -> None:
+    handler = log_handler(Settings(log_format="text"))
+    record = logging.LogRecord("taskhub.x", logging.INFO, __file__, 1, "Something", (), None)
+    with logging_about(request_id="r-1", task_id="t-1"):
+        handler.handle(record)
+    assert capsys.readouterr().err.endswith(" Something request_id=r-1 task_id=t-1\n")
+
+
+def test_a_task_remembers_the_request_that_submitted_it(hub: Hub) -> None:
+    task = hub.service().submit(CreateUser(values=user_fields()), request_id="req-1")
+    assert hub.tasks.get(task.id).request_id == "req-1"
+    assert hub.tasks.get(task.id).status is TaskStatus.DONE
