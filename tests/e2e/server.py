@@ -76,6 +76,11 @@ class Server:
     ) -> Reply:
         return request(self.url, method, path, body, headers)
 
+    def request_text(self, path: str) -> str:
+        """A GET of ``path`` answered 200, as text (``/metrics``)."""
+        with urllib.request.urlopen(self.url + path, timeout=30) as response:
+            return str(response.read().decode())
+
     def kill(self) -> None:
         """SIGKILL: the process dies where it stands, with whatever its threads were running."""
         self.process.kill()

@@ -49,6 +49,11 @@ def on_starting(server: Any) -> None:
     _shared.append(share_metrics())
 
 
+def post_worker_init(worker: Any) -> None:
+    """The worker's app is built and its container started: it serves from now on."""
+    worker.log.info("Worker ready (pid: %s)", worker.pid)
+
+
 def child_exit(server: Any, worker: Any) -> None:
     forget_process(worker.pid)
 
