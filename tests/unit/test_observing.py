@@ -7,12 +7,16 @@ import json
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from pathlib import Path
 from uuid import UUID, uuid4
 
 import pytest
 from dependency_injector import providers
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from taskhub.adapters.local.observers import Observers
+from taskhub.adapters.sqlalchemy.engine import build_engine
 from taskhub.application.log_context import logging_about
 from taskhub.application.users.commands import CreateUser, GetUser
 from taskhub.bootstrap.logs import log_handler
@@ -166,3 +170,15 @@ def test_a_task_remembers_the_request_that_submitted_it(hub: Hub) -> None:
     task = hub.service().submit(CreateUser(values=user_fields()), request_id="req-1")
     assert hub.tasks.get(task.id).request_id == "req-1"
     assert hub.tasks.get(task.id).status is TaskStatus.DONE
+
+
+def test_a_failed_statement_never_shows_its_parameters(tmp_path: Path) -> None:
+    """Its error is logged (an unexpected failure's traceback): a user's fields stay out of it."""
+    engine = build_engine(f"sqlite:///{tmp_path / 'x.sqlite3'}")
+    with pytest.raises(OperationalError) as failed, engine.connect() as connection:
+        connection.execute(
+            text("INSERT INTO nowhere VALUES (:email)"), {"email": "ada@example.com"}
+        )
+    engine.dispose()
+    assert "INSERT INTO nowhere" in str(failed.value)
+    assert "ada@example.com" not in str(failed.value)
