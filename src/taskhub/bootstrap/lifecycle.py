@@ -36,6 +36,7 @@ def start(container: Container) -> Container:
     saved, for a relay on the same store; with ``celery``, ``taskhub relay`` processes sweep.
     """
     try:
+        container.task_observer()  # now: its metrics show every operation at 0 from the start
         if container.settings().database_kind != "memory":
             _ready_schema(container)
         if container.settings().events_kind == "kombu":
