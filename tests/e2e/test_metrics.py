@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import subprocess
 import threading
 from pathlib import Path
 from uuid import uuid4
@@ -15,7 +16,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from taskhub.testing import user_fields
 from tests.e2e.server import Server, gunicorn_command
 from tests.logs import events, lines_of
-from tests.processes import eventually
+from tests.processes import ROOT, eventually, free_port
 
 MISSING = "/api/tasks/<uuid:task_id>/"  # a route only this test asks, for an id that is no task
 BURST, MAX_BURSTS, CREATES = 8, 50, 6
@@ -105,3 +106,13 @@ def test_metrics_are_the_sum_of_every_gunicorn_worker(tmp_path: Path) -> None:
         assert server.stop() == 0
     assert all(json.loads(line) for line in log.read_text().splitlines() if line.strip())
     assert list(temporary.iterdir()) == []  # the shared directory was removed at exit
+
+
+def test_gunicorn_refuses_a_wrong_setting_in_one_line_before_any_worker_starts() -> None:
+    env = {**os.environ, "TASKHUB_LOG_FORMAT": "xml"}
+    done = subprocess.run(
+        gunicorn_command(free_port()), env=env, cwd=ROOT, capture_output=True, text=True,
+        timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert done.stderr == "TASKHUB_LOG_FORMAT must be one of 'text' or 'json' (not 'xml').\n"
