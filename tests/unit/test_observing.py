@@ -17,8 +17,10 @@ from sqlalchemy.exc import OperationalError
 
 from taskhub.adapters.local.observers import Observers
 from taskhub.adapters.sqlalchemy.engine import build_engine
+from taskhub.application.catalogue import CATALOGUE
 from taskhub.application.log_context import logging_about
 from taskhub.application.users.commands import CreateUser, GetUser
+from taskhub.bootstrap import resources
 from taskhub.bootstrap.logs import log_handler
 from taskhub.domain.task import Task, TaskStatus
 from taskhub.entrypoints.library import Hub
@@ -182,3 +184,19 @@ def test_a_failed_statement_never_shows_its_parameters(tmp_path: Path) -> None:
     engine.dispose()
     assert "INSERT INTO nowhere" in str(failed.value)
     assert "ada@example.com" not in str(failed.value)
+
+
+def test_a_task_ended_before_any_attempt_ran_it_has_no_run_duration(lines: Lines) -> None:
+    """As a task ended while PENDING is told: its end is counted, but no run is timed."""
+    task = a_task()
+    task.start(task.created_at, timedelta(seconds=30))
+    task.fail("some_code", "It ended.", task.created_at + timedelta(seconds=2))
+    ended = {**TASK, "status": "FAILED"}
+    runs = sample("taskhub_task_run_duration_seconds_count", **ended)
+    failures = sample("taskhub_tasks_finished_total", **ended, code="some_code")
+    resources.task_observer(CATALOGUE).finished(task, None)
+    assert sample("taskhub_task_run_duration_seconds_count", **ended) == runs
+    assert sample("taskhub_tasks_finished_total", **ended, code="some_code") == failures + 1
+    (line,) = events(lines(), "task.failed", task_id=str(task.id))
+    assert (line["turnaround_ms"], line["code"]) == (2000, "some_code")
+    assert "duration_ms" not in line

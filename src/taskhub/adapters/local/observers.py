@@ -23,7 +23,7 @@ class Observers:
     def started(self, task: Task) -> None:
         self._tell("started", task)
 
-    def finished(self, task: Task, started_at: datetime) -> None:
+    def finished(self, task: Task, started_at: datetime | None) -> None:
         self._tell("finished", task, started_at)
 
     def abandoned(self, task: Task) -> None:

@@ -1,10 +1,11 @@
 """One log line per step of a task's life, on the logger ``taskhub.tasks``.
 
-Each line gives its ``event`` (``task.submitted``, ``task.started``, ``task.done``,
-``task.failed``, ``task.redispatched``) and the task's identifiers (``task_id``, ``task_name``,
-``operation``, and the ``request_id`` of the request that submitted it) as fields of its own,
-so a JSON line can be found by any of them; the message says the same for a person. Never the
-task's input or result: they hold personal fields. A failure says only its ``code``.
+Each line gives its ``event`` (``task.submitted``, ``task.started``, ``task.<final status>``
+such as ``task.done`` or ``task.failed``, and ``task.redispatched``) and the task's identifiers
+(``task_id``, ``task_name``, ``operation``, and the ``request_id`` of the request that
+submitted it) as fields of its own, so a JSON line can be found by any of them; the message
+says the same for a person. Never the task's input or result: they hold personal fields. A
+failure says only its ``code``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from taskhub.application.log_context import task_fields
-from taskhub.domain.task import Task, TaskStatus
+from taskhub.domain.task import Task
 
 log = logging.getLogger("taskhub.tasks")
 
@@ -33,16 +34,17 @@ class TaskLog:
         message = f"Task started (attempt {task.attempt})"
         _line(task, "task.started", message)
 
-    def finished(self, task: Task, started_at: datetime) -> None:
-        took = {
-            "duration_ms": _ms(started_at, task.updated_at),
-            "turnaround_ms": _ms(task.created_at, task.updated_at),
-        }
-        if task.status is TaskStatus.DONE:
-            _line(task, "task.done", f"Task done in {took['duration_ms']:g} ms", took)
-            return
-        code = _code(task)
-        _line(task, "task.failed", f"Task failed: {code}", {"code": code, **took})
+    def finished(self, task: Task, started_at: datetime | None) -> None:
+        fields: dict[str, Any] = {"turnaround_ms": _ms(task.created_at, task.updated_at)}
+        if started_at is not None:
+            fields["duration_ms"] = _ms(started_at, task.updated_at)
+        if code := _code(task):
+            fields["code"] = code
+        ended = str(task.status).lower()  # done, failed (and any other final status)
+        message = f"Task {ended}" + (f": {code}" if code else "")
+        if "duration_ms" in fields:
+            message += f" in {fields['duration_ms']:g} ms"
+        _line(task, f"task.{ended}", message, fields)
 
     def abandoned(self, task: Task) -> None:
         message = f"Task abandoned after {task.attempt} attempts: {_code(task)}"

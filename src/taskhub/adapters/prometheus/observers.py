@@ -29,9 +29,10 @@ class TaskMetricsObserver:
     def started(self, task: Task) -> None:
         self._metrics.started.labels(*_task(task)).inc()
 
-    def finished(self, task: Task, started_at: datetime) -> None:
-        ran = (task.updated_at - started_at).total_seconds()
-        self._metrics.run_duration.labels(*_task(task), str(task.status)).observe(ran)
+    def finished(self, task: Task, started_at: datetime | None) -> None:
+        if started_at is not None:
+            ran = (task.updated_at - started_at).total_seconds()
+            self._metrics.run_duration.labels(*_task(task), str(task.status)).observe(ran)
         self._end(task)
 
     def abandoned(self, task: Task) -> None:

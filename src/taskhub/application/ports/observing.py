@@ -28,8 +28,9 @@ class TaskObserver(Protocol):
     def started(self, task: Task) -> None:
         """Claimed by a runner for its ``attempt``."""
 
-    def finished(self, task: Task, started_at: datetime) -> None:
-        """Ended DONE or FAILED by the attempt claimed at ``started_at``."""
+    def finished(self, task: Task, started_at: datetime | None) -> None:
+        """Ended in its final status (``task.status``) by the attempt claimed at
+        ``started_at``; ``None`` when no attempt ran it to that end (one ended before it ran)."""
 
     def abandoned(self, task: Task) -> None:
         """Ended FAILED ``worker_lost``: every allowed attempt died with its runner (this, and
@@ -48,7 +49,7 @@ class NoObserver:
     def started(self, task: Task) -> None:
         pass
 
-    def finished(self, task: Task, started_at: datetime) -> None:
+    def finished(self, task: Task, started_at: datetime | None) -> None:
         pass
 
     def abandoned(self, task: Task) -> None:
