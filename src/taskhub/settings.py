@@ -14,8 +14,18 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 
 from dotenv import dotenv_values
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    model_validator,
+)
 
+from taskhub.domain.administrator import MIN_PASSWORD_LENGTH, validate_administrator
+from taskhub.domain.errors import InvalidAdministrator
 from taskhub.settings_errors import SettingsError, masked, one_line
 
 ENV_PREFIX = "TASKHUB_"
@@ -114,6 +124,17 @@ class Settings(BaseModel):
         5.0, "seconds between sweeps (in-process on `thread`, else `taskhub relay`'s)"
     )
 
+    admin_username: str = _setting(
+        "", "the first administrator of the console, made at start if missing", shown="(none)"
+    )
+    admin_email: str = _setting("", "that administrator's email address", shown="(none)")
+    admin_password: SecretStr = _setting(
+        SecretStr(""),
+        f"that administrator's password (at least {MIN_PASSWORD_LENGTH} characters), used only "
+        "when the account is made",
+        shown="(none)",
+    )
+
     def __init__(self, **values: Any) -> None:
         try:
             super().__init__(**values)
@@ -138,6 +159,30 @@ class Settings(BaseModel):
                 "TASKHUB_BROKER_URL."
             )
         return self
+
+    @model_validator(mode="after")
+    def _check_administrator(self) -> Self:
+        given = self.administrator
+        if not any(given.values()):
+            return self
+        if missing := [ENV_PREFIX + "ADMIN_" + name.upper() for name, v in given.items() if not v]:
+            raise ValueError(
+                "TASKHUB_ADMIN_USERNAME, TASKHUB_ADMIN_EMAIL and TASKHUB_ADMIN_PASSWORD go "
+                f"together: set {' and '.join(missing)} too."
+            )
+        try:
+            validate_administrator(**given)
+        except InvalidAdministrator as invalid:
+            field, problems = next(iter(invalid.errors.items()))
+            said = f"TASKHUB_ADMIN_{field.upper()} is refused: {' '.join(problems)}"
+            raise ValueError(said) from None
+        return self
+
+    @property
+    def administrator(self) -> dict[str, str]:
+        """The first administrator's ``username``, ``email`` and ``password`` ("" if unset)."""
+        password = self.admin_password.get_secret_value()
+        return {"username": self.admin_username, "email": self.admin_email, "password": password}
 
     @property
     def effective_database_url(self) -> str:

@@ -33,6 +33,21 @@ class InvalidUserData(InvalidInput):
     what = "user data"
 
 
+class InvalidAdministrator(InvalidInput):
+    code = "invalid_administrator"
+    what = "administrator"
+
+
+class AdministratorExists(DomainError):
+    """An administrator with this username exists already."""
+
+    code = "administrator_exists"
+
+    def __init__(self, username: str) -> None:
+        super().__init__(f"An administrator named {username!r} exists already.")
+        self.username = username
+
+
 class InvalidQuery(InvalidInput):
     """Paging or filtering arguments out of range or unknown, or a query parameter nothing reads."""
 

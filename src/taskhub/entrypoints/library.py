@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Any, Self
 
+from taskhub.application.administrators import Administrators
 from taskhub.application.commands import Command
 from taskhub.application.paging import DEFAULT_PAGE_SIZE
 from taskhub.application.ports import Page, TaskFilter
@@ -92,6 +93,12 @@ class Hub:
         self.container = container
         self.users = Users(self)
         self.tasks = Tasks(self)
+
+    @property
+    def administrators(self) -> Administrators:
+        """The console's accounts: ``create``, ``ensure`` and ``list`` them (not tasks: each
+        answers at once)."""
+        return self.container.administrators()
 
     def service(self) -> TaskService:
         """The task service every entrypoint shares, as the container wires it now."""

@@ -1,7 +1,8 @@
 """The in-memory unit of work: behaves like a database, down to what a commit refuses.
 
 A unit of work works on private copies and writes them back at commit under one lock, checking what
-the database would check: task and user versions (compare-and-set) and unique usernames and emails.
+the database would check: task and user versions (compare-and-set), unique usernames and emails,
+unique administrator usernames.
 A rollback discards the copies; a commit is visible to every later unit of work.
 """
 
@@ -11,6 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
 
+from taskhub.adapters.memory.administrators import InMemoryAdministratorRepository
 from taskhub.adapters.memory.store import InMemoryStore, detached
 from taskhub.adapters.memory.tasks import InMemoryTaskRepository
 from taskhub.adapters.memory.users import InMemoryUserRepository
@@ -30,11 +32,13 @@ from taskhub.domain.user_fields import email_key
 class InMemoryUnitOfWork(BaseUnitOfWork):
     users: InMemoryUserRepository
     tasks: InMemoryTaskRepository
+    administrators: InMemoryAdministratorRepository
 
     def __init__(self, store: InMemoryStore) -> None:
         self._store = store
         self.users = InMemoryUserRepository(store)
         self.tasks = InMemoryTaskRepository(store)
+        self.administrators = InMemoryAdministratorRepository(store)
 
     def _begin(self) -> None:
         """Nothing to open: each repository reads the store under its lock."""
@@ -44,6 +48,7 @@ class InMemoryUnitOfWork(BaseUnitOfWork):
 
     def _save(self) -> None:
         with self._store.lock:
+            administrators = self.administrators.checked()
             tasks = self._checked_tasks()
             users = self._checked_users()
             in_place, self.tasks.in_place = self.tasks.in_place, []
@@ -55,12 +60,14 @@ class InMemoryUnitOfWork(BaseUnitOfWork):
                 {t.idempotency_key: t.id for t in tasks.values() if t.idempotency_key}
             )
             self._store.users = users
-        self.users.tracked.rebase()
-        self.tasks.tracked.rebase()
+            self._store.administrators.update({a.id: a for a in administrators})
+        for repository in (self.users, self.tasks, self.administrators):
+            repository.tracked.rebase()
 
     def _discard(self) -> None:
         self.users.tracked.forget()
         self.tasks.tracked.forget()
+        self.administrators.tracked.forget()
         self.tasks.in_place.clear()
 
     def _touched(self) -> Iterable[User | Task]:

@@ -109,3 +109,13 @@ tasks = Table(
     Index("ix_tasks_related_table_related_id", "related_table", "related_id"),
     Index("ix_tasks_task_name_created_at", "task_name", "created_at"),
 )
+
+administrators = Table(
+    "administrators",
+    metadata,
+    Column("id", Uuid(), primary_key=True),
+    Column("username", String(150), nullable=False, unique=True),
+    Column("email", String(254), nullable=False),
+    Column("password_hash", String(255), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+)

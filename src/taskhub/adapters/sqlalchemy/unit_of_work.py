@@ -9,9 +9,11 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
+from taskhub.adapters.sqlalchemy.administrators import SqlAdministratorRepository
 from taskhub.adapters.sqlalchemy.errors import translated
 from taskhub.adapters.sqlalchemy.repositories import SqlTaskRepository, SqlUserRepository
 from taskhub.application.unit_of_work import BaseUnitOfWork
+from taskhub.domain.administrator import Administrator
 from taskhub.domain.task import Task
 from taskhub.domain.user import User
 
@@ -27,14 +29,16 @@ class SqlAlchemyUnitOfWork(BaseUnitOfWork):
         self._seen: list[User | Task] = []
         self.users = SqlUserRepository(self._session, self._seen)
         self.tasks = SqlTaskRepository(self._session, self._seen)
+        self._accounts: list[Administrator] = []
+        self.administrators = SqlAdministratorRepository(self._session, self._accounts)
         event.listen(self._session, "before_flush", self._write_relay_bookkeeping)
 
     def flush(self) -> None:
-        with translated(self._seen):
+        with translated([*self._seen, *self._accounts]):
             self._session.flush()
 
     def _save(self) -> None:
-        with translated(self._seen):
+        with translated([*self._seen, *self._accounts]):
             self._session.commit()
 
     def _discard(self) -> None:
@@ -43,6 +47,7 @@ class SqlAlchemyUnitOfWork(BaseUnitOfWork):
         expired detached entity can no longer be read)."""
         self._session.close()
         self._seen.clear()
+        self._accounts.clear()
 
     def _touched(self) -> Iterable[User | Task]:
         return self._seen

@@ -4,7 +4,14 @@ Import them from here; the modules behind are only a way to keep each short.
 """
 
 from taskhub.application.ports.messaging import Clock, DispatchFailed, EventPublisher, TaskBus
-from taskhub.application.ports.repositories import Page, TaskFilter, TaskRepository, UserRepository
+from taskhub.application.ports.repositories import (
+    AdministratorRepository,
+    Page,
+    TaskFilter,
+    TaskRepository,
+    UserRepository,
+)
+from taskhub.application.ports.security import PasswordHasher
 from taskhub.application.ports.store import (
     ConcurrentUpdate,
     ConcurrentUserChange,
@@ -15,12 +22,14 @@ from taskhub.application.ports.store import (
 )
 
 __all__ = [
+    "AdministratorRepository",
     "Clock",
     "ConcurrentUpdate",
     "ConcurrentUserChange",
     "DispatchFailed",
     "EventPublisher",
     "Page",
+    "PasswordHasher",
     "StoreTimeout",
     "StoreUnavailable",
     "TaskBus",

@@ -1,4 +1,5 @@
-"""The repositories a unit of work holds: users and tasks, with the filters and pages they use."""
+"""The repositories a unit of work holds: users, tasks and administrators, with the filters and
+pages they use."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import Generic, Protocol, TypeVar
 from uuid import UUID
 
+from taskhub.domain.administrator import Administrator
 from taskhub.domain.task import Operation, Task, TaskName, TaskStatus
 from taskhub.domain.user import User
 
@@ -100,4 +102,20 @@ class TaskRepository(Protocol):
         Says whether that attempt still holds the task. Keeps the version and ``updated_at``: a
         heartbeat is not a change a client sees, nor one that makes a concurrent save fail.
         """
+        ...
+
+
+class AdministratorRepository(Protocol):
+    """The console's accounts inside one unit of work; ``commit`` saves what was added or
+    changed. Usernames are unique: a commit that would repeat one raises ``AdministratorExists``
+    and saves nothing."""
+
+    def add(self, administrator: Administrator) -> None: ...
+
+    def get_by_username(self, username: str) -> Administrator | None:
+        """The account of exactly this (normalised) username."""
+        ...
+
+    def list(self) -> Sequence[Administrator]:
+        """Every account, oldest first."""
         ...
