@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 
 from dotenv import dotenv_values
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -34,6 +36,15 @@ DATABASE_KINDS = {"memory": "memory", "sqlite": "sqlite", "postgresql": "postgre
 Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 NotNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 AtLeastOne = Annotated[int, Field(ge=1)]
+# flask-limiter's notation: "N/unit" or "N per [M] unit", several joined by ";" or ",".
+_RATE = r"\s*\d+\s*(/|per)\s*(\d+\s*)?(second|minute|hour|day|month|year)s?\s*"
+RATE_LIMITS = re.compile(rf"({_RATE}([;,]{_RATE})*)?")
+
+
+def _rate_limits(value: str) -> str:
+    if not RATE_LIMITS.fullmatch(value):
+        raise ValueError("must be like 100/minute, or several joined by ';' (100/minute;2000/hour)")
+    return value
 
 
 def default_data_dir() -> str:
@@ -89,6 +100,23 @@ class Settings(BaseModel):
         1_048_576, "largest request body the HTTP API accepts (413 beyond)"
     )
     max_wait_seconds: NotNegative = _setting(30.0, "cap on `Prefer: wait=N` in the HTTP API")
+    cors_origins: str = _setting(
+        "", "origins whose scripts may call `/api/` (comma-separated, or `*`)", shown="(none)"
+    )
+    rate_limit: Annotated[str, AfterValidator(_rate_limits)] = _setting(
+        "",
+        "requests each client may make to `/api/`, e.g. `100/minute;2000/hour` (429 beyond)",
+        shown="(none: unlimited)",
+    )
+    rate_limit_storage_url: str = _setting(
+        "",
+        "where the counts live: `redis://…` (shared by every process) or `memory://` (each "
+        "process its own)",
+        shown="the broker if it is Redis, else `memory://`",
+    )
+    forwarded_hops: Annotated[int, Field(ge=0)] = _setting(
+        0, "proxies in front of the web whose `X-Forwarded-For`/`-Proto` name the client"
+    )
     db_pool_size: AtLeastOne = _setting(5, "PostgreSQL connections kept per process")
     db_max_overflow: Annotated[int, Field(ge=0)] = _setting(
         10, "PostgreSQL connections a process may open beyond its pool"
@@ -188,6 +216,15 @@ class Settings(BaseModel):
     def effective_database_url(self) -> str:
         """The URL in use: the one set, else the embedded SQLite file in ``data_dir``."""
         return self.database_url or f"sqlite:///{os.path.join(self.data_dir, 'taskhub.sqlite3')}"
+
+    @property
+    def effective_rate_limit_storage_url(self) -> str:
+        """Where rate-limit counts live: as set, else the Redis broker, else this process."""
+        if self.rate_limit_storage_url:
+            return self.rate_limit_storage_url
+        if self.bus == "celery" and self.broker_url.startswith(("redis://", "rediss://")):
+            return self.broker_url
+        return "memory://"
 
     @property
     def database_kind(self) -> str:

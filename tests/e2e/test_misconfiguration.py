@@ -54,6 +54,7 @@ def refused_in_one_line(done: subprocess.CompletedProcess[str], *words: str) -> 
         (["serve"], {"TASKHUB_ADMIN_USERNAME": "root"}, ["set TASKHUB_ADMIN_EMAIL and"]),
         (["serve"], ADMIN | {"TASKHUB_ADMIN_PASSWORD": "hunter2"}, ["at least 12 characters"]),
         (["serve"], ADMIN | {"TASKHUB_ADMIN_EMAIL": "root"}, ["TASKHUB_ADMIN_EMAIL", "valid"]),
+        (["serve"], {"TASKHUB_RATE_LIMIT": "lots"}, ["TASKHUB_RATE_LIMIT", "100/minute"]),
     ],
     ids=[
         "scheme",
@@ -67,6 +68,7 @@ def refused_in_one_line(done: subprocess.CompletedProcess[str], *words: str) -> 
         "admin-alone",
         "admin-password",
         "admin-email",
+        "rate-limit",
     ],
 )
 def test_a_wrong_setting_stops_the_command_in_one_line(

@@ -8,6 +8,7 @@ from taskhub.application.ports import StoreUnavailable
 from taskhub.bootstrap import Container, build_container, ensure_administrator, start
 from taskhub.domain.errors import DomainError
 from taskhub.entrypoints.http import health, tasks, users
+from taskhub.entrypoints.http.limits import apply_limits
 from taskhub.entrypoints.http.openapi import API_CONFIG, TaskhubApi, swagger_ui_assets
 from taskhub.entrypoints.http.problems import domain_problem
 from taskhub.entrypoints.http.state import ApiState
@@ -32,6 +33,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the seed's field order
     app.extensions["taskhub"] = ApiState(container)
     register_api(app)
+    apply_limits(app, container.settings())
     start(container)
     ensure_administrator(container)
     return app

@@ -35,7 +35,9 @@ API_CONFIG = {
     "API_SPEC_OPTIONS": {
         "info": {
             "description": "Every change to a user runs as a task. An operation accepts only the "
-            "query parameters it lists: any other is refused with 422 `invalid_query` naming it."
+            "query parameters it lists: any other is refused with 422 `invalid_query` naming it. "
+            "Where the operator sets a rate limit, a client beyond it gets 429 `rate_limited` "
+            "with `Retry-After`."
         }
     },
 }
