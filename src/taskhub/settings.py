@@ -47,6 +47,21 @@ def _rate_limits(value: str) -> str:
     return value
 
 
+def _url_of(*schemes: str) -> AfterValidator:
+    """A URL setting that is empty or starts with one of ``schemes``."""
+    allowed = ", ".join(f"{scheme}://" for scheme in schemes)
+
+    def check(value: str) -> str:
+        if value and value.partition("://")[0] not in schemes:
+            raise ValueError(f"must start with one of {allowed}")
+        return value
+
+    return AfterValidator(check)
+
+
+BROKER_URL = _url_of("redis", "rediss", "amqp", "amqps", "pyamqp")
+
+
 def default_data_dir() -> str:
     """Where the embedded database lives: ``$XDG_DATA_HOME/taskhub``, else ``~/.local/share``."""
     base = os.environ.get("XDG_DATA_HOME") or os.path.join(
@@ -108,7 +123,7 @@ class Settings(BaseModel):
         "requests each client may make to `/api/`, e.g. `100/minute;2000/hour` (429 beyond)",
         shown="(none: unlimited)",
     )
-    rate_limit_storage_url: str = _setting(
+    rate_limit_storage_url: Annotated[str, _url_of("redis", "rediss", "memory")] = _setting(
         "",
         "where the counts live: `redis://…` (shared by every process) or `memory://` (each "
         "process its own)",
@@ -131,12 +146,12 @@ class Settings(BaseModel):
     task_time_limit_seconds: Positive = _setting(
         300.0, "a worker stops a task running longer (`time_limit_exceeded`)"
     )
-    broker_url: str = _setting(
+    broker_url: Annotated[str, BROKER_URL] = _setting(
         "redis://127.0.0.1:6379/0",
         "Celery broker (`redis://` or `amqp://`); setting it asks for `TASKHUB_BUS=celery`",
     )
     queue: str = _setting("taskhub", "the queue tasks are published to and workers consume")
-    events_url: str = _setting(
+    events_url: Annotated[str, BROKER_URL] = _setting(
         "", "kombu URL for the event exchange", shown="(none: events stay in the process)"
     )
     publish_timeout_seconds: Positive = _setting(
