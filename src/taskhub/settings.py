@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal, Self
+from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 from pydantic import (
@@ -36,14 +37,25 @@ DATABASE_KINDS = {"memory": "memory", "sqlite": "sqlite", "postgresql": "postgre
 Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 NotNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 AtLeastOne = Annotated[int, Field(ge=1)]
-# flask-limiter's notation: "N/unit" or "N per [M] unit", several joined by ";" or ",".
-_RATE = r"\s*\d+\s*(/|per)\s*(\d+\s*)?(second|minute|hour|day|month|year)s?\s*"
-RATE_LIMITS = re.compile(rf"({_RATE}([;,]{_RATE})*)?")
+# The notation of flask-limiter (its ``limits`` package), of at least one request: "N/unit" or
+# "N per [M] unit", several joined by ";", "," or "|".
+_RATE = r"\s*0*[1-9][0-9]*\s*(/|\s*per\s*)\s*([0-9]+\s*)?(second|minute|hour|day|month|year)s?\s*"
+RATE_LIMITS = re.compile(rf"({_RATE}([;,|]{_RATE})*)?", re.IGNORECASE)
+ORIGIN = re.compile(r"\*|https?://[^/\s,]+")
 
 
 def _rate_limits(value: str) -> str:
     if not RATE_LIMITS.fullmatch(value):
-        raise ValueError("must be like 100/minute, or several joined by ';' (100/minute;2000/hour)")
+        raise ValueError(
+            "must be like 100/minute, or several joined by ';' (100/minute;2000/hour), each "
+            "of at least 1"
+        )
+    return value
+
+
+def _origins(value: str) -> str:
+    if value and not all(ORIGIN.fullmatch(part.strip()) for part in value.split(",")):
+        raise ValueError("must be origins like https://example.com (no path), comma-separated")
     return value
 
 
@@ -54,6 +66,10 @@ def _url_of(*schemes: str) -> AfterValidator:
     def check(value: str) -> str:
         if value and value.partition("://")[0] not in schemes:
             raise ValueError(f"must start with one of {allowed}")
+        try:
+            _ = urlsplit(value).port  # a port that is not a number, or out of range
+        except ValueError as error:
+            raise ValueError(f"is not a URL taskhub can use: {error}") from None
         return value
 
     return AfterValidator(check)
@@ -115,7 +131,7 @@ class Settings(BaseModel):
         1_048_576, "largest request body the HTTP API accepts (413 beyond)"
     )
     max_wait_seconds: NotNegative = _setting(30.0, "cap on `Prefer: wait=N` in the HTTP API")
-    cors_origins: str = _setting(
+    cors_origins: Annotated[str, AfterValidator(_origins)] = _setting(
         "", "origins whose scripts may call `/api/` (comma-separated, or `*`)", shown="(none)"
     )
     rate_limit: Annotated[str, AfterValidator(_rate_limits)] = _setting(
