@@ -70,7 +70,9 @@ class InMemoryTaskRepository:
         def mark(stored: Task) -> None:
             stored.cancel_requested_at = stored.cancel_requested_at or marked_at
 
-        self.tracked.loaded[task.id] = (task, state_of(task))  # as stored: no save of its own
+        if task.id in self.tracked.loaded:  # the mark as stored: commit does not save it again
+            before = self.tracked.loaded[task.id][1]
+            before["cancel_requested_at"] = marked_at
         # Applied at commit whatever happened since: in SQL the UPDATE holds the row, and the
         # runner's save that follows it writes only what the runner changed.
         return self._update_in_place(InPlace(task.id, running, mark, recheck=False))

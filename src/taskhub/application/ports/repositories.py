@@ -110,7 +110,7 @@ class TaskRepository(Protocol):
 
         Keeps the version and ``updated_at``, so that its runner's own saves (compare-and-sets
         on the version) still succeed; and they keep the mark, since a save writes only what it
-        changed. ``task`` is then as stored: ``commit`` saves nothing more of it.
+        changed. The mark on ``task`` is then as stored: ``commit`` does not save it again.
         """
         ...
 
