@@ -65,9 +65,9 @@ def postgres_engine(postgres_url: str) -> Iterator[Engine]:
 
 @pytest.fixture
 def empty_postgres(postgres_engine: Engine) -> Engine:
-    """The session's PostgreSQL database with no users and no tasks."""
+    """The session's PostgreSQL database with no users, tasks or administrators."""
     with postgres_engine.begin() as connection:
-        connection.execute(text("TRUNCATE users, tasks"))
+        connection.execute(text("TRUNCATE users, tasks, administrators"))
     return postgres_engine
 
 

@@ -9,13 +9,26 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal, Self
+from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    model_validator,
+)
 
+from taskhub.domain.administrator import MIN_PASSWORD_LENGTH, validate_administrator
+from taskhub.domain.errors import InvalidAdministrator
 from taskhub.settings_errors import SettingsError, masked, one_line
 
 ENV_PREFIX = "TASKHUB_"
@@ -24,6 +37,45 @@ DATABASE_KINDS = {"memory": "memory", "sqlite": "sqlite", "postgresql": "postgre
 Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 NotNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 AtLeastOne = Annotated[int, Field(ge=1)]
+# The notation of flask-limiter (its ``limits`` package), of at least one request: "N/unit" or
+# "N per [M] unit", several joined by ";", "," or "|".
+_RATE = r"\s*0*[1-9][0-9]*\s*(/|\s*per\s*)\s*([0-9]+\s*)?(second|minute|hour|day|month|year)s?\s*"
+RATE_LIMITS = re.compile(rf"({_RATE}([;,|]{_RATE})*)?", re.IGNORECASE)
+ORIGIN = re.compile(r"\*|https?://[^/\s,]+")
+
+
+def _rate_limits(value: str) -> str:
+    if not RATE_LIMITS.fullmatch(value):
+        raise ValueError(
+            "must be like 100/minute, or several joined by ';' (100/minute;2000/hour), each "
+            "of at least 1"
+        )
+    return value
+
+
+def _origins(value: str) -> str:
+    if value and not all(ORIGIN.fullmatch(part.strip()) for part in value.split(",")):
+        raise ValueError("must be origins like https://example.com (no path), comma-separated")
+    return value
+
+
+def _url_of(*schemes: str) -> AfterValidator:
+    """A URL setting that is empty or starts with one of ``schemes``."""
+    allowed = ", ".join(f"{scheme}://" for scheme in schemes)
+
+    def check(value: str) -> str:
+        if value and value.partition("://")[0] not in schemes:
+            raise ValueError(f"must start with one of {allowed}")
+        try:
+            _ = urlsplit(value).port  # a port that is not a number, or out of range
+        except ValueError as error:
+            raise ValueError(f"is not a URL taskhub can use: {error}") from None
+        return value
+
+    return AfterValidator(check)
+
+
+BROKER_URL = _url_of("redis", "rediss", "amqp", "amqps", "pyamqp")
 
 
 def _none_if_empty(value: Any) -> Any:
@@ -93,6 +145,23 @@ class Settings(BaseModel):
         1_048_576, "largest request body the HTTP API accepts (413 beyond)"
     )
     max_wait_seconds: NotNegative = _setting(30.0, "cap on `Prefer: wait=N` in the HTTP API")
+    cors_origins: Annotated[str, AfterValidator(_origins)] = _setting(
+        "", "origins whose scripts may call `/api/` (comma-separated, or `*`)", shown="(none)"
+    )
+    rate_limit: Annotated[str, AfterValidator(_rate_limits)] = _setting(
+        "",
+        "requests each client may make to `/api/`, e.g. `100/minute;2000/hour` (429 beyond)",
+        shown="(none: unlimited)",
+    )
+    rate_limit_storage_url: Annotated[str, _url_of("redis", "rediss", "memory")] = _setting(
+        "",
+        "where the counts live: `redis://…` (shared by every process) or `memory://` (each "
+        "process its own)",
+        shown="the broker if it is Redis, else `memory://`",
+    )
+    forwarded_hops: Annotated[int, Field(ge=0)] = _setting(
+        0, "proxies in front of the web whose `X-Forwarded-For`/`-Proto` name the client"
+    )
     db_pool_size: AtLeastOne = _setting(5, "PostgreSQL connections kept per process")
     db_max_overflow: Annotated[int, Field(ge=0)] = _setting(
         10, "PostgreSQL connections a process may open beyond its pool"
@@ -107,12 +176,12 @@ class Settings(BaseModel):
     task_time_limit_seconds: Positive = _setting(
         300.0, "a worker stops a task running longer (`time_limit_exceeded`)"
     )
-    broker_url: str = _setting(
+    broker_url: Annotated[str, BROKER_URL] = _setting(
         "redis://127.0.0.1:6379/0",
         "Celery broker (`redis://` or `amqp://`); setting it asks for `TASKHUB_BUS=celery`",
     )
     queue: str = _setting("taskhub", "the queue tasks are published to and workers consume")
-    events_url: str = _setting(
+    events_url: Annotated[str, BROKER_URL] = _setting(
         "", "kombu URL for the event exchange", shown="(none: events stay in the process)"
     )
     publish_timeout_seconds: Positive = _setting(
@@ -145,6 +214,17 @@ class Settings(BaseModel):
         "0.0.0.0", "address the worker's and the relay's metrics servers listen on"
     )
 
+    admin_username: str = _setting(
+        "", "the first administrator of the console, made at start if missing", shown="(none)"
+    )
+    admin_email: str = _setting("", "that administrator's email address", shown="(none)")
+    admin_password: SecretStr = _setting(
+        SecretStr(""),
+        f"that administrator's password (at least {MIN_PASSWORD_LENGTH} characters), used only "
+        "when the account is made",
+        shown="(none)",
+    )
+
     def __init__(self, **values: Any) -> None:
         try:
             super().__init__(**values)
@@ -170,10 +250,43 @@ class Settings(BaseModel):
             )
         return self
 
+    @model_validator(mode="after")
+    def _check_administrator(self) -> Self:
+        given = self.administrator
+        if not any(given.values()):
+            return self
+        if missing := [ENV_PREFIX + "ADMIN_" + name.upper() for name, v in given.items() if not v]:
+            raise ValueError(
+                "TASKHUB_ADMIN_USERNAME, TASKHUB_ADMIN_EMAIL and TASKHUB_ADMIN_PASSWORD go "
+                f"together: set {' and '.join(missing)} too."
+            )
+        try:
+            validate_administrator(**given)
+        except InvalidAdministrator as invalid:
+            field, problems = next(iter(invalid.errors.items()))
+            said = f"TASKHUB_ADMIN_{field.upper()} is refused: {' '.join(problems)}"
+            raise ValueError(said) from None
+        return self
+
+    @property
+    def administrator(self) -> dict[str, str]:
+        """The first administrator's ``username``, ``email`` and ``password`` ("" if unset)."""
+        password = self.admin_password.get_secret_value()
+        return {"username": self.admin_username, "email": self.admin_email, "password": password}
+
     @property
     def effective_database_url(self) -> str:
         """The URL in use: the one set, else the embedded SQLite file in ``data_dir``."""
         return self.database_url or f"sqlite:///{os.path.join(self.data_dir, 'taskhub.sqlite3')}"
+
+    @property
+    def effective_rate_limit_storage_url(self) -> str:
+        """Where rate-limit counts live: as set, else the Redis broker, else this process."""
+        if self.rate_limit_storage_url:
+            return self.rate_limit_storage_url
+        if self.bus == "celery" and self.broker_url.startswith(("redis://", "rediss://")):
+            return self.broker_url
+        return "memory://"
 
     @property
     def database_kind(self) -> str:

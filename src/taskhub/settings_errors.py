@@ -37,6 +37,8 @@ def _rule(kind: str, context: dict[str, Any], message: str) -> str:
         return "must be a whole number"
     if kind == "float_parsing":
         return "must be a number"
+    if kind == "value_error":  # a rule of ours, worded as the ones above
+        return message.removeprefix("Value error, ")
     return f"is refused: {message}"
 
 

@@ -3,6 +3,7 @@ killed mid-run, PostgreSQL stopped under the API and started again, everything t
 
 from __future__ import annotations
 
+import json
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -26,6 +27,13 @@ def test_the_compose_files_validate_with_the_example_settings(docker: dict[str, 
     stack = Stack(docker, ROOT / "compose.env.example")
     stack.compose("config", "-q", files=USERS_FILE)
     stack.compose("config", "-q")
+
+
+def test_web_made_the_first_administrator_of_the_settings(stack: Stack) -> None:
+    listed = stack.compose("exec", "-T", "web", "taskhub", "admin", "list", "--json")
+    assert [(a["username"], a["email"]) for a in json.loads(listed)] == [
+        ("admin", "admin@example.com")
+    ]
 
 
 def test_every_create_makes_one_user_though_a_worker_container_is_killed(stack: Stack) -> None:

@@ -15,6 +15,11 @@ from tests.databases import throwaway_postgres_database
 
 TASKHUB = [sys.executable, "-m", "taskhub.entrypoints.cli"]
 MISSING_DB = "postgresql://postgres@127.0.0.1:5432/taskhub_no_such_database"
+ADMIN = {
+    "TASKHUB_ADMIN_USERNAME": "root",
+    "TASKHUB_ADMIN_EMAIL": "root@example.com",
+    "TASKHUB_ADMIN_PASSWORD": "a long enough secret",
+}
 
 
 def taskhub(*argv: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -46,6 +51,15 @@ def refused_in_one_line(done: subprocess.CompletedProcess[str], *words: str) -> 
         (["serve"], {"TASKHUB_LEASE_SECOND": "5"}, ["did you mean TASKHUB_LEASE_SECONDS"]),
         (["serve"], {"TASKHUB_DATABASE_URL": MISSING_DB}, ["does not exist", "createdb"]),
         (["db", "upgrade"], {"TASKHUB_DATABASE_URL": MISSING_DB}, ["does not exist"]),
+        (["serve"], {"TASKHUB_ADMIN_USERNAME": "root"}, ["set TASKHUB_ADMIN_EMAIL and"]),
+        (["serve"], ADMIN | {"TASKHUB_ADMIN_PASSWORD": "hunter2"}, ["at least 12 characters"]),
+        (["serve"], ADMIN | {"TASKHUB_ADMIN_EMAIL": "root"}, ["TASKHUB_ADMIN_EMAIL", "valid"]),
+        (["serve"], {"TASKHUB_RATE_LIMIT": "lots"}, ["TASKHUB_RATE_LIMIT", "100/minute"]),
+        (
+            ["worker"],
+            {"TASKHUB_BUS": "celery", "TASKHUB_BROKER_URL": "reddis://redis:6379/0"},
+            ["TASKHUB_BROKER_URL must start with one of redis://", "'reddis://redis:6379/0'"],
+        ),
     ],
     ids=[
         "scheme",
@@ -56,12 +70,19 @@ def refused_in_one_line(done: subprocess.CompletedProcess[str], *words: str) -> 
         "typo",
         "no-db",
         "no-db-migrate",
+        "admin-alone",
+        "admin-password",
+        "admin-email",
+        "rate-limit",
+        "broker-scheme",
     ],
 )
 def test_a_wrong_setting_stops_the_command_in_one_line(
     argv: list[str], env: dict[str, str], words: list[str]
 ) -> None:
-    refused_in_one_line(taskhub(*argv, **env), *words)
+    done = taskhub(*argv, **env)
+    refused_in_one_line(done, *words)
+    assert env.get("TASKHUB_ADMIN_PASSWORD", "no password given") not in done.stderr
 
 
 def test_a_sqlite_file_in_a_directory_that_does_not_exist_is_refused_not_created(
@@ -97,7 +118,7 @@ def test_a_port_out_of_range_is_a_usage_error(port: str) -> None:
 def test_check_prints_the_settings_masked_and_whether_each_service_answers() -> None:
     with throwaway_postgres_database("taskhub_check") as url:
         secret_url = url.replace("postgres@", "postgres:s3cret@")
-        env = {"TASKHUB_DATABASE_URL": secret_url, "TASKHUB_BUS": "celery"}
+        env = {"TASKHUB_DATABASE_URL": secret_url, "TASKHUB_BUS": "celery", **ADMIN}
         up = {**env, "TASKHUB_BROKER_URL": "redis://127.0.0.1:6379/0"}
         empty = taskhub("check", "--json", **up)
         assert taskhub("db", "upgrade", **up).returncode == 0
@@ -111,6 +132,8 @@ def test_check_prints_the_settings_masked_and_whether_each_service_answers() -> 
     report = json.loads(down.stdout)
     assert "s3cret" not in down.stdout
     assert report["settings"]["TASKHUB_DATABASE_URL"].count(":***@") == 1
+    assert report["settings"]["TASKHUB_ADMIN_PASSWORD"] == "***"
+    assert ADMIN["TASKHUB_ADMIN_PASSWORD"] not in down.stdout + said.stdout
     assert report["checks"]["database"]["ok"] is True
     assert report["checks"]["broker"]["ok"] is False
     assert json.loads(ready.stdout)["checks"]["broker"] == {"ok": True, "detail": "answers"}

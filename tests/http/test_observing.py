@@ -52,6 +52,33 @@ def test_a_request_id_the_client_gives_is_echoed_and_kept_on_its_task(
     assert task.request_id == given
 
 
+def test_a_retry_keeps_the_request_id_of_the_request_that_asked_for_it(
+    client: FlaskClient, container: Container
+) -> None:
+    failed = client.get(f"/api/users/{uuid4()}/", headers={"X-Request-ID": "r-first"})
+    first = UUID(failed.get_json()["task_id"])
+    answer = client.post(f"/api/tasks/{first}/retry/", headers={"X-Request-ID": "r-retry"})
+    assert (answer.status_code, answer.headers["X-Request-ID"]) == (202, "r-retry")
+    retry = container.service().get(UUID(answer.get_json()["task_id"]))
+    assert (retry.retry_of, retry.request_id) == (first, "r-retry")
+    assert container.service().get(first).request_id == "r-first"
+
+
+def test_a_cancel_is_one_line_and_counted_as_cancelled(
+    client: FlaskClient, held_bus: HeldBus, lines: Lines
+) -> None:
+    created = client.post("/api/users/", json=user_fields(), headers={"X-Request-ID": "r-sub"})
+    task_id = created.get_json()["task_id"]
+    before = scrape(client)
+    cancelled = {"task_name": "create_user", "operation": "CREATE", "status": "CANCELLED"}
+    key = ("taskhub_tasks_finished_total", frozenset({**cancelled, "code": "cancelled"}.items()))
+    client.post(f"/api/tasks/{task_id}/cancel/", headers={"X-Request-ID": "r-cancel"})
+    assert scrape(client).get(key, 0.0) == before.get(key, 0.0) + 1
+    (line,) = events(lines(), "task.cancelled", task_id=task_id)
+    assert (line["request_id"], line["code"]) == ("r-sub", "cancelled")  # the task's request
+    assert events(lines(), "http.request", request_id="r-cancel", status=200)
+
+
 @pytest.mark.parametrize("given", [None, "", "a" * 129, "two words", "caf\u00e9", "x\ty"])
 def test_a_missing_or_unfit_request_id_is_replaced_by_a_fresh_one(
     client: FlaskClient, given: str | None

@@ -24,6 +24,7 @@ BATCH, MAX_BATCHES = 8, 10
 TASKHUB = [sys.executable, "-m", "taskhub.entrypoints.cli"]
 CELERY = [sys.executable, "-m", "celery", "-A", "taskhub.entrypoints.worker", "worker"]
 COMMANDS = {"taskhub worker": None, "celery -A": CELERY}
+RETRY_ID = {"X-Request-ID": "trace-44"}
 
 
 @pytest.fixture
@@ -104,15 +105,30 @@ def test_a_request_id_goes_from_the_web_to_the_relay_and_the_worker(
                    "the relay's line of its redispatch")  # fmt: skip
         assert metric(relay_port, "taskhub_relay_redispatches_total", **TASK) >= 1
         assert metric(relay_port, "taskhub_tasks_pending") == 1
+        # Another, cancelled while it waits, then retried: the retry keeps the retry's id.
+        other = web.request("POST", "/api/users/", user_fields(), {"X-Request-ID": "trace-43"})
+        other_id = other.body["task_id"]
+        gone = web.request("POST", f"/api/tasks/{other_id}/cancel/")
+        assert (gone.status, gone.body["status"]) == (200, "CANCELLED")
+        again = web.request("POST", f"/api/tasks/{other_id}/retry/", None, RETRY_ID)
+        assert again.status == 202
+        retried: Line = {"task_id": again.body["task_id"], "request_id": "trace-44"}
         worker = start_worker(env, "--concurrency=1")
-        status = f"/api/tasks/{ours['task_id']}/status/"
-        assert web.request("GET", status, headers={"Prefer": "wait=20"}).body["status"] == "DONE"
+        for task_id in (ours["task_id"], retried["task_id"]):
+            status = f"/api/tasks/{task_id}/status/"
+            answer = web.request("GET", status, headers={"Prefer": "wait=20"})
+            assert answer.body["status"] == "DONE"
         eventually(lambda: events(lines_of(worker.log), "task.done", **ours), 30, "its done line")
+        eventually(lambda: events(lines_of(worker.log), "task.done", **retried), 30, "the retry's")
         eventually(lambda: metric(relay_port, "taskhub_tasks_pending") == 0, 30, "no backlog")
     finally:
         web.stop()
         relay.stop()
     assert events(lines_of(worker.log), "task.started", **ours)
     assert events(lines_of(logs["web"]), "task.submitted", **ours)
+    assert events(lines_of(logs["web"]), "task.submitted", **retried)
+    (cancelled,) = events(lines_of(logs["web"]), "task.cancelled", task_id=other_id)
+    assert (cancelled["request_id"], cancelled["code"]) == ("trace-43", "cancelled")
+    assert "duration_ms" not in cancelled
     assert events(lines_of(logs["web"]), "http.request", route="/api/users/", request_id="trace-42")
     assert no_personal_field(fields, logs["web"], logs["relay"], worker.log) == []

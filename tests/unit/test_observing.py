@@ -17,9 +17,12 @@ from sqlalchemy.exc import OperationalError
 
 from taskhub.adapters.local.observers import Observers
 from taskhub.adapters.sqlalchemy.engine import build_engine
-from taskhub.application.catalogue import CATALOGUE
+from taskhub.application.cancellation import SafePoint
+from taskhub.application.catalogue import CATALOGUE, Entry
 from taskhub.application.log_context import logging_about
-from taskhub.application.users.commands import CreateUser, GetUser
+from taskhub.application.ports import UnitOfWork
+from taskhub.application.users import handlers
+from taskhub.application.users.commands import CreateUser, GetUser, ListUsers
 from taskhub.bootstrap import resources
 from taskhub.bootstrap.logs import log_handler
 from taskhub.domain.task import Task, TaskStatus
@@ -27,6 +30,7 @@ from taskhub.entrypoints.library import Hub
 from taskhub.settings import Settings
 from taskhub.testing import ManualClock, a_task, user_fields
 from tests.logs import Line, events, json_lines, personal_values, sample
+from tests.unit.test_cancelling import hub_with
 
 TASK = {"task_name": "create_user", "operation": "CREATE"}
 Lines = Callable[[], list[Line]]
@@ -200,3 +204,114 @@ def test_a_task_ended_before_any_attempt_ran_it_has_no_run_duration(lines: Lines
     (line,) = events(lines(), "task.failed", task_id=str(task.id))
     assert (line["turnaround_ms"], line["code"]) == (2000, "some_code")
     assert "duration_ms" not in line
+
+
+CANCELLED = {**TASK, "status": "CANCELLED"}
+
+
+def cancel_counts() -> tuple[float, float]:
+    """(CANCELLED ends counted, CANCELLED runs timed) of creates, in this process."""
+    return (
+        sample("taskhub_tasks_finished_total", **CANCELLED, code="cancelled"),
+        sample("taskhub_task_run_duration_seconds_count", **CANCELLED),
+    )
+
+
+def until_orphaned(hub: Hub) -> timedelta:
+    """How long a claimed task must be left for its lease to run out and the relay to find it."""
+    idle = timedelta(seconds=hub.container.settings().relay_idle_seconds)
+    return max(hub.container.runner().lease, idle)
+
+
+def test_a_pending_task_cancelled_is_told_once_with_no_run(
+    held: Hub, clock: ManualClock, lines: Lines
+) -> None:
+    ended, runs = cancel_counts()
+    task = held.service().submit(CreateUser(values=user_fields()), request_id="req-c")
+    clock.advance(timedelta(seconds=2))
+    held.tasks.cancel(task.id)
+    held.tasks.cancel(task.id)  # again: it changes nothing, so nothing more is told
+    assert cancel_counts() == (ended + 1, runs)
+    (line,) = events(lines(), "task.cancelled", task_id=str(task.id), request_id="req-c")
+    assert (line["code"], line["status"], line["attempt"]) == ("cancelled", "CANCELLED", 0)
+    assert line["turnaround_ms"] == 2000
+    assert "duration_ms" not in line
+
+
+def test_a_running_task_marked_is_told_nothing_until_it_stops_at_a_safe_point(
+    held: Hub, clock: ManualClock, lines: Lines
+) -> None:
+    ended, runs = cancel_counts()
+    task = held.service().submit(CreateUser(values=user_fields()), request_id="req-s")
+    runner = held.container.runner()
+    claim = runner._claim(task.id)
+    assert claim is not None
+    assert held.tasks.cancel(task.id).status is TaskStatus.PROCESSING  # only marked
+    assert cancel_counts() == (ended, runs)
+    assert not events(lines(), "task.cancelled")
+    clock.advance(timedelta(seconds=1))
+    assert runner._settle(claim) is None  # stops before the operation starts: a safe point
+    assert cancel_counts() == (ended + 1, runs + 1)
+    (line,) = events(lines(), "task.cancelled", task_id=str(task.id), request_id="req-s")
+    assert (line["duration_ms"], line["attempt"], line["code"]) == (1000, 1, "cancelled")
+
+
+def test_a_list_stopped_between_two_batches_is_told_as_cancelled_with_its_run(
+    clock: ManualClock, lines: Lines
+) -> None:
+    """The real safe point of a list (``StoreSafePoint``), reached with the cancel asked."""
+    hub: Hub
+
+    def list_(command: ListUsers, uow: UnitOfWork, now: datetime, at: SafePoint) -> object:
+        hub.tasks.cancel(command.task_id)  # a client's cancel, arriving mid-run
+        return handlers.list_users(command, uow, now, at)
+
+    listing = {"task_name": "list_users", "operation": "READ", "status": "CANCELLED"}
+    hub = hub_with(Entry(ListUsers, list_), clock=clock)
+    with hub:
+        for _ in range(handlers.LIST_BATCH + 1):
+            hub.users.create(**user_fields())
+        ended = sample("taskhub_tasks_finished_total", **listing, code="cancelled")
+        runs = sample("taskhub_task_run_duration_seconds_count", **listing)
+        task = hub.users.list(page_size=handlers.LIST_BATCH * 2)
+    assert task.status is TaskStatus.CANCELLED
+    assert sample("taskhub_tasks_finished_total", **listing, code="cancelled") == ended + 1
+    assert sample("taskhub_task_run_duration_seconds_count", **listing) == runs + 1
+    (line,) = events(lines(), "task.cancelled", task_id=str(task.id))
+    assert "duration_ms" in line
+
+
+@pytest.mark.parametrize("finder", ["relay", "claim"])
+def test_a_marked_task_whose_runner_died_is_told_as_cancelled_not_abandoned(
+    held: Hub, clock: ManualClock, lines: Lines, finder: str
+) -> None:
+    ended, runs = cancel_counts()
+    abandoned = sample("taskhub_tasks_abandoned_total", **TASK)
+    task = held.service().submit(CreateUser(values=user_fields()), request_id="req-d")
+    assert held.container.runner()._claim(task.id) is not None  # and then its runner dies
+    held.tasks.cancel(task.id)
+    clock.advance(until_orphaned(held))
+    if finder == "relay":
+        assert held.container.relay().sweep().cancelled == 1
+    else:  # the relay's earlier message, or a redelivery, reaches a runner
+        assert held.tasks.run(task.id).status is TaskStatus.CANCELLED
+    assert cancel_counts() == (ended + 1, runs)
+    assert sample("taskhub_tasks_abandoned_total", **TASK) == abandoned
+    (line,) = events(lines(), "task.cancelled", task_id=str(task.id), request_id="req-d")
+    assert (line["attempt"], line["code"]) == (1, "cancelled")
+    assert "duration_ms" not in line
+
+
+def test_a_retry_carries_the_request_that_asked_for_it(hub: Hub, lines: Lines) -> None:
+    fields = user_fields()
+    taker = hub.users.create(**fields)
+    failed = hub.users.create(**user_fields(username=fields["username"]))
+    hub.users.delete(taker.related_id)  # type: ignore[arg-type]
+    submitted = sample("taskhub_tasks_submitted_total", **TASK)
+    retry = hub.service().retry(failed.id, request_id="req-r")
+    assert hub.tasks.get(retry.id).request_id == "req-r"
+    assert hub.tasks.get(failed.id).request_id is None  # the original keeps its own
+    assert sample("taskhub_tasks_submitted_total", **TASK) == submitted + 1
+    steps = events(lines(), "task.submitted", task_id=str(retry.id), request_id="req-r")
+    steps += events(lines(), "task.done", task_id=str(retry.id), request_id="req-r")
+    assert len(steps) == 2

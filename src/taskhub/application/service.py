@@ -11,18 +11,22 @@ import time
 from dataclasses import dataclass
 from uuid import UUID
 
+from taskhub.application import cancellation
+from taskhub.application.catalogue import entry_for
 from taskhub.application.commands import Command
 from taskhub.application.paging import DEFAULT_PAGE_SIZE, check_page
 from taskhub.application.ports import (
     NO_OBSERVER,
     Backlog,
     Clock,
+    ConcurrentUpdate,
     DispatchFailed,
     EventPublisher,
     Page,
     TaskBus,
     TaskFilter,
     TaskObserver,
+    UnitOfWork,
     UnitOfWorkFactory,
 )
 from taskhub.application.relay import Relay, SweepReport
@@ -67,28 +71,33 @@ class TaskService:
         another request it raises ``IdempotencyKeyReused``. ``request_id`` names the request
         that submitted it, for the logs of every process that handles the task.
         """
-        key, fingerprint = (
-            (idempotency.key, idempotency.fingerprint) if idempotency else (None, None)
+        return self._submit(command, idempotency, request_id)
+
+    def retry(
+        self,
+        task_id: UUID,
+        idempotency: Idempotency | None = None,
+        request_id: str | None = None,
+    ) -> Task:
+        """Submit a FAILED or CANCELLED task's command again as a new task, linked both ways in
+        one commit (``Task.record_retry`` says what it refuses); a key works as for ``submit``,
+        and so does ``request_id``: the new task carries the request that retried it."""
+        original = self.get(task_id)
+        again = entry_for(original, self.runner.catalogue).command.from_task(original).resubmitted()
+        try:
+            return self._submit(again, idempotency, request_id, retry_of=task_id)
+        except ConcurrentUpdate:  # another retry of it committed first: meet its link now
+            return self._submit(again, idempotency, request_id, retry_of=task_id)
+
+    def cancel(self, task_id: UUID) -> Task:
+        """Cancel a task and return it as the cancel left it (``cancellation.cancel``)."""
+        return cancellation.cancel(
+            self.uow_factory, self.clock, self.publisher, task_id, self.observer
         )
-        task = command.new_task(self.clock.now(), key, fingerprint, request_id)
-        with self.uow_factory() as uow:
-            if key and (earlier := uow.tasks.get_by_idempotency_key(key)):
-                if earlier.request_fingerprint != fingerprint:
-                    raise IdempotencyKeyReused(key)
-                return earlier
-            uow.tasks.add(task)
-            uow.commit()
-            self.publisher.publish(uow.collect_events())
-        self.observer.submitted(task)
-        self._dispatch(task)
-        return task
 
     def get(self, task_id: UUID) -> Task:
         with self.uow_factory() as uow:
-            task = uow.tasks.get(task_id)
-        if task is None:
-            raise TaskNotFound(task_id)
-        return task
+            return _stored(uow, task_id)
 
     def list(
         self, where: TaskFilter | None = None, page: int = 1, page_size: int = DEFAULT_PAGE_SIZE
@@ -99,7 +108,7 @@ class TaskService:
             return uow.tasks.list(where or TaskFilter(), page, page_size)
 
     def wait(self, task_id: UUID, timeout: float, interval: float = 0.02) -> Task:
-        """Poll until the task is DONE or FAILED; raise TimeoutError after ``timeout`` seconds."""
+        """Poll until the task is finished; raise TimeoutError after ``timeout`` seconds."""
         deadline = time.monotonic() + timeout
         while not (task := self.get(task_id)).is_finished:
             if time.monotonic() >= deadline:
@@ -140,8 +149,42 @@ class TaskService:
         if callable(ping):
             ping()
 
+    def _submit(
+        self,
+        command: Command,
+        idempotency: Idempotency | None,
+        request_id: str | None,
+        retry_of: UUID | None = None,
+    ) -> Task:
+        key, fingerprint = (
+            (idempotency.key, idempotency.fingerprint) if idempotency else (None, None)
+        )
+        task = command.new_task(
+            self.clock.now(), key, fingerprint, request_id=request_id, retry_of=retry_of
+        )
+        with self.uow_factory() as uow:
+            if key and (earlier := uow.tasks.get_by_idempotency_key(key)):
+                if earlier.request_fingerprint != fingerprint:
+                    raise IdempotencyKeyReused(key)
+                return earlier
+            if retry_of is not None:
+                _stored(uow, retry_of).record_retry(task.id)
+            uow.tasks.add(task)
+            uow.commit()
+            self.publisher.publish(uow.collect_events())
+        self.observer.submitted(task)
+        self._dispatch(task)
+        return task
+
     def _dispatch(self, task: Task) -> None:
         try:
             self.bus.dispatch(task.id)
         except DispatchFailed:
             log.warning("Task %s recorded but not dispatched; the relay will retry it", task.id)
+
+
+def _stored(uow: UnitOfWork, task_id: UUID) -> Task:
+    task = uow.tasks.get(task_id)
+    if task is None:
+        raise TaskNotFound(task_id)
+    return task

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from types import TracebackType
 from typing import Self
 
-from taskhub.application.ports import TaskRepository, UserRepository
+from taskhub.application.ports import AdministratorRepository, TaskRepository, UserRepository
 from taskhub.domain.events import Event
 from taskhub.domain.task import Task
 from taskhub.domain.user import User
@@ -23,6 +23,7 @@ from taskhub.domain.user import User
 class BaseUnitOfWork(ABC):
     users: UserRepository
     tasks: TaskRepository
+    administrators: AdministratorRepository
 
     def __enter__(self) -> Self:
         self._committed_events: list[Event] = []

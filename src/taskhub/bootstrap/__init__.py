@@ -5,6 +5,6 @@ the task service (``container.service()``) and never imports an adapter.
 """
 
 from taskhub.bootstrap.container import Container
-from taskhub.bootstrap.lifecycle import build_container, shut_down, start
+from taskhub.bootstrap.lifecycle import build_container, ensure_administrator, shut_down, start
 
-__all__ = ["Container", "build_container", "shut_down", "start"]
+__all__ = ["Container", "build_container", "ensure_administrator", "shut_down", "start"]

@@ -13,10 +13,12 @@ from dependency_injector import containers, providers
 from taskhub.adapters.local.buses import InlineBus
 from taskhub.adapters.local.clock import SystemClock
 from taskhub.adapters.local.events import LocalEventPublisher
+from taskhub.adapters.local.passwords import Argon2Hasher
 from taskhub.adapters.memory import InMemoryStore, InMemoryUnitOfWork
 from taskhub.adapters.sqlalchemy.schema import Schema
 from taskhub.adapters.sqlalchemy.store import ReadySessions, open_engine, session_factory
 from taskhub.adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
+from taskhub.application.administrators import Administrators
 from taskhub.application.catalogue import CATALOGUE
 from taskhub.application.relay import Relay
 from taskhub.application.runner import Runner
@@ -134,4 +136,9 @@ class Container(containers.DeclarativeContainer):
         resources.relay_thread,
         service=service.provider,
         interval=settings.provided.relay_interval_seconds,
+    )
+
+    password_hasher = providers.ThreadSafeSingleton(Argon2Hasher)
+    administrators = providers.Factory(
+        Administrators, uow_factory=unit_of_work.provider, hasher=password_hasher, clock=clock
     )

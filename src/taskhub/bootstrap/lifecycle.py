@@ -49,6 +49,27 @@ def start(container: Container) -> Container:
     return container
 
 
+def ensure_administrator(container: Container) -> None:
+    """Make the first administrator that the settings name (``TASKHUB_ADMIN_*``), unless an
+    account of that username exists: every web process calls this at start, and only the first
+    one makes it. A database that does not answer yet only defers it to the next start."""
+    wanted = container.settings().administrator
+    if not wanted["username"]:
+        return
+    try:
+        created = container.administrators().ensure(**wanted)
+    except StoreUnavailable as error:
+        log.warning(
+            "The administrator %r was not made, since the database did not answer (%s); the "
+            "next start makes it, or `taskhub admin create` does.",
+            wanted["username"],
+            error,
+        )
+        return
+    outcome = "made" if created else "exists already, left as it is"
+    log.info("The administrator %r %s.", wanted["username"], outcome)
+
+
 def _ready_schema(container: Container) -> None:
     container.sessions()  # resolved here, once, rather than by request threads racing for it
     try:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
+from pydantic import SecretStr
+
 from taskhub.application.ports import StoreUnavailable
 from taskhub.bootstrap import Container, build_container, shut_down
 from taskhub.settings import ENV_PREFIX, Settings
@@ -23,7 +25,7 @@ def run(as_json: bool = False) -> int:
     finally:
         shut_down(container)
     shown = {
-        ENV_PREFIX + name.upper(): masked(getattr(settings, name)) for name in settings.model_fields
+        ENV_PREFIX + name.upper(): _shown(getattr(settings, name)) for name in settings.model_fields
     }
     if as_json:
         print(json.dumps({"settings": shown, "checks": checks}, indent=2))
@@ -36,6 +38,13 @@ def run(as_json: bool = False) -> int:
             )
         )
     return 0 if all(outcome["ok"] for outcome in checks.values()) else 1
+
+
+def _shown(value: object) -> object:
+    """A value as ``check`` prints it: a secret as ``***`` when set, a URL's password masked."""
+    if isinstance(value, SecretStr):
+        return "***" if value.get_secret_value() else ""
+    return masked(value)
 
 
 def _checks(container: Container) -> dict[str, Callable[[], str]]:

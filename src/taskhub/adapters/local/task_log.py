@@ -1,9 +1,9 @@
 """One log line per step of a task's life, on the logger ``taskhub.tasks``.
 
-Each line gives its ``event`` (``task.submitted``, ``task.started``, ``task.<final status>``
-such as ``task.done`` or ``task.failed``, and ``task.redispatched``) and the task's identifiers
-(``task_id``, ``task_name``, ``operation``, and the ``request_id`` of the request that
-submitted it) as fields of its own, so a JSON line can be found by any of them; the message
+Each line gives its ``event`` (``task.submitted``, ``task.started``, ``task.<final status>``:
+``task.done``, ``task.failed`` or ``task.cancelled``, and ``task.redispatched``) and the task's
+identifiers (``task_id``, ``task_name``, ``operation``, and the ``request_id`` of the request
+that submitted it) as fields of its own, so a JSON line can be found by any of them; the message
 says the same for a person. Never the task's input or result: they hold personal fields. A
 failure says only its ``code``.
 """
@@ -40,8 +40,8 @@ class TaskLog:
             fields["duration_ms"] = _ms(started_at, task.updated_at)
         if code := _code(task):
             fields["code"] = code
-        ended = str(task.status).lower()  # done, failed (and any other final status)
-        message = f"Task {ended}" + (f": {code}" if code else "")
+        ended = str(task.status).lower()  # done, failed or cancelled
+        message = f"Task {ended}" + (f": {code}" if code and code != ended else "")
         if "duration_ms" in fields:
             message += f" in {fields['duration_ms']:g} ms"
         _line(task, f"task.{ended}", message, fields)

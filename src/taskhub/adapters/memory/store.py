@@ -9,22 +9,24 @@ from collections.abc import Iterable, Iterator
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
+from taskhub.domain.administrator import Administrator
 from taskhub.domain.task import Task
 from taskhub.domain.user import User
 
 
-def state_of(entity: User | Task) -> dict[str, Any]:
+def state_of(entity: User | Task | Administrator) -> dict[str, Any]:
     """What the store saves of an entity: every field but its unpublished events."""
     fields = dataclasses.fields(entity)
     return copy.deepcopy({f.name: getattr(entity, f.name) for f in fields if f.name != "events"})
 
 
-E = TypeVar("E", bound=User | Task)
+E = TypeVar("E", bound=User | Task | Administrator)
 
 
 def detached(entity: E) -> E:
     """A private copy of a committed entity, so that a unit of work never edits the store's."""
-    return dataclasses.replace(entity, events=[], **state_of(entity))
+    fresh: dict[str, Any] = {"events": []} if hasattr(entity, "events") else {}
+    return dataclasses.replace(entity, **fresh, **state_of(entity))
 
 
 class InMemoryStore:
@@ -35,6 +37,7 @@ class InMemoryStore:
         self.users: dict[UUID, User] = {}
         self.tasks: dict[UUID, Task] = {}
         self.idempotency_keys: dict[str, UUID] = {}
+        self.administrators: dict[UUID, Administrator] = {}
 
 
 class Tracked(Generic[E]):

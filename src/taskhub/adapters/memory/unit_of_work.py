@@ -1,7 +1,8 @@
 """The in-memory unit of work: behaves like a database, down to what a commit refuses.
 
 A unit of work works on private copies and writes them back at commit under one lock, checking what
-the database would check: task and user versions (compare-and-set) and unique usernames and emails.
+the database would check: task and user versions (compare-and-set), unique usernames and emails,
+unique administrator usernames.
 A rollback discards the copies; a commit is visible to every later unit of work.
 """
 
@@ -11,8 +12,9 @@ from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
 
+from taskhub.adapters.memory.administrators import InMemoryAdministratorRepository
 from taskhub.adapters.memory.store import InMemoryStore, detached
-from taskhub.adapters.memory.tasks import InMemoryTaskRepository
+from taskhub.adapters.memory.tasks import InMemoryTaskRepository, saved_over
 from taskhub.adapters.memory.users import InMemoryUserRepository
 from taskhub.application.ports import ConcurrentUpdate, ConcurrentUserChange
 from taskhub.application.unit_of_work import BaseUnitOfWork
@@ -30,11 +32,13 @@ from taskhub.domain.user_fields import email_key
 class InMemoryUnitOfWork(BaseUnitOfWork):
     users: InMemoryUserRepository
     tasks: InMemoryTaskRepository
+    administrators: InMemoryAdministratorRepository
 
     def __init__(self, store: InMemoryStore) -> None:
         self._store = store
         self.users = InMemoryUserRepository(store)
         self.tasks = InMemoryTaskRepository(store)
+        self.administrators = InMemoryAdministratorRepository(store)
 
     def _begin(self) -> None:
         """Nothing to open: each repository reads the store under its lock."""
@@ -44,46 +48,49 @@ class InMemoryUnitOfWork(BaseUnitOfWork):
 
     def _save(self) -> None:
         with self._store.lock:
+            administrators = self.administrators.checked()
             tasks = self._checked_tasks()
             users = self._checked_users()
             in_place, self.tasks.in_place = self.tasks.in_place, []
             self._store.tasks.update(tasks)
             for update in in_place:
-                if update.holds(self._store.tasks):
+                if update.still_applies(self._store.tasks):
                     update.change(self._store.tasks[update.task_id])
             self._store.idempotency_keys.update(
                 {t.idempotency_key: t.id for t in tasks.values() if t.idempotency_key}
             )
             self._store.users = users
-        self.users.tracked.rebase()
-        self.tasks.tracked.rebase()
+            self._store.administrators.update({a.id: a for a in administrators})
+        for repository in (self.users, self.tasks, self.administrators):
+            repository.tracked.rebase()
 
     def _discard(self) -> None:
         self.users.tracked.forget()
         self.tasks.tracked.forget()
+        self.administrators.tracked.forget()
         self.tasks.in_place.clear()
 
     def _touched(self) -> Iterable[User | Task]:
         return [*self.users.tracked.all(), *self.tasks.tracked.all()]
 
     def _checked_tasks(self) -> dict[UUID, Task]:
-        """The tasks to save, versions bumped; raise ConcurrentUpdate if any was saved meanwhile."""
+        """The tasks as this commit leaves them, versions bumped (``saved_over``: a save writes
+        what it changed); raise ConcurrentUpdate if any was saved meanwhile."""
         tracked, committed = self.tasks.tracked, self._store.tasks
-        saved: dict[UUID, Task] = {}
-        for task, before in tracked.changed():
+        changed = list(tracked.changed())
+        for task, before in changed:
             current = committed.get(task.id)
             if current is None or current.version != before["version"]:
                 raise ConcurrentUpdate(task.id)
-            saved[task.id] = task
         for task in tracked.added.values():
             if task.id in committed:
                 raise ConcurrentUpdate(task.id)
             if task.idempotency_key and task.idempotency_key in self._store.idempotency_keys:
                 raise IdempotencyKeyInFlight(task.idempotency_key)
-            saved[task.id] = task
-        for task in saved.values():
+        for task in [*(t for t, _ in changed), *tracked.added.values()]:
             task.version += 1
-        return {task_id: detached(task) for task_id, task in saved.items()}
+        saved = {t.id: saved_over(committed[t.id], t, before) for t, before in changed}
+        return {**saved, **{t.id: detached(t) for t in tracked.added.values()}}
 
     def _checked_users(self) -> dict[UUID, User]:
         """The whole user table after this commit; raise if it would break a rule.

@@ -1,8 +1,9 @@
 """The metrics taskhub records: made once per process, on prometheus-client's registry.
 
-Every label is bounded: a task's name and operation (the catalogue's), its final status and
-failure code (the domain's fixed codes), an HTTP method (seven, else ``other``), a route
-template (never a path with ids in it) and a status code.
+Every label is bounded: a task's name and operation (the catalogue's), its final status (DONE,
+FAILED or CANCELLED) and failure code (the domain's fixed codes, ``cancelled`` included), an
+HTTP method (seven, else ``other``), a route template (never a path with ids in it) and a
+status code.
 """
 
 from __future__ import annotations
@@ -51,7 +52,8 @@ def task_metrics() -> TaskMetrics:
         started=Counter("taskhub_tasks_started", "Attempts claimed by a runner.", TASK),
         finished=Counter(
             "taskhub_tasks_finished",
-            "Tasks ended DONE or FAILED (code: the failure's, empty when DONE).",
+            "Tasks ended DONE, FAILED or CANCELLED (code: the failure's or cancel's, empty "
+            "when DONE).",
             (*TASK, "status", "code"),
         ),
         abandoned=Counter(
@@ -70,7 +72,7 @@ def task_metrics() -> TaskMetrics:
         ),
         submit_to_done=Histogram(
             "taskhub_task_submit_to_done_seconds",
-            "From a task's submission to its end, DONE or FAILED.",
+            "From a task's submission to its end, DONE, FAILED or CANCELLED.",
             (*TASK, "status"),
             buckets=WAIT_BUCKETS,
         ),

@@ -16,7 +16,9 @@ from taskhub.application.ports import (
     StoreTimeout,
     StoreUnavailable,
 )
+from taskhub.domain.administrator import Administrator
 from taskhub.domain.errors import (
+    AdministratorExists,
     EmailTaken,
     IdempotencyKeyInFlight,
     InvalidUserData,
@@ -85,7 +87,7 @@ def _timeout(error: Exception) -> StoreTimeout | None:
     return None
 
 
-E = TypeVar("E", User, Task)
+E = TypeVar("E", User, Task, Administrator)
 
 
 def _constraint(error: exc.IntegrityError) -> str:
@@ -94,7 +96,7 @@ def _constraint(error: exc.IntegrityError) -> str:
     return getattr(diag, "constraint_name", None) or str(error.orig)
 
 
-def _first(seen: Sequence[User | Task], kind: type[E], attribute: str) -> Any:
+def _first(seen: Sequence[object], kind: type[E], attribute: str) -> Any:
     """An attribute of the ``kind`` of entity the unit of work touched (one, by design).
 
     Read from the instance's own dict: after a failed flush, attribute access could try to load.
@@ -103,7 +105,7 @@ def _first(seen: Sequence[User | Task], kind: type[E], attribute: str) -> Any:
     return vars(entity).get(attribute)
 
 
-def _integrity(error: exc.IntegrityError, seen: Sequence[User | Task]) -> Exception:
+def _integrity(error: exc.IntegrityError, seen: Sequence[object]) -> Exception:
     name = _constraint(error)
     if "uq_users_username" in name or "users.username" in name:
         return UsernameTaken(_first(seen, User, "username"))
@@ -111,6 +113,8 @@ def _integrity(error: exc.IntegrityError, seen: Sequence[User | Task]) -> Except
         return EmailTaken(_first(seen, User, "email"))
     if "uq_tasks_idempotency_key" in name or "tasks.idempotency_key" in name:
         return IdempotencyKeyInFlight(str(_first(seen, Task, "idempotency_key")))
+    if "uq_administrators_username" in name or "administrators.username" in name:
+        return AdministratorExists(_first(seen, Administrator, "username"))
     if "pk_users" in name or "users.id" in name:
         return UserAlreadyExists(_first(seen, User, "id"))
     if "pk_tasks" in name or "tasks.id" in name:
@@ -118,7 +122,7 @@ def _integrity(error: exc.IntegrityError, seen: Sequence[User | Task]) -> Except
     return error
 
 
-def _stale(error: StaleDataError, seen: Sequence[User | Task]) -> Exception:
+def _stale(error: StaleDataError, seen: Sequence[object]) -> Exception:
     """A versioned UPDATE or DELETE matched no row: another unit of work saved or deleted it."""
     if "'users'" in str(error):
         return ConcurrentUserChange(_first(seen, User, "id"))
@@ -126,7 +130,7 @@ def _stale(error: StaleDataError, seen: Sequence[User | Task]) -> Exception:
 
 
 @contextmanager
-def translated(seen: Sequence[User | Task]) -> Iterator[None]:
+def translated(seen: Sequence[object]) -> Iterator[None]:
     """Raise the ports' errors in place of SQLAlchemy's, keeping the original as the cause.
 
     ``seen`` is what the unit of work loaded or added, to name the entity a constraint refused.

@@ -7,7 +7,8 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.orm import registry
 
-from taskhub.adapters.sqlalchemy.tables import tasks, users
+from taskhub.adapters.sqlalchemy.tables import administrators, tasks, users
+from taskhub.domain.administrator import Administrator
 from taskhub.domain.task import Task
 from taskhub.domain.user import User
 from taskhub.domain.user_fields import email_key
@@ -26,7 +27,7 @@ def _store_email_key(_mapper: Any, _connection: Any, user: User) -> None:
 
 
 def start_mappers() -> None:
-    """Map User and Task once per process; safe to call again."""
+    """Map User, Task and Administrator once per process; safe to call again."""
     if mapper_registry.mappers:
         return
     # The domain bumps ``User.version`` on every change (version_id_generator=False), so that even
@@ -41,5 +42,6 @@ def start_mappers() -> None:
     event.listen(User, "before_insert", _store_email_key)
     event.listen(User, "before_update", _store_email_key)
     mapper_registry.map_imperatively(Task, tasks, version_id_col=tasks.c.version)
+    mapper_registry.map_imperatively(Administrator, administrators)
     for entity in (User, Task):
         event.listen(entity, "load", _fresh_events)

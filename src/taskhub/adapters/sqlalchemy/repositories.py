@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from taskhub.adapters.sqlalchemy.errors import translated
 from taskhub.adapters.sqlalchemy.tables import tasks, users
@@ -37,11 +39,20 @@ class SqlUserRepository:
     def remove(self, user: User) -> None:
         self._session.delete(user)
 
-    def list(self, page: int, page_size: int) -> Page[User]:
+    def list(self, page: int, page_size: int, limit: int | None = None) -> Page[User]:
         query = select(User).order_by(users.c.date_joined, users.c.id)
         with translated(self._seen):
             total = self._session.scalar(select(func.count()).select_from(users)) or 0
-            return _page(self._session, query, total, page, page_size)
+            return _page(self._session, query, total, page, page_size, limit)
+
+    def listed_after(self, user: User, limit: int) -> Sequence[User]:
+        joined = users.c.date_joined
+        after = or_(
+            joined > user.date_joined, and_(joined == user.date_joined, users.c.id > user.id)
+        )
+        query = select(User).where(after).order_by(joined, users.c.id).limit(limit)
+        with translated(self._seen):
+            return list(self._session.scalars(query))
 
 
 class SqlTaskRepository:
@@ -100,6 +111,13 @@ class SqlTaskRepository:
         noted = {"redispatches": tasks.c.redispatches + 1, "relay_after": relay_after}
         return self._update_in_place(still_as_loaded, noted)
 
+    def save_cancel_request(self, task: Task) -> bool:
+        running = and_(tasks.c.id == task.id, tasks.c.status == TaskStatus.PROCESSING)
+        column = tasks.c.cancel_requested_at
+        marked = func.coalesce(column, literal(task.cancel_requested_at, column.type))
+        set_committed_value(task, "cancel_requested_at", task.cancel_requested_at)  # as stored
+        return self._update_in_place(running, {"cancel_requested_at": marked})
+
     def renew_lease(self, task_id: UUID, attempt: int, until: datetime) -> bool:
         held = and_(
             tasks.c.id == task_id,
@@ -122,11 +140,14 @@ class SqlTaskRepository:
             return _page(self._session, query, total or 0, page, page_size)
 
 
-def _page(session: Session, query: Select[Row], total: int, page: int, size: int) -> Page[Row]:
-    """One page of ``query``. A page past the end is empty without asking the database, so no
-    page number, however large, turns into an offset the database refuses."""
-    offset = (page - 1) * size
-    items = list(session.scalars(query.offset(offset).limit(size))) if offset < total else []
+def _page(
+    session: Session, query: Select[Row], total: int, page: int, size: int, limit: int | None = None
+) -> Page[Row]:
+    """One page of ``query`` (its first ``limit`` rows, if given). A page past the end is empty
+    without asking the database, so no page number, however large, turns into an offset the
+    database refuses."""
+    offset, rows = (page - 1) * size, min(size, limit or size)
+    items = list(session.scalars(query.offset(offset).limit(rows))) if offset < total else []
     return Page(items=items, total=total, page=page, page_size=size)
 
 

@@ -103,6 +103,10 @@ tasks = Table(
     Column("version", Integer(), nullable=False),
     Column("redispatches", Integer(), nullable=False, server_default="0"),
     Column("relay_after", UtcDateTime(), nullable=True),
+    Column("cancel_requested_at", UtcDateTime(), nullable=True),
+    # Ids, not foreign keys: a task purged by retention may leave a link to nothing.
+    Column("retry_of", Uuid(), nullable=True),
+    Column("retried_by", Uuid(), nullable=True),
     Column("request_id", String(REQUEST_ID_LENGTH), nullable=True),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
@@ -110,4 +114,14 @@ tasks = Table(
     Index("ix_tasks_created_at_id", "created_at", "id"),
     Index("ix_tasks_related_table_related_id", "related_table", "related_id"),
     Index("ix_tasks_task_name_created_at", "task_name", "created_at"),
+)
+
+administrators = Table(
+    "administrators",
+    metadata,
+    Column("id", Uuid(), primary_key=True),
+    Column("username", String(150), nullable=False, unique=True),
+    Column("email", String(254), nullable=False),
+    Column("password_hash", String(255), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
 )

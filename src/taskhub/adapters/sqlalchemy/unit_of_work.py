@@ -9,9 +9,11 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
+from taskhub.adapters.sqlalchemy.administrators import SqlAdministratorRepository
 from taskhub.adapters.sqlalchemy.errors import translated
 from taskhub.adapters.sqlalchemy.repositories import SqlTaskRepository, SqlUserRepository
 from taskhub.application.unit_of_work import BaseUnitOfWork
+from taskhub.domain.administrator import Administrator
 from taskhub.domain.task import Task
 from taskhub.domain.user import User
 
@@ -27,14 +29,16 @@ class SqlAlchemyUnitOfWork(BaseUnitOfWork):
         self._seen: list[User | Task] = []
         self.users = SqlUserRepository(self._session, self._seen)
         self.tasks = SqlTaskRepository(self._session, self._seen)
+        self._accounts: list[Administrator] = []
+        self.administrators = SqlAdministratorRepository(self._session, self._accounts)
         event.listen(self._session, "before_flush", self._write_relay_bookkeeping)
 
     def flush(self) -> None:
-        with translated(self._seen):
+        with translated([*self._seen, *self._accounts]):
             self._session.flush()
 
     def _save(self) -> None:
-        with translated(self._seen):
+        with translated([*self._seen, *self._accounts]):
             self._session.commit()
 
     def _discard(self) -> None:
@@ -43,6 +47,7 @@ class SqlAlchemyUnitOfWork(BaseUnitOfWork):
         expired detached entity can no longer be read)."""
         self._session.close()
         self._seen.clear()
+        self._accounts.clear()
 
     def _touched(self) -> Iterable[User | Task]:
         return self._seen
@@ -50,8 +55,8 @@ class SqlAlchemyUnitOfWork(BaseUnitOfWork):
     def _write_relay_bookkeeping(self, session: Session, *_: Any) -> None:
         """Before every flush: a saved task writes its relay columns even if they look unchanged.
         The relay may have noted a redispatch since it was loaded (keeping the version, see
-        ``record_redispatch``), and a claim must clear that, as the in-memory store's whole-task
-        save does."""
+        ``record_redispatch``), and a claim must clear that, as the in-memory store's save does
+        (``saved_over``)."""
         for entity in session.dirty:
             if isinstance(entity, Task) and session.is_modified(entity):
                 flag_modified(entity, "redispatches")

@@ -6,12 +6,14 @@ Import them from here; the modules behind are only a way to keep each short.
 from taskhub.application.ports.messaging import Clock, DispatchFailed, EventPublisher, TaskBus
 from taskhub.application.ports.observing import NO_OBSERVER, TaskObserver
 from taskhub.application.ports.repositories import (
+    AdministratorRepository,
     Backlog,
     Page,
     TaskFilter,
     TaskRepository,
     UserRepository,
 )
+from taskhub.application.ports.security import PasswordHasher
 from taskhub.application.ports.store import (
     ConcurrentUpdate,
     ConcurrentUserChange,
@@ -23,6 +25,7 @@ from taskhub.application.ports.store import (
 
 __all__ = [
     "NO_OBSERVER",
+    "AdministratorRepository",
     "Backlog",
     "Clock",
     "ConcurrentUpdate",
@@ -30,6 +33,7 @@ __all__ = [
     "DispatchFailed",
     "EventPublisher",
     "Page",
+    "PasswordHasher",
     "StoreTimeout",
     "StoreUnavailable",
     "TaskBus",

@@ -29,8 +29,9 @@ class TaskObserver(Protocol):
         """Claimed by a runner for its ``attempt``."""
 
     def finished(self, task: Task, started_at: datetime | None) -> None:
-        """Ended in its final status (``task.status``) by the attempt claimed at
-        ``started_at``; ``None`` when no attempt ran it to that end (one ended before it ran)."""
+        """Ended in its final status (``task.status``: DONE, FAILED or CANCELLED) by the attempt
+        claimed at ``started_at``; ``None`` when no attempt ran it to that end (one cancelled
+        before it ran, or after its runner died)."""
 
     def abandoned(self, task: Task) -> None:
         """Ended FAILED ``worker_lost``: every allowed attempt died with its runner (this, and

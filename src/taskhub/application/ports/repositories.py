@@ -1,4 +1,5 @@
-"""The repositories a unit of work holds: users and tasks, with the filters and pages they use."""
+"""The repositories a unit of work holds: users, tasks and administrators, with the filters and
+pages they use."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import Generic, Protocol, TypeVar
 from uuid import UUID
 
+from taskhub.domain.administrator import Administrator
 from taskhub.domain.task import Operation, Task, TaskName, TaskStatus
 from taskhub.domain.user import User
 
@@ -63,8 +65,15 @@ class UserRepository(Protocol):
 
     def remove(self, user: User) -> None: ...
 
-    def list(self, page: int, page_size: int) -> Page[User]:
-        """One page of users ordered by date joined, then id, with the total count."""
+    def list(self, page: int, page_size: int, limit: int | None = None) -> Page[User]:
+        """One page of users ordered by date joined, then id, with the total count; only the
+        page's first ``limit`` users, if given (an operation reading its page in batches)."""
+        ...
+
+    def listed_after(self, user: User, limit: int) -> Sequence[User]:
+        """At most ``limit`` users following ``user`` in the list's order (date joined, then
+        id): the next batch, found by where the last one ended, not by an offset that users
+        added or removed since would shift."""
         ...
 
 
@@ -74,6 +83,9 @@ class TaskRepository(Protocol):
     Each save is a compare-and-set on ``Task.version``: if another unit of work saved the same task
     since this one loaded it, ``commit`` raises ``ConcurrentUpdate`` and saves nothing. That is what
     makes a claim atomic: of two runners that load a PENDING task and start it, one commit wins.
+    A save writes the fields this unit of work changed, and the relay's bookkeeping as loaded
+    (so a claim clears a redispatch noted since); what was updated in place meanwhile (a lease
+    renewed, a cancel requested) and not changed here stays as the update left it.
     """
 
     def add(self, task: Task) -> None:
@@ -112,10 +124,36 @@ class TaskRepository(Protocol):
         """
         ...
 
+    def save_cancel_request(self, task: Task) -> bool:
+        """Save ``task.cancel_requested_at`` (``Task.cancel`` set it) in place, by ``commit``,
+        if the stored task is PROCESSING; say whether it is. A mark already stored stays.
+
+        Keeps the version and ``updated_at``, so that its runner's own saves (compare-and-sets
+        on the version) still succeed; and they keep the mark, since a save writes only what it
+        changed. The mark on ``task`` is then as stored: ``commit`` does not save it again.
+        """
+        ...
+
     def renew_lease(self, task_id: UUID, attempt: int, until: datetime) -> bool:
         """Extend the lease of ``attempt`` of a PROCESSING task to ``until``, saved by ``commit``.
 
         Says whether that attempt still holds the task. Keeps the version and ``updated_at``: a
         heartbeat is not a change a client sees, nor one that makes a concurrent save fail.
         """
+        ...
+
+
+class AdministratorRepository(Protocol):
+    """The console's accounts inside one unit of work; ``commit`` saves what was added or
+    changed. Usernames are unique: a commit that would repeat one raises ``AdministratorExists``
+    and saves nothing."""
+
+    def add(self, administrator: Administrator) -> None: ...
+
+    def get_by_username(self, username: str) -> Administrator | None:
+        """The account of exactly this (normalised) username."""
+        ...
+
+    def list(self) -> Sequence[Administrator]:
+        """Every account, oldest first."""
         ...

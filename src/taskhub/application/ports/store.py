@@ -10,7 +10,11 @@ from types import TracebackType
 from typing import Protocol, Self
 from uuid import UUID
 
-from taskhub.application.ports.repositories import TaskRepository, UserRepository
+from taskhub.application.ports.repositories import (
+    AdministratorRepository,
+    TaskRepository,
+    UserRepository,
+)
 from taskhub.domain.events import Event
 
 
@@ -56,7 +60,7 @@ class ConcurrentUserChange(Exception):
 
 
 class UnitOfWork(Protocol):
-    """One transaction over users and tasks, used as a context manager.
+    """One transaction over users, tasks and administrators, used as a context manager.
 
     Nothing is saved unless ``commit`` is called; leaving the block without it rolls back. After a
     commit the changes are visible to every later unit of work. ``commit`` raises
@@ -67,6 +71,7 @@ class UnitOfWork(Protocol):
 
     users: UserRepository
     tasks: TaskRepository
+    administrators: AdministratorRepository
 
     def __enter__(self) -> Self: ...
 

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import click
 
 from taskhub.application.ports import StoreUnavailable
+from taskhub.entrypoints.cli.admin import admin
 from taskhub.entrypoints.cli.database import db
 from taskhub.entrypoints.cli.extras import missing_extra
 from taskhub.entrypoints.cli.output import FAILED, INTERRUPTED, USAGE
@@ -28,7 +29,7 @@ def taskhub() -> None:
     """Every change to a user runs as a tracked task: submit them, follow them, run the service."""
 
 
-for command in (users, tasks, db, serve, worker, relay, check, openapi):
+for command in (users, tasks, admin, db, serve, worker, relay, check, openapi):
     taskhub.add_command(command)
 
 

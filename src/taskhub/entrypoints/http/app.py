@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import Flask
 
 from taskhub.application.ports import StoreUnavailable
-from taskhub.bootstrap import Container, build_container, start
+from taskhub.bootstrap import Container, build_container, ensure_administrator, start
 from taskhub.domain.errors import DomainError
 from taskhub.entrypoints.http import health, tasks, users
+from taskhub.entrypoints.http.limits import apply_limits
 from taskhub.entrypoints.http.observing import observe_requests
 from taskhub.entrypoints.http.openapi import API_CONFIG, TaskhubApi, swagger_ui_assets
 from taskhub.entrypoints.http.problems import domain_problem
@@ -22,6 +23,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
 
     The container is started last (``taskhub.bootstrap.start``), so the schema is ready before
     any request; one that cannot be made ready raises here, which fails gunicorn's worker boot.
+    Then the first administrator the settings name is made, if missing.
     Whoever serves the app shuts the container down when done: ``taskhub.bootstrap.shut_down``
     on ``app.extensions["taskhub"].container``.
     """
@@ -33,7 +35,9 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app.extensions["taskhub"] = ApiState(container)
     observe_requests(app)
     register_api(app)
+    apply_limits(app, container.settings())
     start(container)
+    ensure_administrator(container)
     return app
 
 

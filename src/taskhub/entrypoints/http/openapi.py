@@ -37,7 +37,9 @@ API_CONFIG = {
             "description": "Every change to a user runs as a task. An operation accepts only the "
             "query parameters it lists: any other is refused with 422 `invalid_query` naming it. "
             "Every response carries `X-Request-ID`: the request's own (1 to 128 letters, digits "
-            "or `._:+/=-`), else a fresh one; the task a request submits keeps it for the logs."
+            "or `._:+/=-`), else a fresh one; the task a request submits keeps it for the logs. "
+            "Where the operator sets a rate limit, a client beyond it gets 429 `rate_limited` "
+            "with `Retry-After`."
         }
     },
 }

@@ -4,7 +4,7 @@ The HTTP API takes it from ``X-Request-ID`` (or makes one) and the runner's log 
 Tasks submitted before this revision, or not over HTTP, have none.
 
 Revision ID: 0005
-Revises: 0002
+Revises: 0004
 Create Date: 2026-12-02 01:00:00
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
-down_revision = "0002"  # revisions 0003 and 0004 are on other branches; re-point on merge
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

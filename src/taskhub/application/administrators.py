@@ -1,0 +1,52 @@
+"""The console's accounts: created from the command line or from settings at start.
+
+Not tasks: an administrator is who may change users, not a resource changed through the task
+pipeline, so creating one is a plain transaction that answers at once.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from taskhub.application.ports import Clock, PasswordHasher, UnitOfWorkFactory
+from taskhub.domain.administrator import Administrator, validate_administrator
+from taskhub.domain.errors import AdministratorExists
+
+
+class Administrators:
+    def __init__(
+        self, uow_factory: UnitOfWorkFactory, hasher: PasswordHasher, clock: Clock
+    ) -> None:
+        self._uow_factory, self._hasher, self._clock = uow_factory, hasher, clock
+
+    def create(self, username: str, email: str, password: str) -> Administrator:
+        """A new account; ``InvalidAdministrator`` names a bad field, ``AdministratorExists``
+        a username in use."""
+        cleaned = validate_administrator(username, email, password)
+        with self._uow_factory() as uow:
+            if uow.administrators.get_by_username(cleaned["username"]) is not None:
+                raise AdministratorExists(cleaned["username"])
+            administrator = Administrator(
+                id=uuid.uuid4(),
+                password_hash=self._hasher.hash(password),
+                created_at=self._clock.now(),
+                **cleaned,
+            )
+            uow.administrators.add(administrator)
+            uow.commit()
+        return administrator
+
+    def ensure(self, username: str, email: str, password: str) -> bool:
+        """The account exists afterwards; says whether this call created it. An account of that
+        username is left as it is (its password may have been changed since), so that every
+        start of every process may call this with the same settings."""
+        try:
+            self.create(username, email, password)
+        except AdministratorExists:
+            return False
+        return True
+
+    def list(self) -> Sequence[Administrator]:
+        with self._uow_factory() as uow:
+            return uow.administrators.list()
