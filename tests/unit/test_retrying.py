@@ -142,3 +142,42 @@ def test_of_two_retries_racing_one_is_submitted_and_the_other_told_which(hub: Hu
     assert (len(retries), len(refusals)) == (1, 1)
     assert refusals[0].retry_id == retries[0].id == hub.tasks.get(failed.id).retried_by
     assert len([t for t in store().tasks.values() if t.retry_of == failed.id]) == 1
+
+
+class LateTaskRepository(InMemoryTaskRepository):
+    """The real repository, except that its first key lookup lets another request run first:
+    this one found no task of its key, and the other then retried and committed."""
+
+    def __init__(self, store: InMemoryStore, meanwhile: list[object]) -> None:
+        super().__init__(store)
+        self._meanwhile = meanwhile
+
+    def get_by_idempotency_key(self, key: str) -> Task | None:
+        found = super().get_by_idempotency_key(key)
+        if self._meanwhile:
+            run = self._meanwhile.pop()
+            run()  # type: ignore[operator]
+        return found
+
+
+class LateUnitOfWork(InMemoryUnitOfWork):
+    def __init__(self, store: InMemoryStore, meanwhile: list[object]) -> None:
+        super().__init__(store)
+        self.tasks = LateTaskRepository(store, meanwhile)
+
+
+def test_a_keyed_retry_that_meets_its_own_first_commit_gets_that_task(hub: Hub) -> None:
+    _, failed = failed_create(hub)
+    key = Idempotency("key-1", "the same request")
+    first: list[Task] = []
+    other = hub.container.service()  # on the real units of work: the request that wins
+    meanwhile: list[object] = [lambda: first.append(other.retry(failed.id, key))]
+    store = hub.container.memory_store
+    hub.container.unit_of_work.override(
+        providers.Factory(LateUnitOfWork, store=store, meanwhile=meanwhile)
+    )
+    try:
+        late = hub.container.service().retry(failed.id, key)
+    finally:
+        hub.container.unit_of_work.reset_override()
+    assert late.id == first[0].id == hub.tasks.get(failed.id).retried_by

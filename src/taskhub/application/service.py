@@ -31,7 +31,7 @@ from taskhub.application.ports import (
 )
 from taskhub.application.relay import Relay, SweepReport
 from taskhub.application.runner import Runner
-from taskhub.domain.errors import IdempotencyKeyReused, TaskNotFound
+from taskhub.domain.errors import IdempotencyKeyReused, TaskAlreadyRetried, TaskNotFound
 from taskhub.domain.task import Task
 
 log = logging.getLogger(__name__)
@@ -85,9 +85,23 @@ class TaskService:
         original = self.get(task_id)
         again = entry_for(original, self.runner.catalogue).command.from_task(original).resubmitted()
         try:
-            return self._submit(again, idempotency, request_id, retry_of=task_id)
-        except ConcurrentUpdate:  # another retry of it committed first: meet its link now
-            return self._submit(again, idempotency, request_id, retry_of=task_id)
+            try:
+                return self._submit(again, idempotency, request_id, retry_of=task_id)
+            except ConcurrentUpdate:  # another retry of it committed first: meet its link now
+                return self._submit(again, idempotency, request_id, retry_of=task_id)
+        except TaskAlreadyRetried:  # by the same request, with the same key, a moment earlier?
+            if (earlier := self._keyed(idempotency)) is None:
+                raise
+            return earlier
+
+    def _keyed(self, idempotency: Idempotency | None) -> Task | None:
+        """The task already submitted with this key for this very request, if any."""
+        if idempotency is None:
+            return None
+        with self.uow_factory() as uow:
+            earlier = uow.tasks.get_by_idempotency_key(idempotency.key)
+        same = earlier is not None and earlier.request_fingerprint == idempotency.fingerprint
+        return earlier if same else None
 
     def cancel(self, task_id: UUID) -> Task:
         """Cancel a task and return it as the cancel left it (``cancellation.cancel``)."""

@@ -6,7 +6,9 @@
   retry of a FAILED or CANCELLED task. Ids, not foreign keys, so that deleting old tasks never
   has to follow the chain.
 - ``CANCELLED`` joins the statuses. ``tasks.status`` is a VARCHAR(32) (a non-native enum with
-  no CHECK constraint), so no statement changes it; a downgrade turns CANCELLED tasks FAILED,
+  no CHECK constraint), so no statement changes it. Code older than this revision cannot read a
+  CANCELLED task, so stop it before the first cancel (migrate, then start the new processes, as
+  every release asks); a downgrade turns CANCELLED tasks FAILED,
   the status the older code knows for a task that did not do its work (their result keeps the
   code ``cancelled``).
 
