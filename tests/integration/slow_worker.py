@@ -12,16 +12,19 @@ from dependency_injector import providers
 
 from taskhub.application.catalogue import CATALOGUE, Entry, catalogue_of
 from taskhub.application.ports import UnitOfWork
+from taskhub.application.progress import Progress
 from taskhub.application.users import handlers
 from taskhub.application.users.commands import CreateUser
 from taskhub.bootstrap import Container
 from taskhub.entrypoints.worker import make_app
 
 
-def _create_slowly(command: CreateUser, uow: UnitOfWork, now: datetime) -> dict[str, Any]:
+def _create_slowly(
+    command: CreateUser, uow: UnitOfWork, now: datetime, progress: Progress
+) -> dict[str, Any]:
     if str(command.values["username"]).startswith("slow"):
         time.sleep(60)
-    return handlers.create_user(command, uow, now)
+    return handlers.create_user(command, uow, now, progress)
 
 
 CHANGED = catalogue_of(*CATALOGUE.values(), Entry(CreateUser, _create_slowly))

@@ -15,6 +15,7 @@ from typing import Any, Generic, TypeVar
 
 from taskhub.application.commands import Command, Result
 from taskhub.application.ports import UnitOfWork
+from taskhub.application.progress import Progress
 from taskhub.application.users import commands as users
 from taskhub.application.users import handlers as user_handlers
 from taskhub.domain.errors import DomainError
@@ -34,14 +35,15 @@ class UnknownOperation(DomainError):
 
 @dataclass(frozen=True)
 class Entry(Generic[C]):
-    """One operation: the command a client submits and the handler that performs it."""
+    """One operation: the command a client submits and the handler that performs it, given the
+    command, the runner's unit of work, the time, and where to report its progress."""
 
     command: type[C]
-    handler: Callable[[C, UnitOfWork, datetime], Result]
+    handler: Callable[[C, UnitOfWork, datetime, Progress], Result]
 
-    def perform(self, task: Task, uow: UnitOfWork, now: datetime) -> Result:
+    def perform(self, task: Task, uow: UnitOfWork, now: datetime, progress: Progress) -> Result:
         """Rebuild the task's command and perform it in ``uow``; return the task's result."""
-        return self.handler(self.command.from_task(task), uow, now)
+        return self.handler(self.command.from_task(task), uow, now, progress)
 
 
 Catalogue = Mapping[TaskName, Entry[Any]]

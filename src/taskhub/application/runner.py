@@ -20,6 +20,7 @@ from taskhub.application.ports import (
     UnitOfWork,
     UnitOfWorkFactory,
 )
+from taskhub.application.progress import CLAIMED, StoreProgress
 from taskhub.application.retries import USER_CHANGE_TRIES, over_latest_user, through_outages
 from taskhub.domain.errors import DomainError, TaskNotFound
 from taskhub.domain.task import Task
@@ -30,7 +31,7 @@ UNEXPECTED_ERROR = "internal_error"
 UNEXPECTED_MESSAGE = "The task failed because of an unexpected error; it has been logged."
 TIME_LIMIT_ERROR = "time_limit_exceeded"
 TIME_LIMIT_MESSAGE = "The task ran past its time limit and was stopped; nothing was changed."
-CLAIMED_PROGRESS = 10
+CLAIMED_PROGRESS = CLAIMED
 OUTAGE_PATIENCE_LEASES = 5
 CLAIM_TRIES = 3
 USER_CHANGE_CONFLICT = "concurrent_user_change"
@@ -140,10 +141,14 @@ class Runner:
         return None if task.is_finished else task
 
     def _perform(self, claimed: Task) -> Task:
+        """The task is read for its DONE after the effect: the operation's progress reports
+        (``StoreProgress``) have moved its version meanwhile."""
+        progress = StoreProgress(self.uow_factory, self.clock, self.publisher, claimed)
         with self.uow_factory() as uow:
-            task = self._get_as_claimed(uow, claimed)
-            result = entry_for(task, self.catalogue).perform(task, uow, self.clock.now())
+            entry = entry_for(claimed, self.catalogue)
+            result = entry.perform(claimed, uow, self.clock.now(), progress)
             uow.flush()  # the effect first: its lock waits must not hold the task's row
+            task = self._get_as_claimed(uow, claimed)
             task.succeed(result, self.clock.now())
             uow.commit()
             self._publish(uow)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 from uuid import UUID
@@ -37,11 +38,20 @@ class SqlUserRepository:
     def remove(self, user: User) -> None:
         self._session.delete(user)
 
-    def list(self, page: int, page_size: int) -> Page[User]:
+    def list(self, page: int, page_size: int, limit: int | None = None) -> Page[User]:
         query = select(User).order_by(users.c.date_joined, users.c.id)
         with translated(self._seen):
             total = self._session.scalar(select(func.count()).select_from(users)) or 0
-            return _page(self._session, query, total, page, page_size)
+            return _page(self._session, query, total, page, page_size, limit)
+
+    def listed_after(self, user: User, limit: int) -> Sequence[User]:
+        joined = users.c.date_joined
+        after = or_(
+            joined > user.date_joined, and_(joined == user.date_joined, users.c.id > user.id)
+        )
+        query = select(User).where(after).order_by(joined, users.c.id).limit(limit)
+        with translated(self._seen):
+            return list(self._session.scalars(query))
 
 
 class SqlTaskRepository:
@@ -108,11 +118,14 @@ class SqlTaskRepository:
             return _page(self._session, query, total or 0, page, page_size)
 
 
-def _page(session: Session, query: Select[Row], total: int, page: int, size: int) -> Page[Row]:
-    """One page of ``query``. A page past the end is empty without asking the database, so no
-    page number, however large, turns into an offset the database refuses."""
-    offset = (page - 1) * size
-    items = list(session.scalars(query.offset(offset).limit(size))) if offset < total else []
+def _page(
+    session: Session, query: Select[Row], total: int, page: int, size: int, limit: int | None = None
+) -> Page[Row]:
+    """One page of ``query`` (its first ``limit`` rows, if given). A page past the end is empty
+    without asking the database, so no page number, however large, turns into an offset the
+    database refuses."""
+    offset, rows = (page - 1) * size, min(size, limit or size)
+    items = list(session.scalars(query.offset(offset).limit(rows))) if offset < total else []
     return Page(items=items, total=total, page=page, page_size=size)
 
 

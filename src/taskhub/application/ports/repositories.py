@@ -52,8 +52,15 @@ class UserRepository(Protocol):
 
     def remove(self, user: User) -> None: ...
 
-    def list(self, page: int, page_size: int) -> Page[User]:
-        """One page of users ordered by date joined, then id, with the total count."""
+    def list(self, page: int, page_size: int, limit: int | None = None) -> Page[User]:
+        """One page of users ordered by date joined, then id, with the total count; only the
+        page's first ``limit`` users, if given (an operation reading its page in batches)."""
+        ...
+
+    def listed_after(self, user: User, limit: int) -> Sequence[User]:
+        """At most ``limit`` users following ``user`` in the list's order (date joined, then
+        id): the next batch, found by where the last one ended, not by an offset that users
+        added or removed since would shift."""
         ...
 
 

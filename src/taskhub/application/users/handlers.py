@@ -1,5 +1,10 @@
 """The handlers of the user commands: each performs its command inside the runner's unit of work
-and returns the task's result. ``taskhub.application.catalogue`` ties each to its command."""
+and returns the task's result. ``taskhub.application.catalogue`` ties each to its command.
+
+Each reports its progress where that tells something (``Progress``): a list after each batch it
+reads but the last, a change once its checks have passed and only its write is left. A read of
+one user is one step: it has nothing to tell before its DONE.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from datetime import datetime
 
 from taskhub.application.commands import Result
 from taskhub.application.ports import UnitOfWork
+from taskhub.application.progress import CHECKED, Progress, partway
 from taskhub.application.users.commands import (
     CreateUser,
     DeleteUser,
@@ -19,6 +25,8 @@ from taskhub.application.users.commands import (
 from taskhub.domain.errors import UserNotFound
 from taskhub.domain.user import User
 
+LIST_BATCH = 100  # users a list reads at once, reporting its progress between two batches
+
 
 def _existing_user(command: UserCommand, uow: UnitOfWork) -> User:
     user = uow.users.get(command.user_id)
@@ -27,32 +35,44 @@ def _existing_user(command: UserCommand, uow: UnitOfWork) -> User:
     return user
 
 
-def list_users(command: ListUsers, uow: UnitOfWork, now: datetime) -> Result:
-    page = uow.users.list(command.page, command.page_size)
+def list_users(command: ListUsers, uow: UnitOfWork, now: datetime, progress: Progress) -> Result:
+    """One page of users, read ``LIST_BATCH`` at a time, each batch after the first found from
+    where the last one ended; the count says how many the page should hold, for the progress."""
+    page = uow.users.list(command.page, command.page_size, limit=LIST_BATCH)
+    users, batch = list(page.items), len(page.items)
+    expected = min(command.page_size, max(page.total - (command.page - 1) * command.page_size, 0))
+    while batch == LIST_BATCH and len(users) < command.page_size:
+        progress.report(partway(len(users), expected))
+        more = uow.users.listed_after(users[-1], min(LIST_BATCH, command.page_size - len(users)))
+        users, batch = [*users, *more], len(more)
     return {
-        "users": [user.to_dict() for user in page.items],
+        "users": [user.to_dict() for user in users],
         "count": page.total,
         "page": page.page,
         "page_size": page.page_size,
-        "message": f"Listed {len(page.items)} of {page.total} users",
+        "message": f"Listed {len(users)} of {page.total} users",
     }
 
 
-def get_user(command: GetUser, uow: UnitOfWork, now: datetime) -> Result:
+def get_user(command: GetUser, uow: UnitOfWork, now: datetime, progress: Progress) -> Result:
     user = _existing_user(command, uow)
     return {"user": user.to_dict(), "message": f"Retrieved user {user.username}"}
 
 
-def create_user(command: CreateUser, uow: UnitOfWork, now: datetime) -> Result:
+def create_user(command: CreateUser, uow: UnitOfWork, now: datetime, progress: Progress) -> Result:
     user = User.register(command.user_id, command.values, now)
+    progress.report(CHECKED)
     uow.users.add(user)
     return {"user_id": str(user.id), "message": f"Successfully created user {user.username}"}
 
 
-def update_user(command: UpdateUser | ReplaceUser, uow: UnitOfWork, now: datetime) -> Result:
+def update_user(
+    command: UpdateUser | ReplaceUser, uow: UnitOfWork, now: datetime, progress: Progress
+) -> Result:
     """PATCH and PUT alike: a replacement's command already carries every field."""
     user = _existing_user(command, uow)
     user.change(command.values)
+    progress.report(CHECKED)
     return {
         "user_id": str(user.id),
         "user": user.to_dict(),
@@ -60,8 +80,9 @@ def update_user(command: UpdateUser | ReplaceUser, uow: UnitOfWork, now: datetim
     }
 
 
-def delete_user(command: DeleteUser, uow: UnitOfWork, now: datetime) -> Result:
+def delete_user(command: DeleteUser, uow: UnitOfWork, now: datetime, progress: Progress) -> Result:
     user = _existing_user(command, uow)
+    progress.report(CHECKED)
     user.mark_deleted()
     uow.users.remove(user)
     return {"user_id": str(user.id), "message": f"Successfully deleted user {user.username}"}
