@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
     from taskhub.adapters.celery.bus import CeleryBus
     from taskhub.adapters.celery.events import KombuEventPublisher
+    from taskhub.adapters.celery.followers import KombuEventSubscriber
 
 
 def thread_pool_bus(run: RunTask, workers: int) -> Iterator[ThreadPoolBus]:
@@ -73,3 +74,12 @@ def kombu_publisher(url: str, timeout: float) -> Iterator[KombuEventPublisher]:
     publisher = KombuEventPublisher(url, timeout)
     yield publisher
     publisher.close()
+
+
+def kombu_subscriber(url: str, timeout: float) -> Iterator[KombuEventSubscriber]:
+    """The subscriber as a resource, so that shutting the container down stops its thread."""
+    from taskhub.adapters.celery.followers import KombuEventSubscriber
+
+    subscriber = KombuEventSubscriber(url, timeout)
+    yield subscriber
+    subscriber.close()

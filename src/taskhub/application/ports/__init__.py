@@ -20,6 +20,7 @@ from taskhub.application.ports.store import (
     UnitOfWork,
     UnitOfWorkFactory,
 )
+from taskhub.application.ports.subscriptions import EventSubscriber, Subscription
 
 __all__ = [
     "AdministratorRepository",
@@ -28,10 +29,12 @@ __all__ = [
     "ConcurrentUserChange",
     "DispatchFailed",
     "EventPublisher",
+    "EventSubscriber",
     "Page",
     "PasswordHasher",
     "StoreTimeout",
     "StoreUnavailable",
+    "Subscription",
     "TaskBus",
     "TaskFilter",
     "TaskRepository",
