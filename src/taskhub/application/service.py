@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from uuid import UUID
 
 from taskhub.application.commands import Command
+from taskhub.application.following import Following, Unheard
 from taskhub.application.paging import DEFAULT_PAGE_SIZE, check_page
 from taskhub.application.ports import (
     Clock,
     DispatchFailed,
     EventPublisher,
+    EventSubscriber,
     Page,
     TaskBus,
     TaskFilter,
@@ -47,6 +50,7 @@ class TaskService:
     publisher: EventPublisher
     runner: Runner
     relay: Relay
+    subscriber: EventSubscriber | None = None  # None: followers hear nothing, they read again
 
     def submit(self, command: Command, idempotency: Idempotency | None = None) -> Task:
         """Record the command's task as PENDING, then hand it to the bus; return it as recorded.
@@ -98,6 +102,21 @@ class TaskService:
             time.sleep(min(interval, max(deadline - time.monotonic(), 0)))
             interval = min(interval * 1.5, 0.5)
         return task
+
+    def follow(
+        self,
+        task_id: UUID,
+        seen: int | None = None,
+        every: float = 0.5,
+        longest: float | None = None,
+    ) -> Iterator[Task | None]:
+        """The task each time it changes until it is finished, woken by its events
+        (``following.Following``): ``None`` after ``every`` seconds without a change."""
+        subscriber = self.subscriber or Unheard()
+        following = Following(
+            self.get, subscriber, task_id, seen=seen, every=every, longest=longest
+        )
+        return following.states()
 
     def run(self, task_id: UUID) -> Task:
         """Run the task here and now, as a worker does; harmless if it ran already."""

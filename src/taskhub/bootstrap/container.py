@@ -134,6 +134,7 @@ class Container(containers.DeclarativeContainer):
         publisher=event_publisher,
         runner=runner,
         relay=relay,
+        subscriber=event_subscriber,
     )
     relay_thread = providers.Resource(
         resources.relay_thread,
