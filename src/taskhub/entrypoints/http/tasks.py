@@ -17,6 +17,7 @@ from taskhub.domain.task import Task
 from taskhub.entrypoints.http.openapi import ETAG_HEADERS, PREFER
 from taskhub.entrypoints.http.schemas import TaskQueryArgsSchema, TaskSchema
 from taskhub.entrypoints.http.state import service
+from taskhub.entrypoints.http.streams import LAST_EVENT_ID, STREAM_RESPONSES, task_events
 from taskhub.entrypoints.http.submissions import current_status
 
 blp = Blueprint("tasks", __name__, url_prefix="/api/tasks", description="Submitted tasks.")
@@ -54,3 +55,12 @@ class TaskStatus(MethodView):
     def get(self, task_id: UUID) -> Response:
         """Get a task's status: poll cheaply with If-None-Match, or hold with Prefer: wait=N"""
         return current_status(task_id)
+
+
+@blp.route("/<uuid:task_id>/events", endpoint="events", strict_slashes=False)
+class TaskEvents(MethodView):
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.doc(parameters=[LAST_EVENT_ID], responses=STREAM_RESPONSES)
+    def get(self, task_id: UUID) -> Response:
+        """Follow a task live: its status and progress as Server-Sent Events until it ends"""
+        return task_events(task_id)
