@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from contextlib import closing
 from uuid import UUID
 
@@ -62,7 +62,7 @@ class Following:
         self._seen, self._every = seen, every
         self._until = None if longest is None else time.monotonic() + longest
 
-    def states(self) -> Iterator[Task | None]:
+    def states(self) -> Generator[Task | None]:
         """The task each time its version moves, ``None`` after ``every`` seconds without one;
         ends once it has yielded the task finished (or the follower had it so already), at
         ``longest``, or if the task is deleted meanwhile. ``TaskNotFound`` if there is none."""

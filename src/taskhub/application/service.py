@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -109,7 +109,7 @@ class TaskService:
         seen: int | None = None,
         every: float = 0.5,
         longest: float | None = None,
-    ) -> Iterator[Task | None]:
+    ) -> Generator[Task | None]:
         """The task each time it changes until it is finished, woken by its events
         (``following.Following``): ``None`` after ``every`` seconds without a change."""
         subscriber = self.subscriber or Unheard()

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import closing
 from uuid import UUID
 
@@ -98,7 +98,7 @@ def last_event_id() -> int | None:
     return int(given) if VERSION.fullmatch(given) else None
 
 
-def server_sent(states: Iterator[Task | None]) -> Iterator[str]:
+def server_sent(states: Generator[Task | None]) -> Iterator[str]:
     """The states as the event stream's text: ``None`` (nothing new for a while) a comment."""
     with closing(states):  # a client gone: the follower's subscription is released at once
         yield f"retry: {RETRY_MILLISECONDS}\n\n"
