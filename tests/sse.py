@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import http.client
 import json
+import socket
+import urllib.parse
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -47,3 +50,37 @@ def parsed(text: str) -> Block:
 def events(stream: Iterable[Block]) -> list[Block]:
     """The events of a stream read to its end (no hints, no comments)."""
     return [block for block in stream if block.name is not None]
+
+
+class StreamClient:
+    """One event stream read from a real server over HTTP, as an EventSource would."""
+
+    def __init__(self, base_url: str, path: str, headers: dict[str, str] | None = None) -> None:
+        address = urllib.parse.urlsplit(base_url)
+        self._connection = http.client.HTTPConnection(address.hostname or "", address.port, 30)
+        sent = {"Accept": "text/event-stream", **(headers or {})}
+        self._connection.request("GET", path, headers=sent)
+        self.response = self._connection.getresponse()
+
+    @property
+    def status(self) -> int:
+        return self.response.status
+
+    def blocks(self) -> Iterator[Block]:
+        """The blocks as they arrive, until the server ends the stream."""
+        lines: list[str] = []
+        while raw := self.response.readline():
+            line = raw.decode().rstrip("\r\n")
+            if line:
+                lines.append(line)
+            elif lines:
+                yield parsed("\n".join(lines))
+                lines = []
+
+    def close(self) -> None:
+        """Hang up without a word, as a closed browser tab does."""
+        sock = self._connection.sock
+        if sock is not None:
+            sock.shutdown(socket.SHUT_RDWR)
+        self.response.close()  # the last reference to the socket: now it is really closed
+        self._connection.close()
