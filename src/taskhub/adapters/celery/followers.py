@@ -67,12 +67,14 @@ class KombuEventSubscriber:
                 self._thread.start()
 
     def _listen(self) -> None:
+        """Consume until stopped, reconnecting after a pause that doubles while the broker stays
+        away and starts short again after each time it was reached."""
         pause = FIRST_PAUSE
         while not self._stopped.is_set():
             try:
                 self._consume()
-                pause = FIRST_PAUSE
             except Exception as error:
+                pause = FIRST_PAUSE if self._listening.is_set() else pause
                 log.warning("Not hearing task events (%s); trying again in %.1f s", error, pause)
             self._listening.clear()
             if self._stopped.wait(pause):
