@@ -13,6 +13,7 @@ from typing import Any
 
 from dependency_injector import providers
 
+from taskhub.application.cancellation import SafePoint
 from taskhub.application.catalogue import CATALOGUE, Entry, catalogue_of
 from taskhub.application.ports import UnitOfWork
 from taskhub.application.progress import Progress
@@ -25,9 +26,11 @@ HOLD_AT_MOST = 120  # seconds: a gate the test never opens does not hold the wor
 
 
 def _create_at_the_gate(
-    command: CreateUser, uow: UnitOfWork, now: datetime, progress: Progress
+    command: CreateUser, uow: UnitOfWork, now: datetime, safe_point: SafePoint, progress: Progress
 ) -> dict[str, Any]:
-    result = handlers.create_user(command, uow, now, progress)  # reports 40; writes at commit
+    result = handlers.create_user(
+        command, uow, now, safe_point, progress
+    )  # reports 40; writes at commit
     username = str(command.values["username"])
     if username.startswith("gated"):
         gate, deadline = Path(os.environ["GATE_DIR"]) / username, time.monotonic() + HOLD_AT_MOST

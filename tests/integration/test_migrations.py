@@ -13,7 +13,11 @@ from sqlalchemy import Engine, inspect, text
 
 from taskhub.adapters.sqlalchemy import migrate
 from taskhub.adapters.sqlalchemy.engine import build_engine
+from taskhub.adapters.sqlalchemy.mapping import start_mappers
+from taskhub.adapters.sqlalchemy.store import session_factory
 from taskhub.adapters.sqlalchemy.tables import metadata
+from taskhub.adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
+from taskhub.testing import MOMENT, a_task
 from tests.databases import throwaway_postgres_database
 
 
@@ -150,3 +154,25 @@ def test_migrating_one_sqlite_file_from_many_threads_at_once_fails_none_and_ends
     assert drift(engines[0]) == []
     for engine in engines:
         engine.dispose()
+
+
+def test_0004_downgrade_keeps_cancelled_tasks_as_failed(tmp_path: Path) -> None:
+    """The taskhub before 0004 knows no CANCELLED: its tasks go back as FAILED, code kept."""
+    engine = build_engine(f"sqlite:///{tmp_path / 'cancelled.sqlite3'}")
+    migrate.upgrade(engine)
+    start_mappers()
+    task = a_task(retry_of=uuid.uuid4())
+    task.cancel(MOMENT)
+    with SqlAlchemyUnitOfWork(session_factory(engine)) as uow:
+        uow.tasks.add(task)
+        uow.commit()
+    migrate.downgrade(engine, "0003")
+    columns = {c["name"] for c in inspect(engine).get_columns("tasks")}
+    assert not columns & {"cancel_requested_at", "retry_of", "retried_by"}
+    with engine.connect() as connection:
+        row = connection.execute(text("SELECT status, result FROM tasks")).one()
+    assert row[0] == "FAILED"
+    assert '"code": "cancelled"' in row[1]
+    migrate.upgrade(engine)
+    assert drift(engine) == []
+    engine.dispose()

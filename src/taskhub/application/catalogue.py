@@ -13,6 +13,7 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any, Generic, TypeVar
 
+from taskhub.application.cancellation import SafePoint
 from taskhub.application.commands import Command, Result
 from taskhub.application.ports import UnitOfWork
 from taskhub.application.progress import Progress
@@ -35,15 +36,21 @@ class UnknownOperation(DomainError):
 
 @dataclass(frozen=True)
 class Entry(Generic[C]):
-    """One operation: the command a client submits and the handler that performs it, given the
-    command, the runner's unit of work, the time, and where to report its progress."""
+    """One operation: the command a client submits and the handler that performs it.
+
+    The handler gets the command, the runner's unit of work, the time, the task's safe point
+    (an operation that can stop part-way, a list between batches, calls it there) and where to
+    report its progress (``Progress``).
+    """
 
     command: type[C]
-    handler: Callable[[C, UnitOfWork, datetime, Progress], Result]
+    handler: Callable[[C, UnitOfWork, datetime, SafePoint, Progress], Result]
 
-    def perform(self, task: Task, uow: UnitOfWork, now: datetime, progress: Progress) -> Result:
+    def perform(
+        self, task: Task, uow: UnitOfWork, now: datetime, safe_point: SafePoint, progress: Progress
+    ) -> Result:
         """Rebuild the task's command and perform it in ``uow``; return the task's result."""
-        return self.handler(self.command.from_task(task), uow, now, progress)
+        return self.handler(self.command.from_task(task), uow, now, safe_point, progress)
 
 
 Catalogue = Mapping[TaskName, Entry[Any]]

@@ -12,22 +12,26 @@ from collections.abc import Generator
 from dataclasses import dataclass
 from uuid import UUID
 
+from taskhub.application import cancellation
+from taskhub.application.catalogue import entry_for
 from taskhub.application.commands import Command
 from taskhub.application.following import Following, Unheard
 from taskhub.application.paging import DEFAULT_PAGE_SIZE, check_page
 from taskhub.application.ports import (
     Clock,
+    ConcurrentUpdate,
     DispatchFailed,
     EventPublisher,
     EventSubscriber,
     Page,
     TaskBus,
     TaskFilter,
+    UnitOfWork,
     UnitOfWorkFactory,
 )
 from taskhub.application.relay import Relay, SweepReport
 from taskhub.application.runner import Runner
-from taskhub.domain.errors import IdempotencyKeyReused, TaskNotFound
+from taskhub.domain.errors import IdempotencyKeyReused, TaskAlreadyRetried, TaskNotFound
 from taskhub.domain.task import Task
 
 log = logging.getLogger(__name__)
@@ -61,27 +65,39 @@ class TaskService:
         already used for the same request returns that request's task and submits nothing; for
         another request it raises ``IdempotencyKeyReused``.
         """
-        key, fingerprint = (
-            (idempotency.key, idempotency.fingerprint) if idempotency else (None, None)
-        )
-        task = command.new_task(self.clock.now(), key, fingerprint)
+        return self._submit(command, idempotency)
+
+    def retry(self, task_id: UUID, idempotency: Idempotency | None = None) -> Task:
+        """Submit a FAILED or CANCELLED task's command again as a new task, linked both ways in
+        one commit (``Task.record_retry`` says what it refuses); a key works as for ``submit``."""
+        original = self.get(task_id)
+        again = entry_for(original, self.runner.catalogue).command.from_task(original).resubmitted()
+        try:
+            try:
+                return self._submit(again, idempotency, retry_of=task_id)
+            except ConcurrentUpdate:  # another retry of it committed first: meet its link now
+                return self._submit(again, idempotency, retry_of=task_id)
+        except TaskAlreadyRetried:  # by the same request, with the same key, a moment earlier?
+            if (earlier := self._keyed(idempotency)) is None:
+                raise
+            return earlier
+
+    def _keyed(self, idempotency: Idempotency | None) -> Task | None:
+        """The task already submitted with this key for this very request, if any."""
+        if idempotency is None:
+            return None
         with self.uow_factory() as uow:
-            if key and (earlier := uow.tasks.get_by_idempotency_key(key)):
-                if earlier.request_fingerprint != fingerprint:
-                    raise IdempotencyKeyReused(key)
-                return earlier
-            uow.tasks.add(task)
-            uow.commit()
-            self.publisher.publish(uow.collect_events())
-        self._dispatch(task)
-        return task
+            earlier = uow.tasks.get_by_idempotency_key(idempotency.key)
+        same = earlier is not None and earlier.request_fingerprint == idempotency.fingerprint
+        return earlier if same else None
+
+    def cancel(self, task_id: UUID) -> Task:
+        """Cancel a task and return it as the cancel left it (``cancellation.cancel``)."""
+        return cancellation.cancel(self.uow_factory, self.clock, self.publisher, task_id)
 
     def get(self, task_id: UUID) -> Task:
         with self.uow_factory() as uow:
-            task = uow.tasks.get(task_id)
-        if task is None:
-            raise TaskNotFound(task_id)
-        return task
+            return _stored(uow, task_id)
 
     def list(
         self, where: TaskFilter | None = None, page: int = 1, page_size: int = DEFAULT_PAGE_SIZE
@@ -92,7 +108,7 @@ class TaskService:
             return uow.tasks.list(where or TaskFilter(), page, page_size)
 
     def wait(self, task_id: UUID, timeout: float, interval: float = 0.02) -> Task:
-        """Poll until the task is DONE or FAILED; raise TimeoutError after ``timeout`` seconds."""
+        """Poll until the task is finished; raise TimeoutError after ``timeout`` seconds."""
         deadline = time.monotonic() + timeout
         while not (task := self.get(task_id)).is_finished:
             if time.monotonic() >= deadline:
@@ -143,8 +159,35 @@ class TaskService:
         if callable(ping):
             ping()
 
+    def _submit(
+        self, command: Command, idempotency: Idempotency | None, retry_of: UUID | None = None
+    ) -> Task:
+        key, fingerprint = (
+            (idempotency.key, idempotency.fingerprint) if idempotency else (None, None)
+        )
+        task = command.new_task(self.clock.now(), key, fingerprint, retry_of)
+        with self.uow_factory() as uow:
+            if key and (earlier := uow.tasks.get_by_idempotency_key(key)):
+                if earlier.request_fingerprint != fingerprint:
+                    raise IdempotencyKeyReused(key)
+                return earlier
+            if retry_of is not None:
+                _stored(uow, retry_of).record_retry(task.id)
+            uow.tasks.add(task)
+            uow.commit()
+            self.publisher.publish(uow.collect_events())
+        self._dispatch(task)
+        return task
+
     def _dispatch(self, task: Task) -> None:
         try:
             self.bus.dispatch(task.id)
         except DispatchFailed:
             log.warning("Task %s recorded but not dispatched; the relay will retry it", task.id)
+
+
+def _stored(uow: UnitOfWork, task_id: UUID) -> Task:
+    task = uow.tasks.get(task_id)
+    if task is None:
+        raise TaskNotFound(task_id)
+    return task

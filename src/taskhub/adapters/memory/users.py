@@ -37,7 +37,8 @@ class InMemoryUserRepository:
     def list(self, page: int, page_size: int, limit: int | None = None) -> Page[User]:
         users = self._in_order()
         start = (page - 1) * page_size
-        items = [detached(u) for u in users[start : start + min(page_size, limit or page_size)]]
+        end = start + min(page_size, limit or page_size)
+        items = [detached(u) for u in users[start:end]]
         return Page(items=items, total=len(users), page=page, page_size=page_size)
 
     def listed_after(self, user: User, limit: int) -> Sequence[User]:
@@ -45,7 +46,7 @@ class InMemoryUserRepository:
         return [detached(u) for u in following[:limit]]
 
     def _in_order(self) -> Sequence[User]:
-        """What this unit of work sees, in the list's order: by date joined, then id."""
+        """What this unit of work sees, as a list shows it: by date joined, then id."""
         with self._store.lock:
             visible = {**self._store.users, **{u.id: u for u, _ in self.tracked.loaded.values()}}
         visible.update(self.tracked.added)

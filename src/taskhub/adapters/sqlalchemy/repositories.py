@@ -7,8 +7,9 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select, tuple_, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from taskhub.adapters.sqlalchemy.errors import translated
 from taskhub.adapters.sqlalchemy.tables import tasks, users
@@ -45,11 +46,10 @@ class SqlUserRepository:
             return _page(self._session, query, total, page, page_size, limit)
 
     def listed_after(self, user: User, limit: int) -> Sequence[User]:
-        joined = users.c.date_joined
-        after = or_(
-            joined > user.date_joined, and_(joined == user.date_joined, users.c.id > user.id)
-        )
-        query = select(User).where(after).order_by(joined, users.c.id).limit(limit)
+        # A row value, which the index on (date_joined, id) serves as a range; the same test
+        # spelled with OR is a filter over every earlier row.
+        key = tuple_(users.c.date_joined, users.c.id)
+        query = select(User).where(key > (user.date_joined, user.id)).order_by(*key).limit(limit)
         with translated(self._seen):
             return list(self._session.scalars(query))
 
@@ -95,6 +95,13 @@ class SqlTaskRepository:
         )
         noted = {"redispatches": tasks.c.redispatches + 1, "relay_after": relay_after}
         return self._update_in_place(still_as_loaded, noted)
+
+    def save_cancel_request(self, task: Task) -> bool:
+        running = and_(tasks.c.id == task.id, tasks.c.status == TaskStatus.PROCESSING)
+        column = tasks.c.cancel_requested_at
+        marked = func.coalesce(column, literal(task.cancel_requested_at, column.type))
+        set_committed_value(task, "cancel_requested_at", task.cancel_requested_at)  # as stored
+        return self._update_in_place(running, {"cancel_requested_at": marked})
 
     def renew_lease(self, task_id: UUID, attempt: int, until: datetime) -> bool:
         held = and_(
