@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from uuid import uuid4
 
 import pytest
@@ -13,7 +14,7 @@ from dependency_injector import providers
 from taskhub.domain.errors import TaskNotFound
 from taskhub.domain.task import Task, TaskStatus
 from taskhub.entrypoints.library import Hub
-from taskhub.testing import user_fields
+from taskhub.testing import ManualClock, user_fields
 from tests.http.apps import UnreachableStore
 from tests.unit.test_running import pending
 
@@ -89,6 +90,27 @@ def test_a_store_outage_while_following_is_waited_out(hub: Hub) -> None:
     hub.container.unit_of_work.reset_override()
     hub.tasks.run(task_id)
     assert [state.status for state in followed if state] == [TaskStatus.DONE]
+
+
+def test_a_cancel_request_on_a_running_task_is_seen_though_it_keeps_the_version(
+    hub: Hub, clock: ManualClock
+) -> None:
+    task_id = pending(hub)
+    with hub.container.unit_of_work() as uow:  # a runner claims it and is still working
+        task = uow.tasks.get(task_id)
+        assert task is not None
+        task.start(clock.now(), timedelta(seconds=30))
+        uow.commit()
+    followed = states(hub, task_id, every=NEVER)
+    running = next(followed)
+    assert running is not None
+    assert running.cancel_requested_at is None
+    hub.tasks.cancel(task_id)
+    marked = next(followed)
+    assert marked is not None
+    assert (marked.status, marked.version) == (TaskStatus.PROCESSING, running.version)
+    assert marked.cancel_requested_at == clock.now()
+    followed.close()
 
 
 def test_an_unknown_task_cannot_be_followed(hub: Hub) -> None:

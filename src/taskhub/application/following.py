@@ -4,7 +4,8 @@ The store is the truth and events are only the wake-up: the follower subscribes,
 task, and reads it again at each wake-up and every ``every`` seconds regardless, so a
 notification lost on the way (a broker outage, a change made by a process it cannot hear) only
 delays what it sees. It yields the task whenever its version has moved from what it last
-yielded: states in between may be merged, never reordered, and progress never goes back.
+yielded, or a change saved in place (a cancel request) shows: states in between may be merged,
+never reordered, and progress never goes back.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Generator
 from contextlib import closing
+from typing import Any
 from uuid import UUID
 
 from taskhub.application.ports import EventSubscriber, StoreUnavailable, Subscription
@@ -60,18 +62,21 @@ class Following:
     ) -> None:
         self._read, self._subscriber, self._task_id = read, subscriber, task_id
         self._seen, self._every = seen, every
+        self._shown: dict[str, Any] | None = None  # what it yielded last, as a client sees it
         self._until = None if longest is None else time.monotonic() + longest
 
     def states(self) -> Generator[Task | None]:
-        """The task each time its version moves, ``None`` after ``every`` seconds without one;
+        """The task each time it changes (its version moves, or a change saved in place shows,
+        as a cancel request does), ``None`` after ``every`` seconds without one;
         ends once it has yielded the task finished (or the follower had it so already), at
         ``longest``, or if the task is deleted meanwhile. ``TaskNotFound`` if there is none."""
         with closing(self._subscriber.follow(self._task_id)) as subscription:
             task: Task | None = self._read(self._task_id)  # after subscribing: nothing missed
             quiet_since = time.monotonic()
             while True:
-                if task is not None and task.version != self._seen:
-                    self._seen, quiet_since = task.version, time.monotonic()
+                if task is not None and self._changed(task):
+                    self._seen, self._shown = task.version, task.to_dict()
+                    quiet_since = time.monotonic()
                     yield task
                 if (task is not None and task.is_finished) or self._left() <= 0:
                     return
@@ -83,6 +88,12 @@ class Following:
                     task = self._read_again()
                 except TaskNotFound:
                     return
+
+    def _changed(self, task: Task) -> bool:
+        """Its version moved, or what a client sees of it did (a change that keeps the version)."""
+        return task.version != self._seen or (
+            self._shown is not None and task.to_dict() != self._shown
+        )
 
     def _read_again(self) -> Task | None:
         """The task as stored now, or ``None`` while the store does not answer."""
