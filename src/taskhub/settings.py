@@ -145,6 +145,17 @@ class Settings(BaseModel):
         1_048_576, "largest request body the HTTP API accepts (413 beyond)"
     )
     max_wait_seconds: NotNegative = _setting(30.0, "cap on `Prefer: wait=N` in the HTTP API")
+    sse_heartbeat_seconds: Positive = _setting(
+        5.0,
+        "seconds between a task event stream's keep-alive comments, and between its reads of "
+        "the task when no event wakes it",
+    )
+    sse_max_seconds: Positive = _setting(
+        300.0, "longest a task event stream stays open (the client reconnects with `Last-Event-ID`)"
+    )
+    sse_max_streams: AtLeastOne = _setting(
+        4, "task event streams a web process holds open at once, each on a thread (503 beyond)"
+    )
     cors_origins: Annotated[str, AfterValidator(_origins)] = _setting(
         "", "origins whose scripts may call `/api/` (comma-separated, or `*`)", shown="(none)"
     )

@@ -1,5 +1,6 @@
 """The adapters every contract test runs against: stores (in-memory, SQLite, PostgreSQL), task
-buses (inline, threads, Celery on Redis and on RabbitMQ) and event publishers (local, kombu)."""
+buses (inline, threads, Celery on Redis and on RabbitMQ), event publishers and event subscribers
+(local, kombu on Redis and on RabbitMQ)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
+from taskhub.adapters.celery.followers import KombuEventSubscriber
 from taskhub.adapters.memory import InMemoryStore, InMemoryUnitOfWork
 from taskhub.adapters.sqlalchemy.mapping import start_mappers
 from taskhub.adapters.sqlalchemy.schema import Schema
@@ -17,6 +19,7 @@ from taskhub.adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 from taskhub.application.ports import UnitOfWorkFactory
 from tests.contract.buses import BusUnderTest, celery_bus, in_process_bus
 from tests.contract.publishers import PublisherUnderTest, kombu_publisher, local_publisher
+from tests.contract.subscribers import SubscriberUnderTest, kombu_subscriber, local_subscriber
 from tests.processes import free_port
 from tests.stack import RABBITMQ
 
@@ -96,3 +99,27 @@ def failing_publisher(request: pytest.FixtureRequest) -> Iterator[PublisherUnder
     url = f"redis://{nowhere}/0" if on_redis else f"amqp://guest:guest@{nowhere}//"
     with kombu_publisher(url, reachable=False) as case:
         yield case
+
+
+@pytest.fixture(params=["local", "kombu-redis", "kombu-rabbitmq"])
+def subscriber(request: pytest.FixtureRequest) -> Iterator[SubscriberUnderTest]:
+    """Each event subscriber, with a publisher whose events it hears."""
+    if request.param == "local":
+        yield local_subscriber()
+        return
+    on_redis = request.param == "kombu-redis"
+    url = request.getfixturevalue("private_redis").url if on_redis else RABBITMQ
+    with kombu_subscriber(url) as case:
+        yield case
+
+
+@pytest.fixture(params=["kombu-redis-down", "kombu-rabbitmq-down"])
+def unreachable_subscriber(request: pytest.FixtureRequest) -> Iterator[KombuEventSubscriber]:
+    """Each event subscriber with a broker, none listening where it looks (local has none)."""
+    nowhere = f"127.0.0.1:{free_port()}"
+    on_redis = request.param == "kombu-redis-down"
+    subscriber = KombuEventSubscriber(
+        f"redis://{nowhere}/0" if on_redis else f"amqp://guest:guest@{nowhere}//"
+    )
+    yield subscriber
+    subscriber.close()

@@ -11,7 +11,8 @@ OPERATIONS = {
     ("/api/users/{user_id}/", "put"), ("/api/users/{user_id}/", "patch"),
     ("/api/users/{user_id}/", "delete"), ("/api/tasks/", "get"), ("/api/tasks/{task_id}/", "get"),
     ("/api/tasks/{task_id}/status/", "get"), ("/api/tasks/{task_id}/cancel/", "post"),
-    ("/api/tasks/{task_id}/retry/", "post"), ("/healthz", "get"), ("/readyz", "get"),
+    ("/api/tasks/{task_id}/retry/", "post"), ("/api/tasks/{task_id}/events", "get"),
+    ("/healthz", "get"), ("/readyz", "get"),
 }  # fmt: skip
 
 
@@ -26,6 +27,13 @@ def test_the_openapi_document_describes_every_operation(client: FlaskClient) -> 
     assert {"202", "200", "409", "422"} <= set(post["responses"])
     problem = document["components"]["responses"]["UNPROCESSABLE_ENTITY"]["content"]
     assert list(problem) == ["application/problem+json"]
+
+
+def test_the_event_stream_is_documented_as_one(client: FlaskClient) -> None:
+    stream = client.get("/api/openapi.json").json["paths"]["/api/tasks/{task_id}/events"]["get"]
+    assert list(stream["responses"]["200"]["content"]) == ["text/event-stream"]
+    assert {"200", "204", "404", "503"} <= set(stream["responses"])
+    assert [p["name"] for p in stream["parameters"] if p["in"] == "header"] == ["Last-Event-ID"]
 
 
 def test_each_operation_documents_every_parameter_it_reads(client: FlaskClient) -> None:

@@ -14,6 +14,7 @@ from dependency_injector import providers
 from taskhub.application.cancellation import SafePoint
 from taskhub.application.catalogue import CATALOGUE, Entry, catalogue_of
 from taskhub.application.ports import UnitOfWork
+from taskhub.application.progress import Progress
 from taskhub.application.users import handlers
 from taskhub.application.users.commands import CreateUser
 from taskhub.bootstrap import Container
@@ -21,11 +22,15 @@ from taskhub.entrypoints.worker import make_app
 
 
 def _create_or_die(
-    command: CreateUser, uow: UnitOfWork, now: datetime, safe_point: SafePoint
+    command: CreateUser,
+    uow: UnitOfWork,
+    now: datetime,
+    safe_point: SafePoint,
+    progress: Progress,
 ) -> dict[str, Any]:
     if str(command.values["username"]).startswith("poison"):
         os.kill(os.getpid(), signal.SIGKILL)
-    return handlers.create_user(command, uow, now, safe_point)
+    return handlers.create_user(command, uow, now, safe_point, progress)
 
 
 CHANGED = catalogue_of(*CATALOGUE.values(), Entry(CreateUser, _create_or_die))

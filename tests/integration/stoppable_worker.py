@@ -15,6 +15,7 @@ from dependency_injector import providers
 from taskhub.application.cancellation import SafePoint
 from taskhub.application.catalogue import CATALOGUE, Entry, catalogue_of
 from taskhub.application.ports import UnitOfWork
+from taskhub.application.progress import Progress
 from taskhub.application.users import handlers
 from taskhub.application.users.commands import CreateUser, ListUsers
 from taskhub.bootstrap import Container
@@ -26,21 +27,21 @@ CREATE = 3.0
 
 
 def _list_slowly(
-    command: ListUsers, uow: UnitOfWork, now: datetime, safe_point: SafePoint
+    command: ListUsers, uow: UnitOfWork, now: datetime, safe_point: SafePoint, progress: Progress
 ) -> dict[str, Any]:
     if command.page == SLOW_PAGE:
         for _ in range(STEPS):
             time.sleep(STEP)
             safe_point.reached()
-    return handlers.list_users(command, uow, now, safe_point)
+    return handlers.list_users(command, uow, now, safe_point, progress)
 
 
 def _create_slowly(
-    command: CreateUser, uow: UnitOfWork, now: datetime, safe_point: SafePoint
+    command: CreateUser, uow: UnitOfWork, now: datetime, safe_point: SafePoint, progress: Progress
 ) -> dict[str, Any]:
     if str(command.values["username"]).startswith("slow"):
         time.sleep(CREATE)
-    return handlers.create_user(command, uow, now, safe_point)
+    return handlers.create_user(command, uow, now, safe_point, progress)
 
 
 CHANGED = catalogue_of(

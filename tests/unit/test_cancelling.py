@@ -15,6 +15,7 @@ from taskhub.adapters.memory import InMemoryStore, InMemoryTaskRepository, InMem
 from taskhub.application.cancellation import SafePoint
 from taskhub.application.catalogue import CATALOGUE, Entry, catalogue_of
 from taskhub.application.ports import UnitOfWork
+from taskhub.application.progress import Progress
 from taskhub.application.users import handlers
 from taskhub.application.users.commands import CreateUser, ListUsers
 from taskhub.bootstrap import build_container, start
@@ -42,13 +43,17 @@ def cancelling_hub(clock: ManualClock) -> Iterator[Hub]:
     client's cancel arriving mid-run would; then they go on as the real handlers do."""
     hub: Hub
 
-    def create(command: CreateUser, uow: UnitOfWork, now: datetime, at: SafePoint) -> Any:
+    def create(
+        command: CreateUser, uow: UnitOfWork, now: datetime, at: SafePoint, progress: Progress
+    ) -> Any:
         hub.tasks.cancel(command.task_id)
-        return handlers.create_user(command, uow, now, at)
+        return handlers.create_user(command, uow, now, at, progress)
 
-    def list_(command: ListUsers, uow: UnitOfWork, now: datetime, at: SafePoint) -> Any:
+    def list_(
+        command: ListUsers, uow: UnitOfWork, now: datetime, at: SafePoint, progress: Progress
+    ) -> Any:
         hub.tasks.cancel(command.task_id)
-        return handlers.list_users(command, uow, now, at)
+        return handlers.list_users(command, uow, now, at, progress)
 
     hub = hub_with(Entry(CreateUser, create), Entry(ListUsers, list_), clock=clock)
     with hub:

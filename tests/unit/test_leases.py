@@ -19,6 +19,7 @@ import taskhub
 from taskhub.adapters.memory import InMemoryUnitOfWork
 from taskhub.application.heartbeat import Heartbeat
 from taskhub.application.ports import StoreTimeout, StoreUnavailable
+from taskhub.application.progress import CHECKED
 from taskhub.application.relay import Relay
 from taskhub.application.runner import TIME_LIMIT_ERROR, Runner
 from taskhub.domain.task import TaskStatus
@@ -111,7 +112,7 @@ def test_a_store_timeout_ends_the_task_failed_with_its_code(
         "success": False,
         "error": "It waited too long; nothing was changed.",
         "code": code,
-        "progress": 10,
+        "progress": CHECKED,  # the create had passed its checks: only its write timed out
     }
     assert hub.container.memory_store().users == {}
 

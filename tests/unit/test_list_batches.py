@@ -1,5 +1,5 @@
-"""A list reads its page in batches, with a safe point between two: the same page as read at
-once, and a stop wherever the safe point says so."""
+"""A list reads its page in batches, with a safe point and a progress report between two: the
+same page as read at once, a stop wherever the safe point says so, progress that only grows."""
 
 from __future__ import annotations
 
@@ -30,6 +30,16 @@ class CountingSafePoint:
             raise CancelRequested(uuid4())
 
 
+class RecordedProgress:
+    """Where a handler reports its progress (the port's fake): it keeps every report."""
+
+    def __init__(self) -> None:
+        self.reported: list[int] = []
+
+    def report(self, percent: int) -> None:
+        self.reported.append(percent)
+
+
 @pytest.fixture(scope="module")
 def store() -> InMemoryStore:
     """USERS users, some joined at the same moment (the list orders those by id)."""
@@ -48,17 +58,19 @@ def store() -> InMemoryStore:
 def test_a_page_read_in_batches_is_the_page_read_at_once(
     store: InMemoryStore, page: int, page_size: int, safe_points: int
 ) -> None:
-    safe_point = CountingSafePoint()
+    safe_point, progress = CountingSafePoint(), RecordedProgress()
+    command = ListUsers(page=page, page_size=page_size)
     with InMemoryUnitOfWork(store) as uow:
-        result = list_users(ListUsers(page=page, page_size=page_size), uow, MOMENT, safe_point)
+        result = list_users(command, uow, MOMENT, safe_point, progress)
         at_once = uow.users.list(page, page_size)
     assert [user["id"] for user in result["users"]] == [str(u.id) for u in at_once.items]
     assert (result["count"], result["page"], result["page_size"]) == (USERS, page, page_size)
-    assert safe_point.reached_times == safe_points
+    assert safe_point.reached_times == len(progress.reported) == safe_points
+    assert progress.reported == sorted(set(progress.reported))
 
 
 def test_a_cancel_seen_at_a_safe_point_stops_the_list(store: InMemoryStore) -> None:
     safe_point = CountingSafePoint(stop_at=2)
     with InMemoryUnitOfWork(store) as uow, pytest.raises(CancelRequested):
-        list_users(ListUsers(page=1, page_size=500), uow, MOMENT, safe_point)
+        list_users(ListUsers(page=1, page_size=500), uow, MOMENT, safe_point, RecordedProgress())
     assert safe_point.reached_times == 2

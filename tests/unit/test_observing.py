@@ -21,6 +21,7 @@ from taskhub.application.cancellation import SafePoint
 from taskhub.application.catalogue import CATALOGUE, Entry
 from taskhub.application.log_context import logging_about
 from taskhub.application.ports import UnitOfWork
+from taskhub.application.progress import Progress
 from taskhub.application.users import handlers
 from taskhub.application.users.commands import CreateUser, GetUser, ListUsers
 from taskhub.bootstrap import resources
@@ -262,9 +263,11 @@ def test_a_list_stopped_between_two_batches_is_told_as_cancelled_with_its_run(
     """The real safe point of a list (``StoreSafePoint``), reached with the cancel asked."""
     hub: Hub
 
-    def list_(command: ListUsers, uow: UnitOfWork, now: datetime, at: SafePoint) -> object:
+    def list_(
+        command: ListUsers, uow: UnitOfWork, now: datetime, at: SafePoint, progress: Progress
+    ) -> object:
         hub.tasks.cancel(command.task_id)  # a client's cancel, arriving mid-run
-        return handlers.list_users(command, uow, now, at)
+        return handlers.list_users(command, uow, now, at, progress)
 
     listing = {"task_name": "list_users", "operation": "READ", "status": "CANCELLED"}
     hub = hub_with(Entry(ListUsers, list_), clock=clock)

@@ -11,6 +11,7 @@ from dependency_injector import providers
 
 from taskhub.adapters.memory import InMemoryStore, InMemoryUnitOfWork
 from taskhub.application.ports import ConcurrentUpdate, DispatchFailed
+from taskhub.application.progress import CHECKED
 from taskhub.application.runner import UNEXPECTED_MESSAGE, Runner
 from taskhub.application.users.commands import CreateUser
 from taskhub.domain.task import TaskStatus
@@ -78,7 +79,7 @@ def test_a_crash_between_the_effect_and_done_leaves_neither(hub: Hub) -> None:
         "success": False,
         "error": UNEXPECTED_MESSAGE,
         "code": "internal_error",
-        "progress": 10,
+        "progress": CHECKED,  # reported, and committed, before the effect
     }
     assert store.users == {}
 
@@ -177,7 +178,8 @@ def test_events_are_published_after_commit_in_order(hub: Hub) -> None:
     assert names == [
         "task.submitted",
         "task.started",
-        "task.progressed",
+        "task.progressed",  # claimed
+        "task.progressed",  # checked: only the write is left
         "user.created",
         "task.done",
     ]

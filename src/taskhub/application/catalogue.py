@@ -16,6 +16,7 @@ from typing import Any, Generic, TypeVar
 from taskhub.application.cancellation import SafePoint
 from taskhub.application.commands import Command, Result
 from taskhub.application.ports import UnitOfWork
+from taskhub.application.progress import Progress
 from taskhub.application.users import commands as users
 from taskhub.application.users import handlers as user_handlers
 from taskhub.domain.errors import DomainError
@@ -37,16 +38,19 @@ class UnknownOperation(DomainError):
 class Entry(Generic[C]):
     """One operation: the command a client submits and the handler that performs it.
 
-    The handler gets the command, the runner's unit of work, the time, and the task's safe
-    point: an operation that can stop part-way (a list between batches) calls it there.
+    The handler gets the command, the runner's unit of work, the time, the task's safe point
+    (an operation that can stop part-way, a list between batches, calls it there) and where to
+    report its progress (``Progress``).
     """
 
     command: type[C]
-    handler: Callable[[C, UnitOfWork, datetime, SafePoint], Result]
+    handler: Callable[[C, UnitOfWork, datetime, SafePoint, Progress], Result]
 
-    def perform(self, task: Task, uow: UnitOfWork, now: datetime, safe_point: SafePoint) -> Result:
+    def perform(
+        self, task: Task, uow: UnitOfWork, now: datetime, safe_point: SafePoint, progress: Progress
+    ) -> Result:
         """Rebuild the task's command and perform it in ``uow``; return the task's result."""
-        return self.handler(self.command.from_task(task), uow, now, safe_point)
+        return self.handler(self.command.from_task(task), uow, now, safe_point, progress)
 
 
 Catalogue = Mapping[TaskName, Entry[Any]]

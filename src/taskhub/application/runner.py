@@ -25,6 +25,7 @@ from taskhub.application.ports import (
     UnitOfWork,
     UnitOfWorkFactory,
 )
+from taskhub.application.progress import CLAIMED, StoreProgress
 from taskhub.application.retries import USER_CHANGE_TRIES, over_latest_user, through_outages
 from taskhub.domain.errors import DomainError, TaskNotFound
 from taskhub.domain.task import Task, TaskStatus
@@ -35,7 +36,7 @@ UNEXPECTED_ERROR = "internal_error"
 UNEXPECTED_MESSAGE = "The task failed because of an unexpected error; it has been logged."
 TIME_LIMIT_ERROR = "time_limit_exceeded"
 TIME_LIMIT_MESSAGE = "The task ran past its time limit and was stopped; nothing was changed."
-CLAIMED_PROGRESS = 10
+CLAIMED_PROGRESS = CLAIMED
 OUTAGE_PATIENCE_LEASES = 5
 CLAIM_TRIES = 3
 USER_CHANGE_CONFLICT = "concurrent_user_change"
@@ -164,14 +165,17 @@ class Runner:
         return task
 
     def _perform(self, claimed: Task) -> Task:
+        """A cancel requested since the claim stops the task before its operation starts (a
+        safe point for any). The task is read for its DONE only after the effect: the
+        operation's progress reports (``StoreProgress``) have moved its version meanwhile."""
+        safe_point = StoreSafePoint(self.uow_factory, claimed.id)
+        safe_point.reached()
+        progress = StoreProgress(self.uow_factory, self.clock, self.publisher, claimed)
         with self.uow_factory() as uow:
-            task = self._get_as_claimed(uow, claimed)
-            if task.cancel_requested:  # before the operation starts: a safe point for any
-                raise CancelRequested(task.id)
-            safe_point = StoreSafePoint(self.uow_factory, task.id)
-            entry = entry_for(task, self.catalogue)
-            result = entry.perform(task, uow, self.clock.now(), safe_point)
+            entry = entry_for(claimed, self.catalogue)
+            result = entry.perform(claimed, uow, self.clock.now(), safe_point, progress)
             uow.flush()  # the effect first: its lock waits must not hold the task's row
+            task = self._get_as_claimed(uow, claimed)
             task.succeed(result, self.clock.now())
             uow.commit()
             self._publish(uow)

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Generator
 from dataclasses import dataclass
 from uuid import UUID
 
 from taskhub.application import cancellation
 from taskhub.application.catalogue import entry_for
 from taskhub.application.commands import Command
+from taskhub.application.following import Following, Unheard
 from taskhub.application.paging import DEFAULT_PAGE_SIZE, check_page
 from taskhub.application.ports import (
     NO_OBSERVER,
@@ -22,6 +24,7 @@ from taskhub.application.ports import (
     ConcurrentUpdate,
     DispatchFailed,
     EventPublisher,
+    EventSubscriber,
     Page,
     TaskBus,
     TaskFilter,
@@ -55,6 +58,7 @@ class TaskService:
     runner: Runner
     relay: Relay
     observer: TaskObserver = NO_OBSERVER
+    subscriber: EventSubscriber | None = None  # None: followers hear nothing, they read again
 
     def submit(
         self,
@@ -132,6 +136,21 @@ class TaskService:
             time.sleep(min(interval, max(deadline - time.monotonic(), 0)))
             interval = min(interval * 1.5, 0.5)
         return task
+
+    def follow(
+        self,
+        task_id: UUID,
+        seen: int | None = None,
+        every: float = 0.5,
+        longest: float | None = None,
+    ) -> Generator[Task | None]:
+        """The task each time it changes until it is finished, woken by its events
+        (``following.Following``): ``None`` after ``every`` seconds without a change."""
+        subscriber = self.subscriber or Unheard()
+        following = Following(
+            self.get, subscriber, task_id, seen=seen, every=every, longest=longest
+        )
+        return following.states()
 
     def run(self, task_id: UUID) -> Task:
         """Run the task here and now, as a worker does; harmless if it ran already."""

@@ -39,6 +39,17 @@ class Container(containers.DeclarativeContainer):
             timeout=settings.provided.publish_timeout_seconds,
         ),
     )
+    # Who wakes the followers of a task: the local publisher itself, else a consumer of the
+    # broker's events (one thread per process, started by the first follower).
+    event_subscriber = providers.Selector(
+        settings.provided.events_kind,
+        local=event_publisher,
+        kombu=providers.Resource(
+            resources.kombu_subscriber,
+            url=settings.provided.events_url,
+            timeout=settings.provided.publish_timeout_seconds,
+        ),
+    )
     celery_app = providers.ThreadSafeSingleton(resources.celery_app, settings=settings)
 
     memory_store = providers.ThreadSafeSingleton(InMemoryStore)
@@ -128,6 +139,7 @@ class Container(containers.DeclarativeContainer):
         runner=runner,
         relay=relay,
         observer=task_observer,
+        subscriber=event_subscriber,
     )
     # What a web process counts of its requests, and what a scrape of this process shows.
     request_metrics = providers.ThreadSafeSingleton(resources.request_metrics)

@@ -41,6 +41,7 @@ def start(container: Container) -> Container:
             _ready_schema(container)
         if container.settings().events_kind == "kombu":
             container.event_publisher()  # a resource: built once here, not by racing requests
+            container.event_subscriber()  # the same: its thread starts with the first follower
         if container.settings().bus == "thread":
             container.relay_thread()
     except BaseException:

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
     from taskhub.adapters.celery.bus import CeleryBus
     from taskhub.adapters.celery.events import KombuEventPublisher
+    from taskhub.adapters.celery.followers import KombuEventSubscriber
     from taskhub.adapters.prometheus.exposition import MetricsPage
     from taskhub.adapters.prometheus.observers import RequestMetrics
 
@@ -104,3 +105,12 @@ def kombu_publisher(url: str, timeout: float) -> Iterator[KombuEventPublisher]:
     publisher = KombuEventPublisher(url, timeout)
     yield publisher
     publisher.close()
+
+
+def kombu_subscriber(url: str, timeout: float) -> Iterator[KombuEventSubscriber]:
+    """The subscriber as a resource, so that shutting the container down stops its thread."""
+    from taskhub.adapters.celery.followers import KombuEventSubscriber
+
+    subscriber = KombuEventSubscriber(url, timeout)
+    yield subscriber
+    subscriber.close()

@@ -88,3 +88,9 @@ class UserUpdated(Event):
 class UserDeleted(Event):
     user_id: UUID
     name = "user.deleted"
+
+
+def task_of(event: Event) -> UUID | None:
+    """The task the event is about, if it is about one (every ``task.*`` event is)."""
+    task_id = getattr(event, "task_id", None)
+    return task_id if isinstance(task_id, UUID) else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from types import TracebackType
 from typing import Any, Self
 
@@ -95,6 +96,12 @@ class Tasks:
         ``TaskNotRetryable`` for another status, ``TaskAlreadyRetried`` for a second retry."""
         service = self._service()
         return service.get(service.retry(as_uuid(task_id, "task_id")).id)
+
+    def follow(self, task_id: Id, timeout: float | None = None) -> Iterator[Task]:
+        """The task now, then each time it changes, until it is finished (the last one yielded)
+        or ``timeout`` seconds have passed; woken by its events, so no polling loop is needed."""
+        states = self._service().follow(as_uuid(task_id, "task_id"), longest=timeout)
+        return (task for task in states if task is not None)
 
     def run(self, task_id: Id) -> Task:
         """Run a task here and now (what a worker does); harmless if it already ran."""

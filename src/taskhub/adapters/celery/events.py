@@ -15,10 +15,15 @@ from kombu.connection import Connection
 from kombu.entity import Exchange
 from kombu.pools import ProducerPool
 
-from taskhub.domain.events import Event
+from taskhub.domain.events import Event, task_of
 
 log = logging.getLogger(__name__)
 EXCHANGE = "taskhub.events"
+# News of tasks for the web processes that follow them (``KombuEventSubscriber``): a fanout,
+# which kombu carries by Redis pub/sub (nothing stored) or to RabbitMQ queues that die with their
+# connection. A queue of a process's own on the topic exchange would outlive a killed process on
+# Redis, and fill with every event from then on.
+LIVE_EXCHANGE = "taskhub.events.live"
 RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 
 
@@ -32,7 +37,8 @@ def event_body(event: Event, now: datetime) -> dict[str, Any]:
 
 
 class KombuEventPublisher:
-    """Publishes each event with its name (``task.done``, ``user.created``) as routing key.
+    """Publishes each event with its name (``task.done``, ``user.created``) as routing key, and
+    news of a task to the live exchange too.
 
     The facts are committed before they are published; a broker outage loses the notification,
     never the fact, so a failure is logged and never raised. Events wait in a bounded backlog for
@@ -43,6 +49,7 @@ class KombuEventPublisher:
         options = {"socket_connect_timeout": timeout, "socket_timeout": timeout, "max_retries": 1}
         self._connection = Connection(url, connect_timeout=timeout, transport_options=options)
         self._exchange = Exchange(EXCHANGE, type="topic", durable=True)
+        self._live = Exchange(LIVE_EXCHANGE, type="fanout", durable=True)
         # Pools of its own, not kombu's process-wide ones, so that ``close`` closes them.
         self._connections = self._connection.Pool(limit=1)
         self._producers = ProducerPool(self._connections, limit=1)
@@ -95,13 +102,16 @@ class KombuEventPublisher:
                 log.warning("Event %s could not be published", event.name, exc_info=True)
 
     def _publish(self, event: Event) -> None:
+        body = event_body(event, datetime.now(UTC))
+        exchanges = [self._exchange, self._live] if task_of(event) else [self._exchange]
         with self._producers.acquire(block=True, timeout=self._timeout) as producer:
-            producer.publish(
-                event_body(event, datetime.now(UTC)),
-                exchange=self._exchange,
-                routing_key=event.name,
-                declare=[self._exchange],
-                serializer="json",
-                retry=True,
-                retry_policy=RETRY_POLICY,
-            )
+            for exchange in exchanges:
+                producer.publish(
+                    body,
+                    exchange=exchange,
+                    routing_key=event.name,
+                    declare=[exchange],
+                    serializer="json",
+                    retry=True,
+                    retry_policy=RETRY_POLICY,
+                )

@@ -22,6 +22,7 @@ from taskhub.application.ports.store import (
     UnitOfWork,
     UnitOfWorkFactory,
 )
+from taskhub.application.ports.subscriptions import EventSubscriber, Subscription
 
 __all__ = [
     "NO_OBSERVER",
@@ -32,10 +33,12 @@ __all__ = [
     "ConcurrentUserChange",
     "DispatchFailed",
     "EventPublisher",
+    "EventSubscriber",
     "Page",
     "PasswordHasher",
     "StoreTimeout",
     "StoreUnavailable",
+    "Subscription",
     "TaskBus",
     "TaskFilter",
     "TaskObserver",

@@ -2,7 +2,10 @@
 and returns the task's result. ``taskhub.application.catalogue`` ties each to its command.
 
 Only the list can stop part-way (``SafePoint``): the others are one read or one write, which
-commits with the task's DONE, and run to the end once started.
+commits with the task's DONE, and run to the end once started. Each reports its progress where
+that tells something (``Progress``): a list after each batch it reads but the last, a change
+once its checks have passed and only its write is left. A read of one user is one step: it has
+nothing to tell before its DONE.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from datetime import datetime
 from taskhub.application.cancellation import SafePoint
 from taskhub.application.commands import Result
 from taskhub.application.ports import UnitOfWork
+from taskhub.application.progress import CHECKED, Progress, partway
 from taskhub.application.users.commands import (
     CreateUser,
     DeleteUser,
@@ -24,7 +28,7 @@ from taskhub.application.users.commands import (
 from taskhub.domain.errors import UserNotFound
 from taskhub.domain.user import User
 
-LIST_BATCH = 100  # users read at once by a list, with a safe point between two batches
+LIST_BATCH = 100  # users read at once by a list; between two: a safe point and a progress report
 
 
 def _existing_user(command: UserCommand, uow: UnitOfWork) -> User:
@@ -34,12 +38,17 @@ def _existing_user(command: UserCommand, uow: UnitOfWork) -> User:
     return user
 
 
-def list_users(command: ListUsers, uow: UnitOfWork, now: datetime, safe_point: SafePoint) -> Result:
-    """One page of users, read ``LIST_BATCH`` at a time; a cancel stops it between batches."""
+def list_users(
+    command: ListUsers, uow: UnitOfWork, now: datetime, safe_point: SafePoint, progress: Progress
+) -> Result:
+    """One page of users, read ``LIST_BATCH`` at a time; a cancel stops it between batches. The
+    count says how many the page should hold, for the progress."""
     page = uow.users.list(command.page, command.page_size, limit=LIST_BATCH)
     users, last = list(page.items), len(page.items)
+    expected = min(command.page_size, max(page.total - (command.page - 1) * command.page_size, 0))
     while last == LIST_BATCH and len(users) < command.page_size:
         safe_point.reached()
+        progress.report(partway(len(users), expected))
         wanted = min(LIST_BATCH, command.page_size - len(users))
         batch = uow.users.listed_after(users[-1], wanted)
         users, last = [*users, *batch], len(batch)
@@ -52,25 +61,33 @@ def list_users(command: ListUsers, uow: UnitOfWork, now: datetime, safe_point: S
     }
 
 
-def get_user(command: GetUser, uow: UnitOfWork, now: datetime, safe_point: SafePoint) -> Result:
+def get_user(
+    command: GetUser, uow: UnitOfWork, now: datetime, safe_point: SafePoint, progress: Progress
+) -> Result:
     user = _existing_user(command, uow)
     return {"user": user.to_dict(), "message": f"Retrieved user {user.username}"}
 
 
 def create_user(
-    command: CreateUser, uow: UnitOfWork, now: datetime, safe_point: SafePoint
+    command: CreateUser, uow: UnitOfWork, now: datetime, safe_point: SafePoint, progress: Progress
 ) -> Result:
     user = User.register(command.user_id, command.values, now)
+    progress.report(CHECKED)
     uow.users.add(user)
     return {"user_id": str(user.id), "message": f"Successfully created user {user.username}"}
 
 
 def update_user(
-    command: UpdateUser | ReplaceUser, uow: UnitOfWork, now: datetime, safe_point: SafePoint
+    command: UpdateUser | ReplaceUser,
+    uow: UnitOfWork,
+    now: datetime,
+    safe_point: SafePoint,
+    progress: Progress,
 ) -> Result:
     """PATCH and PUT alike: a replacement's command already carries every field."""
     user = _existing_user(command, uow)
     user.change(command.values)
+    progress.report(CHECKED)
     return {
         "user_id": str(user.id),
         "user": user.to_dict(),
@@ -79,9 +96,10 @@ def update_user(
 
 
 def delete_user(
-    command: DeleteUser, uow: UnitOfWork, now: datetime, safe_point: SafePoint
+    command: DeleteUser, uow: UnitOfWork, now: datetime, safe_point: SafePoint, progress: Progress
 ) -> Result:
     user = _existing_user(command, uow)
+    progress.report(CHECKED)
     user.mark_deleted()
     uow.users.remove(user)
     return {"user_id": str(user.id), "message": f"Successfully deleted user {user.username}"}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import sys
-import time
 from typing import TextIO
 
 import click
@@ -107,15 +106,12 @@ def retry(task_id: str, as_json: bool) -> int:
 
 
 def _follow(hub: Hub, task_id: str, timeout: float, show_bar: bool) -> Task:
-    """Poll the task until it finishes or ``timeout`` passes, moving a bar with its progress."""
-    deadline, task = time.monotonic() + timeout, hub.tasks.get(task_id)
+    """Follow the task until it finishes or ``timeout`` passes, moving a bar with its progress."""
+    task = hub.tasks.get(task_id)
     where: TextIO = io.StringIO()  # the bar goes nowhere when the output is JSON
     if show_bar:
         where = sys.stderr
     with click.progressbar(length=100, label=str(task.task_name), file=where) as bar:
-        while not task.is_finished and time.monotonic() < deadline:
-            time.sleep(0.2)
-            task = hub.tasks.get(task_id)
+        for task in hub.tasks.follow(task_id, timeout=timeout):  # the last one is returned
             bar.update(task.progress - bar.pos)
-        bar.update(task.progress - bar.pos)
     return task

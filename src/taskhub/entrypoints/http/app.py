@@ -13,6 +13,7 @@ from taskhub.entrypoints.http.observing import observe_requests
 from taskhub.entrypoints.http.openapi import API_CONFIG, TaskhubApi, swagger_ui_assets
 from taskhub.entrypoints.http.problems import domain_problem
 from taskhub.entrypoints.http.state import ApiState
+from taskhub.entrypoints.http.streams import init_streams
 from taskhub.entrypoints.http.strict_queries import refuse_undocumented_queries
 from taskhub.settings import Settings
 
@@ -36,6 +37,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     observe_requests(app)
     register_api(app)
     apply_limits(app, container.settings())
+    init_streams(app, container.settings().sse_max_streams)
     start(container)
     ensure_administrator(container)
     return app

@@ -20,7 +20,7 @@ from taskhub.settings import Settings
 
 # What a browser's script may send and read beyond the CORS-safelisted headers.
 SENT = ["Content-Type", "Idempotency-Key", "Prefer", "If-None-Match", "Authorization"]
-SENT += ["X-Request-ID"]
+SENT += ["X-Request-ID", "Last-Event-ID"]
 READ = ["Location", "Retry-After", "ETag", "Preference-Applied", "X-Request-ID"]
 READ += ["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"]
 UNLIMITED = ("/api/docs", "/api/openapi.json")

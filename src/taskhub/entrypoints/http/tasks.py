@@ -1,4 +1,5 @@
-"""``/api/tasks/``: follow what was submitted (list, detail, status), cancel it, retry it."""
+"""``/api/tasks/``: follow what was submitted (list, detail, status, live events), cancel it,
+retry it."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from taskhub.entrypoints.http.openapi import (
 )
 from taskhub.entrypoints.http.schemas import TaskQueryArgsSchema, TaskSchema
 from taskhub.entrypoints.http.state import service
+from taskhub.entrypoints.http.streams import LAST_EVENT_ID, STREAM_RESPONSES, task_events
 from taskhub.entrypoints.http.submissions import (
     RETRY_AFTER_SECONDS,
     Answer,
@@ -97,3 +99,12 @@ class TaskRetry(MethodView):
         """Retry a FAILED or CANCELLED task: a new task with its input, linked both ways"""
         retry = service().retry(task_id, idempotency_for({}), request_id())
         return accepted(retry, f"retry task {task_id}")
+
+
+@blp.route("/<uuid:task_id>/events", endpoint="events", strict_slashes=False)
+class TaskEvents(MethodView):
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.doc(parameters=[LAST_EVENT_ID], responses=STREAM_RESPONSES)
+    def get(self, task_id: UUID) -> Response:
+        """Follow a task live: its status and progress as Server-Sent Events until it ends"""
+        return task_events(task_id)
