@@ -17,6 +17,7 @@ from taskhub.domain.events import (
     TaskSubmitted,
     TaskSucceeded,
 )
+from taskhub.domain.redaction import redacted
 from taskhub.domain.time import format_timestamp
 
 
@@ -57,7 +58,9 @@ class Task:
     dead). ``redispatches`` and ``relay_after`` are the relay's backoff: how often it has handed
     the task on since its last claim, and when it may do so again. ``version`` is the concurrency
     token the repository bumps on every save. ``idempotency_key`` and ``request_fingerprint`` let
-    a client retry a submission safely: the same key and request find this task again.
+    a client retry a submission safely: the same key and request find this task again, until the
+    key expires (``holds_idempotency_key``). ``redacted_at`` is when its user's personal fields
+    were taken out of it (``redact``), its user having been deleted.
     """
 
     id: UUID
@@ -78,6 +81,7 @@ class Task:
     version: int = 0
     redispatches: int = 0
     relay_after: datetime | None = None
+    redacted_at: datetime | None = None
     events: list[Event] = field(default_factory=list, repr=False)
 
     @classmethod
@@ -188,6 +192,28 @@ class Task:
         self._finish(TaskStatus.FAILED, outcome, self.progress, now)
         self.events.append(TaskFailed(task_id=self.id, code=code))
 
+    def holds_idempotency_key(self, now: datetime, ttl: timedelta) -> bool:
+        """Whether its key still names its request: for ``ttl`` after it was submitted, and for as
+        long as it is unfinished (a retry of a request still on its way finds it, however late)."""
+        return not self.is_finished or now < self.created_at + ttl
+
+    def release_idempotency_key(self, now: datetime, ttl: timedelta) -> None:
+        """Let its expired key name a new request; this record stays, without the key."""
+        if self.holds_idempotency_key(now, ttl):
+            raise InvalidTransition(f"Task {self.id} still holds its idempotency key.")
+        self.idempotency_key = None
+
+    def redact(self, now: datetime) -> None:
+        """Take its user's personal fields out of its input and result (``redacted``), since the
+        user was deleted. Only once it is finished, so no runner writes them again; ``updated_at``
+        still says when it finished. Redacting again changes nothing."""
+        if not self.is_finished:
+            raise InvalidTransition(f"Task {self.id} is {self.status} and cannot be redacted.")
+        if self.redacted_at is None:
+            self.input_data = redacted(self.input_data)
+            self.result = redacted(self.result)
+            self.redacted_at = now
+
     def _finish(
         self, status: TaskStatus, result: dict[str, Any], progress: int, now: datetime
     ) -> None:
@@ -216,6 +242,7 @@ class Task:
             "related_id": str(self.related_id) if self.related_id else None,
             "operation": str(self.operation),
             "attempt": self.attempt,
+            "redacted_at": format_timestamp(self.redacted_at) if self.redacted_at else None,
         }
 
     def __eq__(self, other: object) -> bool:
