@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select, upd
 from sqlalchemy.orm import Session
 
 from taskhub.adapters.sqlalchemy.errors import translated
+from taskhub.adapters.sqlalchemy.retention import SqlTaskRetention
 from taskhub.adapters.sqlalchemy.tables import tasks, users
 from taskhub.application.ports import Page, TaskFilter
 from taskhub.domain.task import Task, TaskStatus
@@ -44,7 +45,7 @@ class SqlUserRepository:
             return _page(self._session, query, total, page, page_size)
 
 
-class SqlTaskRepository:
+class SqlTaskRepository(SqlTaskRetention):
     def __init__(self, session: Session, seen: list[User | Task]) -> None:
         self._session, self._seen = session, seen
 

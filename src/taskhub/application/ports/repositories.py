@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import Generic, Protocol, TypeVar
 from uuid import UUID
 
+from taskhub.application.ports.retention import TaskRetention
 from taskhub.domain.administrator import Administrator
 from taskhub.domain.task import Operation, Task, TaskName, TaskStatus
 from taskhub.domain.user import User
@@ -57,12 +58,13 @@ class UserRepository(Protocol):
         ...
 
 
-class TaskRepository(Protocol):
+class TaskRepository(TaskRetention, Protocol):
     """Tasks inside one unit of work. Changes to tasks it returned are saved by ``commit``.
 
     Each save is a compare-and-set on ``Task.version``: if another unit of work saved the same task
     since this one loaded it, ``commit`` raises ``ConcurrentUpdate`` and saves nothing. That is what
     makes a claim atomic: of two runners that load a PENDING task and start it, one commit wins.
+    What keeps the history bounded is ``TaskRetention``'s.
     """
 
     def add(self, task: Task) -> None:
