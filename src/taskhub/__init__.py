@@ -8,6 +8,7 @@
 """
 
 from taskhub.application.ports import ConcurrentUpdate, ConcurrentUserChange, Page, TaskFilter
+from taskhub.application.retention import PurgeReport
 from taskhub.domain.errors import (
     DomainError,
     EmailTaken,
@@ -36,6 +37,7 @@ __all__ = [
     "InvalidUserData",
     "Operation",
     "Page",
+    "PurgeReport",
     "Settings",
     "Task",
     "TaskFilter",

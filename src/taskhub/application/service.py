@@ -9,12 +9,15 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 from uuid import UUID
 
 from taskhub.application.commands import Command
+from taskhub.application.idempotency import task_named_by
 from taskhub.application.paging import DEFAULT_PAGE_SIZE, check_page
 from taskhub.application.ports import (
     Clock,
+    ConcurrentUpdate,
     DispatchFailed,
     EventPublisher,
     Page,
@@ -23,8 +26,9 @@ from taskhub.application.ports import (
     UnitOfWorkFactory,
 )
 from taskhub.application.relay import Relay, SweepReport
+from taskhub.application.retention import PurgeReport, Retention
 from taskhub.application.runner import Runner
-from taskhub.domain.errors import IdempotencyKeyReused, TaskNotFound
+from taskhub.domain.errors import IdempotencyKeyInFlight, TaskNotFound
 from taskhub.domain.task import Task
 
 log = logging.getLogger(__name__)
@@ -47,6 +51,7 @@ class TaskService:
     publisher: EventPublisher
     runner: Runner
     relay: Relay
+    retention: Retention
 
     def submit(self, command: Command, idempotency: Idempotency | None = None) -> Task:
         """Record the command's task as PENDING, then hand it to the bus; return it as recorded.
@@ -55,19 +60,24 @@ class TaskService:
         worker never sees a task that is not in the store; if dispatching fails, the task is safe
         as PENDING and the relay hands it on later, so the submission still succeeds. A key
         already used for the same request returns that request's task and submits nothing; for
-        another request it raises ``IdempotencyKeyReused``.
+        another request it raises ``IdempotencyKeyReused``; once expired, it names a new task
+        (``application.idempotency``).
         """
         key, fingerprint = (
             (idempotency.key, idempotency.fingerprint) if idempotency else (None, None)
         )
-        task = command.new_task(self.clock.now(), key, fingerprint)
+        now, ttl = self.clock.now(), self.retention.policy.key_ttl
+        task = command.new_task(now, key, fingerprint)
         with self.uow_factory() as uow:
-            if key and (earlier := uow.tasks.get_by_idempotency_key(key)):
-                if earlier.request_fingerprint != fingerprint:
-                    raise IdempotencyKeyReused(key)
-                return earlier
-            uow.tasks.add(task)
-            uow.commit()
+            try:
+                if key and (earlier := task_named_by(uow, key, fingerprint, now, ttl)):
+                    return earlier
+                uow.tasks.add(task)
+                uow.commit()
+            except ConcurrentUpdate:  # with a key: another submission released it first
+                if key is None:
+                    raise
+                raise IdempotencyKeyInFlight(key) from None
             self.publisher.publish(uow.collect_events())
         self._dispatch(task)
         return task
@@ -106,6 +116,15 @@ class TaskService:
     def sweep(self, ignore_backoff: bool = False) -> SweepReport:
         """Hand on the tasks no runner is finishing (``Relay.sweep``)."""
         return self.relay.sweep(ignore_backoff)
+
+    def purge(
+        self,
+        older_than: timedelta | None = None,
+        dry_run: bool = False,
+        max_batches: int | None = None,
+    ) -> PurgeReport:
+        """Delete old finished tasks and redact a deleted user's (``Retention.purge``)."""
+        return self.retention.purge(older_than, dry_run, max_batches)
 
     def check_store(self) -> None:
         """Read through a unit of work; raise whatever the store raises if it does not answer."""

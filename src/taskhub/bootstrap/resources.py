@@ -5,7 +5,7 @@ Celery and kombu come with the ``celery`` extra: they are imported only when set
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -13,7 +13,7 @@ from taskhub.adapters.local.buses import RunTask, ThreadPoolBus
 from taskhub.adapters.local.relay_thread import RelayThread
 from taskhub.application.heartbeat import Heartbeat
 from taskhub.application.ports import Clock, UnitOfWorkFactory
-from taskhub.application.service import TaskService
+from taskhub.application.sweeping import Sweep
 from taskhub.settings import Settings
 
 if TYPE_CHECKING:
@@ -39,10 +39,11 @@ def heartbeat(
     beating.close()
 
 
-def relay_thread(service: Callable[[], TaskService], interval: float) -> Iterator[RelayThread]:
-    """The relay sweeping on a thread of this process, from start until shutdown. The service is
-    asked for at each sweep, so that a bus overridden in a test is the one the sweep uses."""
-    thread = RelayThread(lambda ignore_backoff: service().sweep(ignore_backoff), interval)
+def relay_thread(sweep: Sweep, interval: float) -> Iterator[RelayThread]:
+    """The relay sweeping (and purging, ``Housekeeping``) on a thread of this process, from
+    start until shutdown. ``Housekeeping`` asks for the service at each sweep, so that a bus
+    overridden in a test is the one the sweep uses."""
+    thread = RelayThread(sweep, interval)
     thread.start()
     yield thread
     thread.stop()

@@ -15,7 +15,8 @@ log = logging.getLogger("taskhub.relay")
 
 
 def run(once: bool, interval: float | None = None) -> int:
-    """Sweep once, or every ``interval`` seconds until SIGTERM or SIGINT."""
+    """Sweep (and purge, when due: ``TASKHUB_PURGE_INTERVAL``) once, or every ``interval``
+    seconds until SIGTERM or SIGINT."""
     settings = Settings.from_env()
     container = build_container(settings)
     stopped = threading.Event()
@@ -27,11 +28,11 @@ def run(once: bool, interval: float | None = None) -> int:
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
     try:
+        turn = container.housekeeping()
         if once:
-            log.info("relay sweep: %s", container.service().sweep())
+            log.info("relay sweep: %s", turn(False))
         else:
-            sweep = container.service().sweep
-            sweep_until(stopped, sweep, interval or settings.relay_interval_seconds)
+            sweep_until(stopped, turn, interval or settings.relay_interval_seconds)
     finally:
         shut_down(container)
     return 0

@@ -123,6 +123,16 @@ class TaskSchema(ma.Schema):
     related_id = fields.String(required=True, allow_none=True, metadata=UUID_TEXT)
     operation = fields.String(required=True, metadata=_choices(Operation))
     attempt = fields.Integer(required=True, metadata={"minimum": 0})
+    redacted_at = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={
+            "format": "date-time",
+            "description": "When its user's personal fields were taken out of it, the user having "
+            "been deleted (null: never); `[redacted]` then stands for each of them and for every "
+            "message.",
+        },
+    )
 
     def dump(self, obj: Any, *, many: bool | None = None) -> Any:
         """``Task.to_dict`` of the task, or of each task (``many``): the domain's one serialiser."""
