@@ -116,15 +116,15 @@ class Retention:
 
     def _in_batches(self, batch: Callable[[], int | None], budget: Budget) -> int:
         """Run ``batch`` (``None``: it lost a race to another purger, so look again) until one
-        comes back short or the budget runs out; the total it handled."""
+        finds nothing or the budget runs out; the total it handled. Not until one comes back
+        short: a user's deletion is redactable only once its other tasks' redaction committed,
+        so it comes in the batch after theirs."""
         total = 0
         while budget.take():
             handled = batch()
-            if handled is None:
-                continue
-            total += handled
-            if handled < self.policy.batch:
+            if handled == 0:
                 break
+            total += handled or 0
         return total
 
     def _deleting(
