@@ -143,9 +143,10 @@ class Retention:
         try:
             with self.uow_factory() as uow:
                 found = uow.tasks.redactable(deleted_before, self.policy.batch)
-                for task in found:
+                fresh = [task for task in found if task.redacted_at is None]
+                for task in fresh:  # one another purger redacted as this looked is not counted
                     task.redact(now)
                 uow.commit()
         except ConcurrentUpdate:  # another purger redacted some first (SQLite and memory lock no
             return None  # rows): look again
-        return len(found)
+        return len(fresh)
