@@ -64,11 +64,13 @@ class Budget:
     exhausted: bool = field(default=False, init=False)
 
     def take(self) -> bool:
-        if self.batches is not None and self.batches <= 0:
+        """Spend one batch if any is left; else note that the purge stops with work left."""
+        if self.batches is None:
+            return True
+        if self.batches <= 0:
             self.exhausted = True
             return False
-        if self.batches is not None:
-            self.batches -= 1
+        self.batches -= 1
         return True
 
 
@@ -86,26 +88,35 @@ class Retention:
     ) -> PurgeReport:
         """Delete the tasks that finished longer ago than ``older_than`` (default: the policy's),
         reads at the shorter of that and their own retention; then redact the tasks of users
-        deleted longer ago than ``redact_after``. ``dry_run`` counts and changes nothing."""
+        deleted longer ago than ``redact_after``. ``dry_run`` counts and changes nothing;
+        ``max_batches`` bounds the batches (the report then says whether it finished)."""
+        report = self._cutoffs(older_than, dry_run)
+        return self._counted(report) if dry_run else self._done(report, Budget(max_batches))
+
+    def _cutoffs(self, older_than: timedelta | None, dry_run: bool) -> PurgeReport:
         now = self.clock.now()
         kept = older_than if older_than is not None else self.policy.finished
         if kept <= timedelta(0):
             raise InvalidQuery({"older_than": ["Must be a positive duration."]})
-        report = PurgeReport(
+        return PurgeReport(
             finished_before=now - kept,
             reads_finished_before=now - min(kept, self.policy.reads),
             deleted_before=now - self.policy.redact_after,
             dry_run=dry_run,
         )
-        if dry_run:
-            return self._counted(report)
-        budget = Budget(max_batches)
-        reads = self._in_batches(self._deleting(READS, report.reads_finished_before), budget)
-        writes = self._in_batches(self._deleting(WRITES, report.finished_before), budget)
+
+    def _done(self, report: PurgeReport, budget: Budget) -> PurgeReport:
+        """Reads first, then the rest, then redaction: what a purge deletes it need not redact."""
+        reads = self._in_batches(lambda: self._delete(READS, report.reads_finished_before), budget)
+        writes = self._in_batches(lambda: self._delete(WRITES, report.finished_before), budget)
         redacted = self._in_batches(lambda: self._redact(report.deleted_before), budget)
-        purged = reads + writes
-        done = not budget.exhausted
-        return replace(report, purged=purged, purged_reads=reads, redacted=redacted, complete=done)
+        return replace(
+            report,
+            purged=reads + writes,
+            purged_reads=reads,
+            redacted=redacted,
+            complete=not budget.exhausted,
+        )
 
     def _counted(self, report: PurgeReport) -> PurgeReport:
         with self.uow_factory() as uow:
@@ -127,16 +138,11 @@ class Retention:
             total += handled or 0
         return total
 
-    def _deleting(
-        self, operations: Collection[Operation], finished_before: datetime
-    ) -> Callable[[], int]:
-        def batch() -> int:
-            with self.uow_factory() as uow:
-                deleted = uow.tasks.purge_finished(operations, finished_before, self.policy.batch)
-                uow.commit()
-            return deleted
-
-        return batch
+    def _delete(self, operations: Collection[Operation], finished_before: datetime) -> int:
+        with self.uow_factory() as uow:
+            deleted = uow.tasks.purge_finished(operations, finished_before, self.policy.batch)
+            uow.commit()
+        return deleted
 
     def _redact(self, deleted_before: datetime) -> int | None:
         now = self.clock.now()
