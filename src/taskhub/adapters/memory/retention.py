@@ -41,7 +41,7 @@ class InMemoryTaskRetention:
             copies = [detached(task) for task in due if not self.tracked.knows(task.id)]
         for task in copies:
             self.tracked.loaded[task.id] = (task, state_of(task))
-        return [self.tracked.local(task.id) or task for task in due]
+        return [found for task in due if (found := self.tracked.local(task.id)) is not None]
 
     def count_redactable(self, deleted_before: datetime) -> int:
         with self._store.lock:
