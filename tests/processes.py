@@ -57,6 +57,11 @@ class RedisServer:
         client = redis.Redis(port=self.port, socket_connect_timeout=0.5)
         eventually(lambda: _pings(client), 10, f"redis on port {self.port}")
 
+    @property
+    def pid(self) -> int:
+        assert self._process is not None, "redis-server is not running"
+        return self._process.pid
+
     def stop(self) -> None:
         if self._process is not None:
             self._process.terminate()

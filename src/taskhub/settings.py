@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal, Self
+from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 from pydantic import (
@@ -38,14 +39,19 @@ DATABASE_KINDS = {"memory": "memory", "sqlite": "sqlite", "postgresql": "postgre
 Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 NotNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 AtLeastOne = Annotated[int, Field(ge=1)]
-# flask-limiter's notation: "N/unit" or "N per [M] unit", several joined by ";" or ",".
-_RATE = r"\s*\d+\s*(/|per)\s*(\d+\s*)?(second|minute|hour|day|month|year)s?\s*"
-RATE_LIMITS = re.compile(rf"({_RATE}([;,]{_RATE})*)?")
+# The notation of flask-limiter (its ``limits`` package), of at least one request: "N/unit" or
+# "N per [M] unit", several joined by ";", "," or "|".
+_RATE = r"\s*0*[1-9][0-9]*\s*(/|\s*per\s*)\s*([0-9]+\s*)?(second|minute|hour|day|month|year)s?\s*"
+RATE_LIMITS = re.compile(rf"({_RATE}([;,|]{_RATE})*)?", re.IGNORECASE)
+ORIGIN = re.compile(r"\*|https?://[^/\s,]+")
 
 
 def _rate_limits(value: str) -> str:
     if not RATE_LIMITS.fullmatch(value):
-        raise ValueError("must be like 100/minute, or several joined by ';' (100/minute;2000/hour)")
+        raise ValueError(
+            "must be like 100/minute, or several joined by ';' (100/minute;2000/hour), each "
+            "of at least 1"
+        )
     return value
 
 
@@ -62,6 +68,31 @@ def _positive(span: timedelta) -> timedelta:
 
 Duration = Annotated[timedelta, BeforeValidator(_duration)]
 PositiveDuration = Annotated[timedelta, BeforeValidator(_duration), AfterValidator(_positive)]
+
+
+def _origins(value: str) -> str:
+    if value and not all(ORIGIN.fullmatch(part.strip()) for part in value.split(",")):
+        raise ValueError("must be origins like https://example.com (no path), comma-separated")
+    return value
+
+
+def _url_of(*schemes: str) -> AfterValidator:
+    """A URL setting that is empty or starts with one of ``schemes``."""
+    allowed = ", ".join(f"{scheme}://" for scheme in schemes)
+
+    def check(value: str) -> str:
+        if value and value.partition("://")[0] not in schemes:
+            raise ValueError(f"must start with one of {allowed}")
+        try:
+            _ = urlsplit(value).port  # a port that is not a number, or out of range
+        except ValueError as error:
+            raise ValueError(f"is not a URL taskhub can use: {error}") from None
+        return value
+
+    return AfterValidator(check)
+
+
+BROKER_URL = _url_of("redis", "rediss", "amqp", "amqps", "pyamqp")
 
 
 def default_data_dir() -> str:
@@ -117,7 +148,7 @@ class Settings(BaseModel):
         1_048_576, "largest request body the HTTP API accepts (413 beyond)"
     )
     max_wait_seconds: NotNegative = _setting(30.0, "cap on `Prefer: wait=N` in the HTTP API")
-    cors_origins: str = _setting(
+    cors_origins: Annotated[str, AfterValidator(_origins)] = _setting(
         "", "origins whose scripts may call `/api/` (comma-separated, or `*`)", shown="(none)"
     )
     rate_limit: Annotated[str, AfterValidator(_rate_limits)] = _setting(
@@ -125,7 +156,7 @@ class Settings(BaseModel):
         "requests each client may make to `/api/`, e.g. `100/minute;2000/hour` (429 beyond)",
         shown="(none: unlimited)",
     )
-    rate_limit_storage_url: str = _setting(
+    rate_limit_storage_url: Annotated[str, _url_of("redis", "rediss", "memory")] = _setting(
         "",
         "where the counts live: `redis://…` (shared by every process) or `memory://` (each "
         "process its own)",
@@ -148,12 +179,12 @@ class Settings(BaseModel):
     task_time_limit_seconds: Positive = _setting(
         300.0, "a worker stops a task running longer (`time_limit_exceeded`)"
     )
-    broker_url: str = _setting(
+    broker_url: Annotated[str, BROKER_URL] = _setting(
         "redis://127.0.0.1:6379/0",
         "Celery broker (`redis://` or `amqp://`); setting it asks for `TASKHUB_BUS=celery`",
     )
     queue: str = _setting("taskhub", "the queue tasks are published to and workers consume")
-    events_url: str = _setting(
+    events_url: Annotated[str, BROKER_URL] = _setting(
         "", "kombu URL for the event exchange", shown="(none: events stay in the process)"
     )
     publish_timeout_seconds: Positive = _setting(

@@ -10,6 +10,7 @@ from tests.compose.stack import Stack, build_wheels, docker_environment
 from tests.processes import ROOT
 
 # Shorter than the defaults so that a killed worker's task is handed on within seconds.
+PASSWORD = "a compose test secret"
 FAST_RECOVERY = """
 TASKHUB_LEASE_SECONDS=3
 TASKHUB_RELAY_IDLE_SECONDS=2
@@ -28,7 +29,12 @@ def docker() -> dict[str, str]:
 def stack(docker: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """The stack of docker-compose.yml with two workers, up and ready; down with its volumes."""
     env_file = tmp_path_factory.mktemp("compose") / "compose.env"
-    env_file.write_text((ROOT / "compose.env.example").read_text() + FAST_RECOVERY)
+    example = (ROOT / "compose.env.example").read_text()
+    assert "\nTASKHUB_ADMIN_PASSWORD=\n" in example, "the example leaves the password to set"
+    settings = example.replace(
+        "\nTASKHUB_ADMIN_PASSWORD=\n", f"\nTASKHUB_ADMIN_PASSWORD={PASSWORD}\n"
+    )
+    env_file.write_text(settings + FAST_RECOVERY)
     build_wheels()
     running = Stack(docker, env_file)
     running.compose("build", "-q", "--force-rm", timeout=600)

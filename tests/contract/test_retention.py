@@ -40,6 +40,9 @@ def a_finished_task(
         task.succeed({"message": "Successfully did it to ada"}, at)
     elif status is TaskStatus.FAILED:
         task.fail("username_taken", "The username 'ada' is already taken.", at)
+    elif status is TaskStatus.CANCELLED:  # marked while running, then stopped at a safe point
+        task.cancel(at)
+        task.stop_at_safe_point(at)
     return task
 
 
@@ -73,6 +76,33 @@ def test_a_purge_deletes_the_finished_tasks_of_its_operations_that_finished_befo
         assert uow.tasks.purge_finished(WRITES, cutoff, 10) == 2
         uow.commit()
     assert stored_ids(uow_factory) == {task.id for task in kept}
+
+
+def test_a_cancelled_task_is_finished_and_purged_and_a_running_one_marked_to_cancel_is_not(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    old, cutoff = MOMENT, MOMENT + DAY
+    never_started = a_finished_task(old, status=TaskStatus.PENDING)
+    never_started.cancel(old)
+    stopped = a_finished_task(old, status=TaskStatus.CANCELLED)
+    marked = a_finished_task(old, status=TaskStatus.PROCESSING)
+    save(uow_factory, never_started, stopped, marked)
+    with uow_factory() as uow:  # the mark as a cancel saves it: in place, on a running task
+        running = uow.tasks.get(marked.id)
+        assert running is not None
+        running.cancel(old)
+        assert uow.tasks.save_cancel_request(running)
+        uow.commit()
+    assert {never_started.status, stopped.status} == {TaskStatus.CANCELLED}
+    with uow_factory() as uow:
+        assert uow.tasks.count_purgeable(WRITES, cutoff) == 2
+        assert uow.tasks.purge_finished(WRITES, cutoff, 10) == 2
+        uow.commit()
+    assert stored_ids(uow_factory) == {marked.id}
+    with uow_factory() as uow:
+        kept = uow.tasks.get(marked.id)
+    assert kept is not None
+    assert (kept.status, kept.cancel_requested_at) == (TaskStatus.PROCESSING, old)
 
 
 def test_a_purge_takes_at_most_its_limit_and_without_a_commit_deletes_nothing(
@@ -168,6 +198,7 @@ def test_a_deleted_users_finished_tasks_are_redactable_and_its_deletion_comes_la
         on_user(gone, TaskName.CREATE_USER),
         on_user(gone, TaskName.GET_USER),
         on_user(gone, TaskName.UPDATE_USER, status=TaskStatus.FAILED),
+        on_user(gone, TaskName.UPDATE_USER, status=TaskStatus.CANCELLED),
         on_user(gone, TaskName.DELETE_USER, status=TaskStatus.FAILED),  # lost to the deletion
     ]
     running = on_user(gone, TaskName.UPDATE_USER, status=TaskStatus.PROCESSING)

@@ -55,6 +55,11 @@ def refused_in_one_line(done: subprocess.CompletedProcess[str], *words: str) -> 
         (["serve"], ADMIN | {"TASKHUB_ADMIN_PASSWORD": "hunter2"}, ["at least 12 characters"]),
         (["serve"], ADMIN | {"TASKHUB_ADMIN_EMAIL": "root"}, ["TASKHUB_ADMIN_EMAIL", "valid"]),
         (["serve"], {"TASKHUB_RATE_LIMIT": "lots"}, ["TASKHUB_RATE_LIMIT", "100/minute"]),
+        (
+            ["worker"],
+            {"TASKHUB_BUS": "celery", "TASKHUB_BROKER_URL": "reddis://redis:6379/0"},
+            ["TASKHUB_BROKER_URL must start with one of redis://", "'reddis://redis:6379/0'"],
+        ),
     ],
     ids=[
         "scheme",
@@ -69,6 +74,7 @@ def refused_in_one_line(done: subprocess.CompletedProcess[str], *words: str) -> 
         "admin-password",
         "admin-email",
         "rate-limit",
+        "broker-scheme",
     ],
 )
 def test_a_wrong_setting_stops_the_command_in_one_line(

@@ -48,7 +48,7 @@ def test_two_workers_share_one_count_and_an_outage_of_its_store_fails_open(
         assert int(refused.headers["Retry-After"]) > 0
         private_redis.stop()
         during = [server.request("GET", "/api/tasks/").status for _ in range(3)]
-        assert set(during) <= {200, 429}, during  # counted in memory meanwhile, never a 500
+        assert during == [200] * 3  # counted afresh in the process meanwhile, never a 500
         assert server.request("GET", "/healthz").status == 200
     finally:
         assert server.stop() == 0

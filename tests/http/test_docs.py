@@ -10,7 +10,8 @@ OPERATIONS = {
     ("/api/users/", "get"), ("/api/users/", "post"), ("/api/users/{user_id}/", "get"),
     ("/api/users/{user_id}/", "put"), ("/api/users/{user_id}/", "patch"),
     ("/api/users/{user_id}/", "delete"), ("/api/tasks/", "get"), ("/api/tasks/{task_id}/", "get"),
-    ("/api/tasks/{task_id}/status/", "get"), ("/healthz", "get"), ("/readyz", "get"),
+    ("/api/tasks/{task_id}/status/", "get"), ("/api/tasks/{task_id}/cancel/", "post"),
+    ("/api/tasks/{task_id}/retry/", "post"), ("/healthz", "get"), ("/readyz", "get"),
 }  # fmt: skip
 
 
@@ -41,7 +42,7 @@ def test_each_operation_documents_every_parameter_it_reads(client: FlaskClient) 
     queries = {("/api/users/", "get"): pages, ("/api/tasks/", "get"): [*filters, *pages]}
     for path, method in OPERATIONS:
         assert named(path, method, "query") == queries.get((path, method), []), (path, method)
-        if path.startswith("/api/users/"):  # every user operation is a submission
+        if path.startswith("/api/users/") or path.endswith("/retry/"):  # the submissions
             assert {"Idempotency-Key", "Prefer"} <= set(named(path, method, "header"))
 
 

@@ -3,7 +3,10 @@ rate limit on /api/ that answers 429 problem+json with Retry-After (never on hea
 
 from __future__ import annotations
 
+import os
+import signal
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -13,6 +16,7 @@ from flask.testing import FlaskClient
 from taskhub.bootstrap import shut_down
 from taskhub.entrypoints.http import create_app
 from tests.http.apps import memory_settings
+from tests.processes import RedisServer
 
 SITE = "https://console.example.com"
 
@@ -102,3 +106,35 @@ def test_other_origins_and_the_default_get_no_cors_headers(make_app: Any) -> Non
         "Access-Control-Allow-Origin"
         not in default.get("/api/tasks/", headers={"Origin": SITE}).headers
     )
+
+
+def test_a_submission_keeps_its_own_retry_after_under_a_limit(make_app: Any) -> None:
+    client = make_app(rate_limit="100/minute;2000/hour")
+    accepted = client.post("/api/users/", json={"username": "ada", "email": "ada@example.com"})
+    assert accepted.status_code == 202
+    assert accepted.headers["Retry-After"] == "1"  # the polling hint, not the window's end
+    assert accepted.headers["X-RateLimit-Limit"] == "100"
+    assert "Retry-After" not in client.get("/api/tasks/").headers
+
+
+def test_preflights_are_neither_limited_nor_counted(make_app: Any) -> None:
+    client = make_app(rate_limit="2/minute", cors_origins=SITE)
+    preflight = {"Origin": SITE, "Access-Control-Request-Method": "POST"}
+    answers = [client.options("/api/users/", headers=preflight) for _ in range(5)]
+    assert {a.status_code for a in answers} == {200}
+    assert [client.get("/api/tasks/").status_code for _ in range(3)] == [200, 200, 429]
+
+
+def test_a_redis_that_hangs_does_not_hang_the_requests(
+    make_app: Any, private_redis: RedisServer
+) -> None:
+    client = make_app(rate_limit="5/minute", rate_limit_storage_url=private_redis.url)
+    assert client.get("/api/tasks/").status_code == 200
+    os.kill(private_redis.pid, signal.SIGSTOP)
+    pool = ThreadPoolExecutor(1)
+    try:
+        answer = pool.submit(client.get, "/api/tasks/").result(timeout=30)
+    finally:
+        os.kill(private_redis.pid, signal.SIGCONT)  # frees a request that hung, if one did
+        pool.shutdown()
+    assert answer.status_code == 200

@@ -54,3 +54,25 @@ def test_a_deleted_users_task_says_it_was_redacted(
     assert after.json["input_data"] == dict.fromkeys(ada, "[redacted]")
     assert (after.json["status"], after.json["result"]["success"]) == ("DONE", True)
     assert not [value for value in ada.values() if value in after.get_data(as_text=True)]
+
+
+def test_retrying_a_redacted_task_answers_409_task_redacted(
+    client: FlaskClient, clock: ManualClock, container: Container
+) -> None:
+    """Not 422 invalid_user_data: the `[redacted]` the retry would send is not the client's."""
+    created = client.post("/api/users/", json=user_fields()).json
+    user_id = client.get(created["status_endpoint"]).json["related_id"]
+    taken = user_fields()
+    client.post("/api/users/", json=taken)
+    failed = client.patch(f"/api/users/{user_id}/", json={"email": taken["email"]}).json
+    assert client.get(failed["status_endpoint"]).json["status"] == "FAILED"
+    client.delete(f"/api/users/{user_id}/")
+    clock.advance(timedelta(days=2))
+    container.service().purge()
+    total = task_total(client)
+    response = client.post(f"/api/tasks/{failed['task_id']}/retry/")
+    assert (response.status_code, response.mimetype) == (409, "application/problem+json")
+    assert response.json["code"] == "task_redacted"
+    assert failed["task_id"] in response.json["detail"]
+    assert task_total(client) == total
+    assert client.get(failed["status_endpoint"]).json["retried_by"] is None

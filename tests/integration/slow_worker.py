@@ -10,6 +10,7 @@ from typing import Any
 
 from dependency_injector import providers
 
+from taskhub.application.cancellation import SafePoint
 from taskhub.application.catalogue import CATALOGUE, Entry, catalogue_of
 from taskhub.application.ports import UnitOfWork
 from taskhub.application.users import handlers
@@ -18,10 +19,12 @@ from taskhub.bootstrap import Container
 from taskhub.entrypoints.worker import make_app
 
 
-def _create_slowly(command: CreateUser, uow: UnitOfWork, now: datetime) -> dict[str, Any]:
+def _create_slowly(
+    command: CreateUser, uow: UnitOfWork, now: datetime, safe_point: SafePoint
+) -> dict[str, Any]:
     if str(command.values["username"]).startswith("slow"):
         time.sleep(60)
-    return handlers.create_user(command, uow, now)
+    return handlers.create_user(command, uow, now, safe_point)
 
 
 CHANGED = catalogue_of(*CATALOGUE.values(), Entry(CreateUser, _create_slowly))

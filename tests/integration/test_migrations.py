@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,11 @@ from sqlalchemy import Engine, inspect, text
 
 from taskhub.adapters.sqlalchemy import migrate
 from taskhub.adapters.sqlalchemy.engine import build_engine
+from taskhub.adapters.sqlalchemy.mapping import start_mappers
+from taskhub.adapters.sqlalchemy.store import session_factory
 from taskhub.adapters.sqlalchemy.tables import metadata
+from taskhub.adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
+from taskhub.testing import MOMENT, a_task
 from tests.databases import throwaway_postgres_database
 
 
@@ -150,3 +155,51 @@ def test_migrating_one_sqlite_file_from_many_threads_at_once_fails_none_and_ends
     assert drift(engines[0]) == []
     for engine in engines:
         engine.dispose()
+
+
+def test_0004_downgrade_keeps_cancelled_tasks_as_failed(tmp_path: Path) -> None:
+    """The taskhub before 0004 knows no CANCELLED: its tasks go back as FAILED, code kept."""
+    engine = build_engine(f"sqlite:///{tmp_path / 'cancelled.sqlite3'}")
+    migrate.upgrade(engine)
+    start_mappers()
+    task = a_task(retry_of=uuid.uuid4())
+    task.cancel(MOMENT)
+    with SqlAlchemyUnitOfWork(session_factory(engine)) as uow:
+        uow.tasks.add(task)
+        uow.commit()
+    migrate.downgrade(engine, "0003")
+    columns = {c["name"] for c in inspect(engine).get_columns("tasks")}
+    assert not columns & {"cancel_requested_at", "retry_of", "retried_by"}
+    with engine.connect() as connection:
+        row = connection.execute(text("SELECT status, result FROM tasks")).one()
+    assert row[0] == "FAILED"
+    assert '"code": "cancelled"' in row[1]
+    migrate.upgrade(engine)
+    assert drift(engine) == []
+    engine.dispose()
+
+
+def test_0006_downgrade_takes_redaction_and_its_index_out_and_upgrades_again(
+    tmp_path: Path,
+) -> None:
+    """One step back from 0006, whichever revision it follows (0004 now, 0005 once merged)."""
+    engine = build_engine(f"sqlite:///{tmp_path / 'retention.sqlite3'}")
+    migrate.upgrade(engine, "0006")
+    start_mappers()
+    task = a_task()
+    task.start(MOMENT, timedelta(seconds=30))
+    task.succeed({"message": "Successfully created user ada"}, MOMENT)
+    task.redact(MOMENT)
+    with SqlAlchemyUnitOfWork(session_factory(engine)) as uow:
+        uow.tasks.add(task)
+        uow.commit()
+    migrate.downgrade(engine, "-1")
+    assert migrate.current_revision(engine) not in (None, "0006")
+    assert "redacted_at" not in {c["name"] for c in inspect(engine).get_columns("tasks")}
+    indexes = {i["name"] for i in inspect(engine).get_indexes("tasks")}
+    assert "ix_tasks_operation_status_updated_at" not in indexes
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT status FROM tasks")).scalars().all() == ["DONE"]
+    migrate.upgrade(engine)
+    assert drift(engine) == []
+    engine.dispose()

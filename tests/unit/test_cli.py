@@ -6,10 +6,16 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import timedelta
 
 import pytest
+from dependency_injector import providers
 
+import taskhub
 from taskhub.entrypoints.cli import main
+from taskhub.entrypoints.cli.output import task_line
+from taskhub.testing import MOMENT, a_task
+from tests.unit.test_running import NoBus
 
 ADA = ["--username", "ada", "--email", "ada@example.com"]
 
@@ -146,3 +152,37 @@ def test_openapi_prints_the_document(capsys: pytest.CaptureFixture[str]) -> None
     assert main(["openapi"]) == 0
     document = json.loads(capsys.readouterr().out)
     assert "/api/users/" in document["paths"]
+
+
+def held_task() -> str:
+    """A create recorded in the command line's store and left PENDING, as if queued."""
+    with taskhub.connect(bus="inline") as hub:
+        hub.container.task_bus.override(providers.Object(NoBus()))
+        return str(hub.users.create(username="ada", email="ada@example.com").id)
+
+
+def test_tasks_cancel_and_retry(capsys: pytest.CaptureFixture[str]) -> None:
+    held = held_task()
+    assert main(["tasks", "cancel", held]) == 0
+    line = capsys.readouterr().out
+    assert line.startswith(f"CANCELLED create_user {held} (attempt 0) [cancelled]: It was")
+    assert [main(["tasks", "show", held]), main(["tasks", "wait", held])] == [1, 1]
+    capsys.readouterr()
+    assert main(["tasks", "retry", held, "--json"]) == 0
+    retry = json.loads(capsys.readouterr().out)
+    assert (retry["status"], retry["retry_of"]) == ("DONE", held)
+    assert main(["tasks", "cancel", retry["id"]]) == 1
+    assert "[task_already_finished]" in capsys.readouterr().err
+    assert main(["tasks", "retry", held, "--json"]) == 1
+    assert json.loads(capsys.readouterr().err)["code"] == "task_already_retried"
+    assert main(["tasks", "list", "--status", "CANCELLED", "--json"]) == 0
+    assert [task["id"] for task in json.loads(capsys.readouterr().out)] == [held]
+
+
+def test_a_task_s_line_says_what_became_of_its_cancel() -> None:
+    task = a_task()
+    task.start(MOMENT, timedelta(minutes=1))
+    task.cancel(MOMENT)
+    assert task_line(task).endswith("(cancel requested: stops at a safe point)")
+    task.succeed({"message": "Successfully created user ada"}, MOMENT)
+    assert task_line(task).endswith(": Successfully created user ada (cancel came too late)")

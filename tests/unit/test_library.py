@@ -102,3 +102,15 @@ def test_bad_settings_are_refused_with_the_variable_named(
 ) -> None:
     with pytest.raises(ValueError, match=words):
         taskhub.Settings.from_env(environ)
+
+
+def test_cancel_and_retry_take_ids_as_text_and_name_a_bad_one(hub: Hub) -> None:
+    failed = hub.users.get("f47ac10b-58cc-4372-a567-0e02b2c3d479")
+    retry = hub.tasks.retry(str(failed.id))
+    assert (retry.retry_of, retry.status) == (failed.id, "FAILED")
+    with pytest.raises(taskhub.TaskAlreadyFinished):
+        hub.tasks.cancel(str(retry.id))
+    for call in (hub.tasks.cancel, hub.tasks.retry):
+        with pytest.raises(InvalidQuery) as refused:
+            call("nope")
+        assert list(refused.value.errors) == ["task_id"]

@@ -10,7 +10,7 @@ import pytest
 from dependency_injector import providers
 
 from taskhub.application.ports import DispatchFailed
-from taskhub.application.relay import Relay
+from taskhub.application.relay import Relay, SweepReport
 from taskhub.domain.task import TaskStatus
 from taskhub.entrypoints.library import Hub
 from taskhub.testing import ManualClock, user_fields
@@ -191,3 +191,26 @@ def test_a_first_sweep_after_a_restart_can_ignore_the_backoff(
     clock.advance(IDLE)
     assert relay(hub, bus, clock).sweep().redispatched == 0
     assert relay(hub, bus, clock).sweep(ignore_backoff=True).redispatched == 1
+
+
+def test_a_cancelled_task_is_never_handed_on(
+    hub: Hub, bus: RecordingBus, clock: ManualClock
+) -> None:
+    task = hub.users.create(**user_fields())
+    hub.tasks.cancel(task.id)
+    clock.advance(IDLE * 100)
+    assert relay(hub, bus, clock).sweep(ignore_backoff=True) == SweepReport()
+    assert bus.dispatched == [task.id]  # the submission's message only
+
+
+def test_an_orphan_whose_cancel_was_asked_is_cancelled_not_handed_on(
+    hub: Hub, bus: RecordingBus, clock: ManualClock
+) -> None:
+    task = hub.users.create(**user_fields())
+    hub.container.memory_store().tasks[task.id].start(clock.now(), LEASE)  # its runner dies
+    hub.tasks.cancel(task.id)
+    assert hub.tasks.get(task.id).status is TaskStatus.PROCESSING
+    clock.advance(LEASE + IDLE)
+    assert relay(hub, bus, clock).sweep() == SweepReport(cancelled=1)
+    assert (hub.tasks.get(task.id).status, bus.dispatched) == (TaskStatus.CANCELLED, [task.id])
+    assert hub.container.event_publisher().recent[-1].name == "task.cancelled"

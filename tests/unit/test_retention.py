@@ -61,6 +61,24 @@ def test_a_task_on_its_way_is_never_purged_however_old(hub: Hub, clock: ManualCl
     assert stored(hub) == {pending.id, claimed.id}
 
 
+def test_a_cancelled_task_goes_as_finished_and_one_running_with_a_cancel_asked_stays(
+    hub: Hub, clock: ManualClock
+) -> None:
+    hub.container.task_bus.override(providers.Object(HeldBus()))
+    cancelled = hub.tasks.cancel(hub.users.create(**user_fields()).id)
+    claimed = hub.users.create(**user_fields())
+    with hub.container.unit_of_work() as uow:
+        uow.tasks.get(claimed.id).start(clock.now(), timedelta(seconds=30))  # type: ignore[union-attr]
+        uow.commit()
+    marked = hub.tasks.cancel(claimed.id)  # its runner holds it: only marked
+    assert cancelled.status is TaskStatus.CANCELLED
+    assert (marked.status, marked.cancel_requested_at) == (TaskStatus.PROCESSING, clock.now())
+    clock.advance(30 * DAY + timedelta(seconds=1))
+    assert hub.tasks.purge().purged == 1
+    assert stored(hub) == {claimed.id}
+    assert hub.tasks.get(claimed.id).cancel_requested_at == marked.cancel_requested_at
+
+
 def test_reads_go_after_their_own_shorter_retention(hub: Hub, clock: ManualClock) -> None:
     created, _ = a_user_and_a_read(hub)
     hub.users.list()

@@ -13,6 +13,7 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any, Generic, TypeVar
 
+from taskhub.application.cancellation import SafePoint
 from taskhub.application.commands import Command, Result
 from taskhub.application.ports import UnitOfWork
 from taskhub.application.users import commands as users
@@ -34,14 +35,18 @@ class UnknownOperation(DomainError):
 
 @dataclass(frozen=True)
 class Entry(Generic[C]):
-    """One operation: the command a client submits and the handler that performs it."""
+    """One operation: the command a client submits and the handler that performs it.
+
+    The handler gets the command, the runner's unit of work, the time, and the task's safe
+    point: an operation that can stop part-way (a list between batches) calls it there.
+    """
 
     command: type[C]
-    handler: Callable[[C, UnitOfWork, datetime], Result]
+    handler: Callable[[C, UnitOfWork, datetime, SafePoint], Result]
 
-    def perform(self, task: Task, uow: UnitOfWork, now: datetime) -> Result:
+    def perform(self, task: Task, uow: UnitOfWork, now: datetime, safe_point: SafePoint) -> Result:
         """Rebuild the task's command and perform it in ``uow``; return the task's result."""
-        return self.handler(self.command.from_task(task), uow, now)
+        return self.handler(self.command.from_task(task), uow, now, safe_point)
 
 
 Catalogue = Mapping[TaskName, Entry[Any]]

@@ -7,7 +7,7 @@ Making a command validates it: every entrypoint refuses bad input before a task 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, ClassVar, Self
 from uuid import UUID, uuid4
@@ -37,10 +37,20 @@ class Command:
         reads the members it knows, so a record with one more member still rebuilds."""
         return cls(task_id=task.id)
 
+    def resubmitted(self) -> Self:
+        """The same command under a new task id: a retry, the same input in another task. The
+        ids it carries stay (a create's user id), so retries of one create make one user."""
+        return replace(self, task_id=uuid4())
+
     def new_task(
-        self, now: datetime, key: str | None = None, fingerprint: str | None = None
+        self,
+        now: datetime,
+        key: str | None = None,
+        fingerprint: str | None = None,
+        retry_of: UUID | None = None,
     ) -> Task:
-        """The PENDING task that records this command, with the client's idempotency key if any."""
+        """The PENDING task that records this command, with the client's idempotency key if any
+        and the task it retries, if it does."""
         return Task.submit(
             task_id=self.task_id,
             task_name=self.task_name,
@@ -50,4 +60,5 @@ class Command:
             now=now,
             idempotency_key=key,
             request_fingerprint=fingerprint,
+            retry_of=retry_of,
         )

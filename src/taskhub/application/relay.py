@@ -3,7 +3,8 @@
 The Task row is the outbox. A submission whose dispatch failed, a message lost with a broker, a
 runner killed mid-task: each leaves a task PENDING, or PROCESSING under a lease that runs out. The
 relay finds those, dispatches them again, and fails with ``worker_lost`` a task whose every allowed
-attempt died with its runner.
+attempt died with its runner, or ends CANCELLED one whose cancel was requested before its runner
+died. A CANCELLED task is final, like DONE and FAILED: never due, never sent again.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class SweepReport:
     redispatched: int = 0
     abandoned: int = 0
     failed_dispatches: int = 0
+    cancelled: int = 0
 
 
 @dataclass(frozen=True)
@@ -65,21 +67,21 @@ class Relay:
             redispatched=outcomes.count("redispatched"),
             abandoned=outcomes.count("abandoned"),
             failed_dispatches=outcomes.count("failed"),
+            cancelled=outcomes.count("cancelled"),
         )
 
     def _relay(self, task_id: UUID, now: datetime, ignore_backoff: bool) -> str:
-        """Abandon the task if exhausted; else dispatch it, then note it (a failed dispatch is
-        retried at the next sweep, its backoff untouched)."""
+        """End the task if no runner should take it (``_end_orphan``); else dispatch it, then
+        note it (a failed dispatch is retried at the next sweep, its backoff untouched)."""
         try:
             with self.uow_factory() as uow:
                 task = uow.tasks.get(task_id)
                 if task is None or not task.due_for_relay(now, self.idle, ignore_backoff):
                     return "skipped"
-                if task.abandon_if_exhausted(self.max_attempts, now):
+                if ended := self._end_orphan(task, now):
                     uow.commit()
                     self.publisher.publish(uow.collect_events())
-                    log.warning("Task %s abandoned after %s attempts", task_id, task.attempt)
-                    return "abandoned"
+                    return ended
         except ConcurrentUpdate:
             return "skipped"  # a runner got to it first
         try:
@@ -89,6 +91,16 @@ class Relay:
             return "failed"
         self._note_redispatch(task, now)
         return "redispatched"
+
+    def _end_orphan(self, task: Task, now: datetime) -> str | None:
+        """CANCELLED if its cancel was requested, FAILED if every attempt died; else ``None``."""
+        if task.cancel_if_requested(now):
+            log.info("Task %s cancelled: its runner is gone and its cancel was asked", task.id)
+            return "cancelled"
+        if task.abandon_if_exhausted(self.max_attempts, now):
+            log.warning("Task %s abandoned after %s attempts", task.id, task.attempt)
+            return "abandoned"
+        return None
 
     def _note_redispatch(self, task: Task, now: datetime) -> None:
         """Start the task's next, longer wait. A runner that claimed it meanwhile, or a relay

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from uuid import UUID
 
+from taskhub.application.cancellation import CancelRequested, StoreSafePoint
 from taskhub.application.catalogue import CATALOGUE, Catalogue, entry_for
 from taskhub.application.heartbeat import Heartbeat
 from taskhub.application.ports import (
@@ -70,7 +72,9 @@ class Runner:
         """Run the task unless it is finished or held by another runner; return it as it ends up.
 
         The operation's effect and the DONE transition commit in one unit of work, so a user
-        change never exists without its finished task, nor the reverse. Raises
+        change never exists without its finished task, nor the reverse. A task whose cancel was
+        requested stops before its operation starts, or at the operation's next safe point,
+        ending CANCELLED with nothing saved of its work. Raises
         ``StoreUnavailable`` when the store cannot be reached to claim or fail the task, or stayed
         away longer than ``outage_patience`` after the claim (the lease then runs out).
         """
@@ -83,9 +87,12 @@ class Runner:
 
     def _settle(self, claimed: Task) -> Task | None:
         """Perform the claimed task and return it DONE; or end it FAILED, saying why, if that
-        fails for good (``None``: the task as it ended is in the store)."""
+        fails for good, or CANCELLED at a safe point (``None``: the task as it ended is in the
+        store)."""
         try:
             return self._perform_through_outages(claimed)
+        except CancelRequested:
+            self._end(claimed, Task.stop_at_safe_point)
         except ConcurrentUpdate:
             log.info("Task %s was taken over by another runner; leaving it", claimed.id)
         except ConcurrentUserChange:
@@ -132,7 +139,10 @@ class Runner:
             now = self.clock.now()
             if not task.can_be_claimed(now):
                 return None
-            if not task.abandon_if_exhausted(self.max_attempts, now):
+            ended = task.cancel_if_requested(now) or task.abandon_if_exhausted(
+                self.max_attempts, now
+            )
+            if not ended:
                 task.start(now, self.lease)
                 task.report_progress(CLAIMED_PROGRESS, now)
             uow.commit()
@@ -142,7 +152,11 @@ class Runner:
     def _perform(self, claimed: Task) -> Task:
         with self.uow_factory() as uow:
             task = self._get_as_claimed(uow, claimed)
-            result = entry_for(task, self.catalogue).perform(task, uow, self.clock.now())
+            if task.cancel_requested:  # before the operation starts: a safe point for any
+                raise CancelRequested(task.id)
+            safe_point = StoreSafePoint(self.uow_factory, task.id)
+            entry = entry_for(task, self.catalogue)
+            result = entry.perform(task, uow, self.clock.now(), safe_point)
             uow.flush()  # the effect first: its lock waits must not hold the task's row
             task.succeed(result, self.clock.now())
             uow.commit()
@@ -150,14 +164,18 @@ class Runner:
         return task
 
     def _fail(self, claimed: Task, code: str, message: str) -> None:
+        self._end(claimed, lambda task, now: task.fail(code, message, now))
+
+    def _end(self, claimed: Task, end: Callable[[Task, datetime], None]) -> None:
+        """End the claimed task FAILED or CANCELLED (``end``), unless it was taken over."""
         try:
             with self.uow_factory() as uow:
                 task = self._get_as_claimed(uow, claimed)
-                task.fail(code, message, self.clock.now())
+                end(task, self.clock.now())
                 uow.commit()
                 self._publish(uow)
         except ConcurrentUpdate:
-            log.info("Task %s was taken over before it could be failed", claimed.id)
+            log.info("Task %s was taken over before it could be ended", claimed.id)
 
     def _get_as_claimed(self, uow: UnitOfWork, claimed: Task) -> Task:
         """The task, provided it is still under this runner's claim (same attempt)."""

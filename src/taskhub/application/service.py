@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from uuid import UUID
 
+from taskhub.application import cancellation
+from taskhub.application.catalogue import entry_for
 from taskhub.application.commands import Command
 from taskhub.application.idempotency import task_named_by
 from taskhub.application.paging import DEFAULT_PAGE_SIZE, check_page
@@ -23,12 +25,18 @@ from taskhub.application.ports import (
     Page,
     TaskBus,
     TaskFilter,
+    UnitOfWork,
     UnitOfWorkFactory,
 )
 from taskhub.application.relay import Relay, SweepReport
 from taskhub.application.retention import PurgeReport, Retention
 from taskhub.application.runner import Runner
-from taskhub.domain.errors import IdempotencyKeyInFlight, TaskNotFound
+from taskhub.domain.errors import (
+    IdempotencyKeyInFlight,
+    TaskAlreadyRetried,
+    TaskNotFound,
+    TaskRedacted,
+)
 from taskhub.domain.task import Task
 
 log = logging.getLogger(__name__)
@@ -63,31 +71,45 @@ class TaskService:
         another request it raises ``IdempotencyKeyReused``; once expired, it names a new task
         (``application.idempotency``).
         """
-        key, fingerprint = (
-            (idempotency.key, idempotency.fingerprint) if idempotency else (None, None)
-        )
-        now, ttl = self.clock.now(), self.retention.policy.key_ttl
-        task = command.new_task(now, key, fingerprint)
-        with self.uow_factory() as uow:
+        return self._submit(command, idempotency)
+
+    def retry(self, task_id: UUID, idempotency: Idempotency | None = None) -> Task:
+        """Submit a FAILED or CANCELLED task's command again as a new task, linked both ways in
+        one commit (``Task.record_retry`` says what it refuses: a redacted task too, whose input
+        no longer says what it asked); a key works as for ``submit``."""
+        original = self.get(task_id)
+        try:
+            original.check_retryable()  # before its input is read: a redacted one's is not it
+            entry = entry_for(original, self.runner.catalogue)
+            again = entry.command.from_task(original).resubmitted()
             try:
-                if key and (earlier := task_named_by(uow, key, fingerprint, now, ttl)):
-                    return earlier
-                uow.tasks.add(task)
-                uow.commit()
-            except ConcurrentUpdate:  # with a key: another submission released it first
-                if key is None:
-                    raise
-                raise IdempotencyKeyInFlight(key) from None
-            self.publisher.publish(uow.collect_events())
-        self._dispatch(task)
-        return task
+                return self._submit(again, idempotency, retry_of=task_id)
+            except ConcurrentUpdate:  # another retry of it committed first: meet its link now
+                return self._submit(again, idempotency, retry_of=task_id)
+        except (TaskAlreadyRetried, TaskRedacted):  # by this very request, a moment earlier?
+            if (earlier := self._keyed(idempotency)) is None:
+                raise
+            return earlier
+
+    def _keyed(self, idempotency: Idempotency | None) -> Task | None:
+        """The task already submitted with this key for this very request, if the key still
+        names it (``Task.holds_idempotency_key``)."""
+        if idempotency is None:
+            return None
+        now, ttl = self.clock.now(), self.retention.policy.key_ttl
+        with self.uow_factory() as uow:
+            earlier = uow.tasks.get_by_idempotency_key(idempotency.key)
+        if earlier is None or earlier.request_fingerprint != idempotency.fingerprint:
+            return None
+        return earlier if earlier.holds_idempotency_key(now, ttl) else None
+
+    def cancel(self, task_id: UUID) -> Task:
+        """Cancel a task and return it as the cancel left it (``cancellation.cancel``)."""
+        return cancellation.cancel(self.uow_factory, self.clock, self.publisher, task_id)
 
     def get(self, task_id: UUID) -> Task:
         with self.uow_factory() as uow:
-            task = uow.tasks.get(task_id)
-        if task is None:
-            raise TaskNotFound(task_id)
-        return task
+            return _stored(uow, task_id)
 
     def list(
         self, where: TaskFilter | None = None, page: int = 1, page_size: int = DEFAULT_PAGE_SIZE
@@ -98,7 +120,7 @@ class TaskService:
             return uow.tasks.list(where or TaskFilter(), page, page_size)
 
     def wait(self, task_id: UUID, timeout: float, interval: float = 0.02) -> Task:
-        """Poll until the task is DONE or FAILED; raise TimeoutError after ``timeout`` seconds."""
+        """Poll until the task is finished; raise TimeoutError after ``timeout`` seconds."""
         deadline = time.monotonic() + timeout
         while not (task := self.get(task_id)).is_finished:
             if time.monotonic() >= deadline:
@@ -143,8 +165,46 @@ class TaskService:
         if callable(ping):
             ping()
 
+    def _submit(
+        self, command: Command, idempotency: Idempotency | None, retry_of: UUID | None = None
+    ) -> Task:
+        """Record and dispatch the command's task (``submit``), as a retry of ``retry_of`` if
+        given. A key's earlier task, if it expired, lets go of the key in this commit
+        (``application.idempotency``); another submission that released it first makes this one
+        raise ``IdempotencyKeyInFlight``."""
+        key, fingerprint = (
+            (idempotency.key, idempotency.fingerprint) if idempotency else (None, None)
+        )
+        now, ttl = self.clock.now(), self.retention.policy.key_ttl
+        task = command.new_task(now, key, fingerprint, retry_of)
+        with self.uow_factory() as uow:
+            released = False
+            try:
+                if key:
+                    earlier, released = task_named_by(uow, key, fingerprint, now, ttl)
+                    if earlier is not None:
+                        return earlier
+                if retry_of is not None:
+                    _stored(uow, retry_of).record_retry(task.id)
+                uow.tasks.add(task)
+                uow.commit()
+            except ConcurrentUpdate:
+                if key is None or not released:  # a retry's original, saved meanwhile
+                    raise
+                raise IdempotencyKeyInFlight(key) from None
+            self.publisher.publish(uow.collect_events())
+        self._dispatch(task)
+        return task
+
     def _dispatch(self, task: Task) -> None:
         try:
             self.bus.dispatch(task.id)
         except DispatchFailed:
             log.warning("Task %s recorded but not dispatched; the relay will retry it", task.id)
+
+
+def _stored(uow: UnitOfWork, task_id: UUID) -> Task:
+    task = uow.tasks.get(task_id)
+    if task is None:
+        raise TaskNotFound(task_id)
+    return task

@@ -25,7 +25,7 @@ def sweep_until(
         try:
             report = sweep(ignore_backoff)
             ignore_backoff = False
-            if report.redispatched or report.abandoned or report.failed_dispatches:
+            if report != SweepReport():  # a sweep that did anything says what
                 log.info("relay sweep: %s", report)
         except Exception:
             log.exception("relay sweep failed; trying again in %s s", interval)

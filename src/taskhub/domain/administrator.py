@@ -6,7 +6,7 @@ the console. Their password is stored only as a hash that the application's hash
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -55,7 +55,7 @@ class Administrator:
     id: UUID
     username: str
     email: str
-    password_hash: str
+    password_hash: str = field(repr=False)  # never in a log line, even as a hash
     created_at: datetime
 
     def to_dict(self) -> dict[str, Any]:

@@ -103,6 +103,57 @@ class InvalidTransition(DomainError):
     code = "invalid_transition"
 
 
+class TaskStateConflict(DomainError):
+    """What was asked of a task conflicts with its status (cancel a finished one, retry a
+    running one): nothing was changed; the client may look at the task and decide again."""
+
+    code = "task_state_conflict"
+
+
+class TaskAlreadyFinished(TaskStateConflict):
+    code = "task_already_finished"
+
+    def __init__(self, task_id: UUID, status: str) -> None:
+        super().__init__(f"Task {task_id} is already {status}: there is nothing to cancel.")
+        self.task_id = task_id
+
+
+class TaskNotRetryable(TaskStateConflict):
+    code = "task_not_retryable"
+
+    def __init__(self, task_id: UUID, status: str) -> None:
+        super().__init__(
+            f"Task {task_id} is {status}: only a FAILED or CANCELLED task can be retried."
+        )
+        self.task_id = task_id
+
+
+class TaskAlreadyRetried(TaskStateConflict):
+    """A task is retried once; its retry, if it ends FAILED or CANCELLED too, may be retried."""
+
+    code = "task_already_retried"
+
+    def __init__(self, task_id: UUID, retry_id: UUID) -> None:
+        super().__init__(
+            f"Task {task_id} was already retried as task {retry_id}; retry that one instead."
+        )
+        self.task_id = task_id
+        self.retry_id = retry_id
+
+
+class TaskRedacted(TaskStateConflict):
+    """A redacted task (its user deleted) no longer records what it asked: it is not retried."""
+
+    code = "task_redacted"
+
+    def __init__(self, task_id: UUID) -> None:
+        super().__init__(
+            f"Task {task_id} was redacted (its user was deleted): its input no longer says what "
+            "it asked, so it cannot be retried."
+        )
+        self.task_id = task_id
+
+
 class IdempotencyKeyReused(DomainError):
     """An idempotency key came back with a different request than the one it was first used for."""
 

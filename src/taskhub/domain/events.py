@@ -48,6 +48,29 @@ class TaskFailed(Event):
 
 
 @dataclass(frozen=True)
+class TaskCancelRequested(Event):
+    """A client asked to cancel a running task: its runner stops at the next safe point."""
+
+    task_id: UUID
+    name = "task.cancel_requested"
+
+
+@dataclass(frozen=True)
+class TaskCancelled(Event):
+    task_id: UUID
+    name = "task.cancelled"
+
+
+@dataclass(frozen=True)
+class TaskRetried(Event):
+    """A FAILED or CANCELLED task was submitted again, as the task ``retry_id``."""
+
+    task_id: UUID
+    retry_id: UUID
+    name = "task.retried"
+
+
+@dataclass(frozen=True)
 class UserCreated(Event):
     user_id: UUID
     username: str

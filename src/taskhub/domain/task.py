@@ -8,11 +8,20 @@ from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
-from taskhub.domain.errors import InvalidTransition
+from taskhub.domain.errors import (
+    InvalidTransition,
+    TaskAlreadyFinished,
+    TaskAlreadyRetried,
+    TaskNotRetryable,
+    TaskRedacted,
+)
 from taskhub.domain.events import (
     Event,
+    TaskCancelled,
+    TaskCancelRequested,
     TaskFailed,
     TaskProgressed,
+    TaskRetried,
     TaskStarted,
     TaskSubmitted,
     TaskSucceeded,
@@ -26,9 +35,16 @@ class TaskStatus(StrEnum):
     PROCESSING = "PROCESSING"
     DONE = "DONE"
     FAILED = "FAILED"
+    CANCELLED = "CANCELLED"
 
 
-FINAL_STATUSES = frozenset({TaskStatus.DONE, TaskStatus.FAILED})
+FINAL_STATUSES = frozenset({TaskStatus.DONE, TaskStatus.FAILED, TaskStatus.CANCELLED})
+# What a retry may start again: a task that did not do its work.
+RETRYABLE_STATUSES = frozenset({TaskStatus.FAILED, TaskStatus.CANCELLED})
+CANCELLED_CODE = "cancelled"
+NOT_STARTED = "It was cancelled before it started; nothing was changed."
+STOPPED = "It was cancelled while running and stopped at a safe point; nothing was changed."
+RUNNER_GONE = "It was cancelled while its runner was gone, and was not run again."
 # The relay's wait between redispatches of one task stops doubling at 32 idles (2**5).
 MAX_BACKOFF_DOUBLINGS = 5
 
@@ -51,7 +67,7 @@ class TaskName(StrEnum):
 
 @dataclass(eq=False)
 class Task:
-    """One operation's journey: PENDING → PROCESSING → DONE | FAILED, never backwards.
+    """One operation's journey: PENDING → PROCESSING → DONE | FAILED | CANCELLED, never back.
 
     ``attempt`` counts claims; a claim holds a lease until ``lease_expires_at`` (its runner renews
     it while it works), after which another runner may claim the task again (the first is presumed
@@ -59,8 +75,11 @@ class Task:
     the task on since its last claim, and when it may do so again. ``version`` is the concurrency
     token the repository bumps on every save. ``idempotency_key`` and ``request_fingerprint`` let
     a client retry a submission safely: the same key and request find this task again, until the
-    key expires (``holds_idempotency_key``). ``redacted_at`` is when its user's personal fields
-    were taken out of it (``redact``), its user having been deleted.
+    key expires (``holds_idempotency_key``). ``cancel_requested_at`` is when a client asked to
+    cancel it (every CANCELLED task has it; a DONE or FAILED one with it is one whose cancel came
+    too late). ``retry_of`` and ``retried_by`` link a FAILED or CANCELLED task and the one task
+    submitted to retry it. ``redacted_at`` is when its user's personal fields were taken out of it
+    (``redact``), its user having been deleted.
     """
 
     id: UUID
@@ -81,6 +100,9 @@ class Task:
     version: int = 0
     redispatches: int = 0
     relay_after: datetime | None = None
+    cancel_requested_at: datetime | None = None
+    retry_of: UUID | None = None
+    retried_by: UUID | None = None
     redacted_at: datetime | None = None
     events: list[Event] = field(default_factory=list, repr=False)
 
@@ -95,6 +117,7 @@ class Task:
         now: datetime,
         idempotency_key: str | None = None,
         request_fingerprint: str | None = None,
+        retry_of: UUID | None = None,
     ) -> Task:
         task = cls(
             id=task_id,
@@ -106,6 +129,7 @@ class Task:
             updated_at=now,
             idempotency_key=idempotency_key,
             request_fingerprint=request_fingerprint,
+            retry_of=retry_of,
         )
         task.events.append(TaskSubmitted(task_id=task_id, task_name=task_name))
         return task
@@ -113,6 +137,10 @@ class Task:
     @property
     def is_finished(self) -> bool:
         return self.status in FINAL_STATUSES
+
+    @property
+    def cancel_requested(self) -> bool:
+        return self.cancel_requested_at is not None
 
     def can_be_claimed(self, now: datetime) -> bool:
         """PENDING, or PROCESSING under a lease that has run out."""
@@ -152,6 +180,62 @@ class Task:
         )
         self.fail("worker_lost", message, now)
         return True
+
+    def cancel(self, now: datetime) -> None:
+        """A client's cancel. A task no runner holds (PENDING, or PROCESSING under a lease that
+        ran out) ends CANCELLED at once. A running one is marked (``cancel_requested_at``) for
+        its runner, which stops at the operation's next safe point (``stop_at_safe_point``) or
+        finishes it, the mark then saying that the cancel came too late. Cancelling again
+        changes nothing; a DONE or FAILED task raises ``TaskAlreadyFinished``.
+
+        The mark keeps ``updated_at`` and changes no status: the store saves it in place
+        (``TaskRepository.save_cancel_request``), so that the runner's own saves still succeed.
+        """
+        if self.status in (TaskStatus.DONE, TaskStatus.FAILED):
+            raise TaskAlreadyFinished(self.id, self.status)
+        if self.status is TaskStatus.CANCELLED:
+            return
+        if self.can_be_claimed(now):
+            self.cancel_requested_at = self.cancel_requested_at or now
+            self._end_cancelled(NOT_STARTED if self.attempt == 0 else RUNNER_GONE, now)
+        elif not self.cancel_requested:
+            self.cancel_requested_at = now
+            self.events.append(TaskCancelRequested(task_id=self.id))
+
+    def cancel_if_requested(self, now: datetime) -> bool:
+        """End CANCELLED, rather than run again, a task whose cancel was requested and whose
+        runner is gone (its lease ran out); say whether it did."""
+        if not (self.cancel_requested and self.lease_expired(now)):
+            return False
+        self._end_cancelled(RUNNER_GONE, now)
+        return True
+
+    def stop_at_safe_point(self, now: datetime) -> None:
+        """End CANCELLED a running task whose cancel was requested: its runner stopped where the
+        operation may stop, and the operation's unit of work saved nothing."""
+        self._require(TaskStatus.PROCESSING, "stop")
+        if not self.cancel_requested:
+            raise InvalidTransition(f"Task {self.id} was not asked to cancel; it cannot stop.")
+        self._end_cancelled(STOPPED, now)
+
+    def check_retryable(self) -> None:
+        """Raise ``TaskNotRetryable`` unless it is FAILED or CANCELLED, and ``TaskRedacted`` if
+        its user was deleted and it redacted: its input then no longer says what it asked."""
+        if self.status not in RETRYABLE_STATUSES:
+            raise TaskNotRetryable(self.id, self.status)
+        if self.redacted_at is not None:
+            raise TaskRedacted(self.id)
+
+    def record_retry(self, retry_id: UUID) -> None:
+        """Link this FAILED or CANCELLED task to the task submitted to retry it, once: raise as
+        ``check_retryable`` does, and ``TaskAlreadyRetried`` for a second retry (retry the retry
+        instead, so that the retries of one task form one chain). The link keeps ``updated_at``:
+        when the task finished."""
+        self.check_retryable()
+        if self.retried_by is not None:
+            raise TaskAlreadyRetried(self.id, self.retried_by)
+        self.retried_by = retry_id
+        self.events.append(TaskRetried(task_id=self.id, retry_id=retry_id))
 
     def start(self, now: datetime, lease: timedelta) -> None:
         """Claim the task for one attempt, holding it until ``now + lease``.
@@ -214,6 +298,18 @@ class Task:
             self.result = redacted(self.result)
             self.redacted_at = now
 
+    def _end_cancelled(self, message: str, now: datetime) -> None:
+        """End CANCELLED with a result in the shape of a failure's: one shape for every task
+        that did not do its work."""
+        outcome = {
+            "success": False,
+            "error": message,
+            "code": CANCELLED_CODE,
+            "progress": self.progress,
+        }
+        self._finish(TaskStatus.CANCELLED, outcome, self.progress, now)
+        self.events.append(TaskCancelled(task_id=self.id))
+
     def _finish(
         self, status: TaskStatus, result: dict[str, Any], progress: int, now: datetime
     ) -> None:
@@ -242,6 +338,11 @@ class Task:
             "related_id": str(self.related_id) if self.related_id else None,
             "operation": str(self.operation),
             "attempt": self.attempt,
+            "cancel_requested_at": format_timestamp(self.cancel_requested_at)
+            if self.cancel_requested_at
+            else None,
+            "retry_of": str(self.retry_of) if self.retry_of else None,
+            "retried_by": str(self.retried_by) if self.retried_by else None,
             "redacted_at": format_timestamp(self.redacted_at) if self.redacted_at else None,
         }
 

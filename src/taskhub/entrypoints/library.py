@@ -80,8 +80,24 @@ class Tasks:
         return self._service().list(where, page, page_size)
 
     def wait(self, task_id: Id, timeout: float = 30.0) -> Task:
-        """Block until the task is DONE or FAILED; raise TimeoutError after ``timeout`` seconds."""
+        """Block until the task is DONE, FAILED or CANCELLED; raise TimeoutError after
+        ``timeout`` seconds."""
         return self._service().wait(as_uuid(task_id, "task_id"), timeout)
+
+    def cancel(self, task_id: Id) -> Task:
+        """Cancel a task; return it as the cancel left it. One no runner holds is CANCELLED at
+        once; a running one stops at its next safe point, or finishes, its
+        ``cancel_requested_at`` then saying the cancel came too late. Harmless twice; raises
+        ``TaskAlreadyFinished`` for a DONE or FAILED task."""
+        return self._service().cancel(as_uuid(task_id, "task_id"))
+
+    def retry(self, task_id: Id) -> Task:
+        """Submit a FAILED or CANCELLED task again, as a new task (its ``retry_of`` names the
+        original, whose ``retried_by`` names it); return it as ``Hub.submit`` does. Raises
+        ``TaskNotRetryable`` for another status, ``TaskAlreadyRetried`` for a second retry,
+        ``TaskRedacted`` for a task redacted since its user was deleted."""
+        service = self._service()
+        return service.get(service.retry(as_uuid(task_id, "task_id")).id)
 
     def run(self, task_id: Id) -> Task:
         """Run a task here and now (what a worker does); harmless if it already ran."""

@@ -22,7 +22,7 @@ class Argon2Hasher:
     def verify(self, password_hash: str, password: str) -> bool:
         try:
             return self._hasher.verify(password_hash, password)
-        except (VerificationError, InvalidHashError):
+        except (VerificationError, InvalidHashError, UnicodeError):  # a lone surrogate, say
             return False
 
     def needs_rehash(self, password_hash: str) -> bool:

@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from uuid import UUID
 
 from taskhub.adapters.memory.retention import InMemoryTaskRetention
 from taskhub.adapters.memory.store import InMemoryStore, Tracked, detached, state_of
 from taskhub.application.ports import Page, TaskFilter
 from taskhub.domain.task import Task, TaskStatus
+
+RELAY_BOOKKEEPING = ("redispatches", "relay_after")  # a save writes them, as loaded
 
 
 class InMemoryTaskRepository(InMemoryTaskRetention):
@@ -60,6 +63,22 @@ class InMemoryTaskRepository(InMemoryTaskRetention):
 
         return self._update_in_place(InPlace(task.id, as_loaded, note))
 
+    def save_cancel_request(self, task: Task) -> bool:
+        marked_at = task.cancel_requested_at
+
+        def running(stored: Task) -> bool:
+            return stored.status is TaskStatus.PROCESSING
+
+        def mark(stored: Task) -> None:
+            stored.cancel_requested_at = stored.cancel_requested_at or marked_at
+
+        if task.id in self.tracked.loaded:  # the mark as stored: commit does not save it again
+            before = self.tracked.loaded[task.id][1]
+            before["cancel_requested_at"] = marked_at
+        # Applied at commit whatever happened since: in SQL the UPDATE holds the row, and the
+        # runner's save that follows it writes only what the runner changed.
+        return self._update_in_place(InPlace(task.id, running, mark, recheck=False))
+
     def renew_lease(self, task_id: UUID, attempt: int, until: datetime) -> bool:
         def held(stored: Task) -> bool:
             return stored.status is TaskStatus.PROCESSING and stored.attempt == attempt
@@ -98,16 +117,32 @@ class InMemoryTaskRepository(InMemoryTaskRetention):
 @dataclass(frozen=True)
 class InPlace:
     """An update of one stored task that keeps its version, applied at commit if ``condition``
-    still holds then. If another commit came in between, it is dropped: in SQL the UPDATE would
-    have run first (it holds the row) and the other commit would have overwritten it."""
+    still holds then (or, with ``recheck=False``, if the task is still stored). If another commit
+    came in between and broke it, it is dropped: in SQL the UPDATE would have run first (it holds
+    the row) and the other commit would have overwritten it."""
 
     task_id: UUID
     condition: Callable[[Task], bool]
     change: Callable[[Task], None]
+    recheck: bool = True
 
     def holds(self, tasks: dict[UUID, Task]) -> bool:
         stored = tasks.get(self.task_id)
         return stored is not None and self.condition(stored)
+
+    def still_applies(self, tasks: dict[UUID, Task]) -> bool:
+        return self.holds(tasks) if self.recheck else self.task_id in tasks
+
+
+def saved_over(stored: Task, task: Task, loaded: dict[str, Any]) -> Task:
+    """What a save of ``task`` leaves in the store over ``stored``: the fields it changed since
+    ``loaded``, and the relay's bookkeeping as loaded, as the SQL store's UPDATE writes them; an
+    update in place of any other field since it was loaded (a lease, a cancel request) stays."""
+    saved = detached(stored)
+    for name, value in state_of(task).items():
+        if value != loaded[name] or name in RELAY_BOOKKEEPING:
+            setattr(saved, name, value)
+    return saved
 
 
 def _matches(task: Task, where: TaskFilter) -> bool:

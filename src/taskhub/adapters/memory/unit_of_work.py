@@ -14,7 +14,7 @@ from uuid import UUID
 
 from taskhub.adapters.memory.administrators import InMemoryAdministratorRepository
 from taskhub.adapters.memory.store import InMemoryStore, detached
-from taskhub.adapters.memory.tasks import InMemoryTaskRepository
+from taskhub.adapters.memory.tasks import InMemoryTaskRepository, saved_over
 from taskhub.adapters.memory.users import InMemoryUserRepository
 from taskhub.application.ports import ConcurrentUpdate, ConcurrentUserChange
 from taskhub.application.unit_of_work import BaseUnitOfWork
@@ -57,7 +57,7 @@ class InMemoryUnitOfWork(BaseUnitOfWork):
             in_place, self.tasks.in_place = self.tasks.in_place, []
             self._store.tasks.update(tasks)
             for update in in_place:
-                if update.holds(self._store.tasks):
+                if update.still_applies(self._store.tasks):
                     update.change(self._store.tasks[update.task_id])
             self._store.idempotency_keys.update(
                 {t.idempotency_key: t.id for t in tasks.values() if t.idempotency_key}
@@ -78,24 +78,24 @@ class InMemoryUnitOfWork(BaseUnitOfWork):
         return [*self.users.tracked.all(), *self.tasks.tracked.all()]
 
     def _checked_tasks(self) -> dict[UUID, Task]:
-        """The tasks to save, versions bumped; raise ConcurrentUpdate if any was saved meanwhile."""
+        """The tasks as this commit leaves them, versions bumped (``saved_over``: a save writes
+        what it changed); raise ConcurrentUpdate if any was saved meanwhile."""
         tracked, committed = self.tasks.tracked, self._store.tasks
         taken = self._store.idempotency_keys.keys() - self.tasks.released_keys()
-        saved: dict[UUID, Task] = {}
-        for task, before in tracked.changed():
+        changed = list(tracked.changed())
+        for task, before in changed:
             current = committed.get(task.id)
             if current is None or current.version != before["version"]:
                 raise ConcurrentUpdate(task.id)
-            saved[task.id] = task
         for task in tracked.added.values():
             if task.id in committed:
                 raise ConcurrentUpdate(task.id)
             if task.idempotency_key and task.idempotency_key in taken:
                 raise IdempotencyKeyInFlight(task.idempotency_key)
-            saved[task.id] = task
-        for task in saved.values():
+        for task in [*(t for t, _ in changed), *tracked.added.values()]:
             task.version += 1
-        return {task_id: detached(task) for task_id, task in saved.items()}
+        saved = {t.id: saved_over(committed[t.id], t, before) for t, before in changed}
+        return {**saved, **{t.id: detached(t) for t in tracked.added.values()}}
 
     def _checked_users(self) -> dict[UUID, User]:
         """The whole user table after this commit; raise if it would break a rule.

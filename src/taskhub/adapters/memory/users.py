@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
 from uuid import UUID
 
 from taskhub.adapters.memory.store import InMemoryStore, Tracked, detached, state_of
@@ -32,14 +34,24 @@ class InMemoryUserRepository:
         self.tracked.added.pop(user.id, None)
         self.tracked.removed[user.id] = user
 
-    def list(self, page: int, page_size: int) -> Page[User]:
+    def list(self, page: int, page_size: int, limit: int | None = None) -> Page[User]:
+        users = self._in_order()
+        start = (page - 1) * page_size
+        end = start + min(page_size, limit or page_size)
+        items = [detached(u) for u in users[start:end]]
+        return Page(items=items, total=len(users), page=page, page_size=page_size)
+
+    def listed_after(self, user: User, limit: int) -> Sequence[User]:
+        following = [u for u in self._in_order() if _place(u) > _place(user)]
+        return [detached(u) for u in following[:limit]]
+
+    def _in_order(self) -> Sequence[User]:
+        """What this unit of work sees, as a list shows it: by date joined, then id."""
         with self._store.lock:
             visible = {**self._store.users, **{u.id: u for u, _ in self.tracked.loaded.values()}}
         visible.update(self.tracked.added)
-        users = sorted(
-            (u for u in visible.values() if u.id not in self.tracked.removed),
-            key=lambda u: (u.date_joined, str(u.id)),
-        )
-        start = (page - 1) * page_size
-        items = [detached(u) for u in users[start : start + page_size]]
-        return Page(items=items, total=len(users), page=page, page_size=page_size)
+        return sorted((u for u in visible.values() if u.id not in self.tracked.removed), key=_place)
+
+
+def _place(user: User) -> tuple[datetime, str]:
+    return (user.date_joined, str(user.id))

@@ -82,7 +82,9 @@ def build_engine(
     if parsed.drivername == "postgresql":  # SQLAlchemy 2.1 would pick psycopg 3; ours is psycopg2
         parsed = parsed.set(drivername="postgresql+psycopg2")
     backend = parsed.get_backend_name()
-    options: dict[str, Any] = {"pool_pre_ping": True}
+    # Statement parameters stay out of error messages, where they would carry personal fields
+    # and password hashes into logs.
+    options: dict[str, Any] = {"pool_pre_ping": True, "hide_parameters": True}
     if backend == "postgresql":
         options |= {
             "pool_size": pool_size,

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select, tuple_, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from taskhub.adapters.sqlalchemy.errors import translated
 from taskhub.adapters.sqlalchemy.retention import SqlTaskRetention
@@ -38,11 +40,19 @@ class SqlUserRepository:
     def remove(self, user: User) -> None:
         self._session.delete(user)
 
-    def list(self, page: int, page_size: int) -> Page[User]:
+    def list(self, page: int, page_size: int, limit: int | None = None) -> Page[User]:
         query = select(User).order_by(users.c.date_joined, users.c.id)
         with translated(self._seen):
             total = self._session.scalar(select(func.count()).select_from(users)) or 0
-            return _page(self._session, query, total, page, page_size)
+            return _page(self._session, query, total, page, page_size, limit)
+
+    def listed_after(self, user: User, limit: int) -> Sequence[User]:
+        # A row value, which the index on (date_joined, id) serves as a range; the same test
+        # spelled with OR is a filter over every earlier row.
+        key = tuple_(users.c.date_joined, users.c.id)
+        query = select(User).where(key > (user.date_joined, user.id)).order_by(*key).limit(limit)
+        with translated(self._seen):
+            return list(self._session.scalars(query))
 
 
 class SqlTaskRepository(SqlTaskRetention):
@@ -87,6 +97,13 @@ class SqlTaskRepository(SqlTaskRetention):
         noted = {"redispatches": tasks.c.redispatches + 1, "relay_after": relay_after}
         return self._update_in_place(still_as_loaded, noted)
 
+    def save_cancel_request(self, task: Task) -> bool:
+        running = and_(tasks.c.id == task.id, tasks.c.status == TaskStatus.PROCESSING)
+        column = tasks.c.cancel_requested_at
+        marked = func.coalesce(column, literal(task.cancel_requested_at, column.type))
+        set_committed_value(task, "cancel_requested_at", task.cancel_requested_at)  # as stored
+        return self._update_in_place(running, {"cancel_requested_at": marked})
+
     def renew_lease(self, task_id: UUID, attempt: int, until: datetime) -> bool:
         held = and_(
             tasks.c.id == task_id,
@@ -109,11 +126,14 @@ class SqlTaskRepository(SqlTaskRetention):
             return _page(self._session, query, total or 0, page, page_size)
 
 
-def _page(session: Session, query: Select[Row], total: int, page: int, size: int) -> Page[Row]:
-    """One page of ``query``. A page past the end is empty without asking the database, so no
-    page number, however large, turns into an offset the database refuses."""
-    offset = (page - 1) * size
-    items = list(session.scalars(query.offset(offset).limit(size))) if offset < total else []
+def _page(
+    session: Session, query: Select[Row], total: int, page: int, size: int, limit: int | None = None
+) -> Page[Row]:
+    """One page of ``query`` (its first ``limit`` rows, if given). A page past the end is empty
+    without asking the database, so no page number, however large, turns into an offset the
+    database refuses."""
+    offset, rows = (page - 1) * size, min(size, limit or size)
+    items = list(session.scalars(query.offset(offset).limit(rows))) if offset < total else []
     return Page(items=items, total=total, page=page, page_size=size)
 
 

@@ -102,6 +102,10 @@ tasks = Table(
     Column("version", Integer(), nullable=False),
     Column("redispatches", Integer(), nullable=False, server_default="0"),
     Column("relay_after", UtcDateTime(), nullable=True),
+    Column("cancel_requested_at", UtcDateTime(), nullable=True),
+    # Ids, not foreign keys: a task purged by retention may leave a link to nothing.
+    Column("retry_of", Uuid(), nullable=True),
+    Column("retried_by", Uuid(), nullable=True),
     Column("redacted_at", UtcDateTime(), nullable=True),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),

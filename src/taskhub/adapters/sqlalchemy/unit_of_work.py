@@ -55,8 +55,8 @@ class SqlAlchemyUnitOfWork(BaseUnitOfWork):
     def _write_relay_bookkeeping(self, session: Session, *_: Any) -> None:
         """Before every flush: a saved task writes its relay columns even if they look unchanged.
         The relay may have noted a redispatch since it was loaded (keeping the version, see
-        ``record_redispatch``), and a claim must clear that, as the in-memory store's whole-task
-        save does."""
+        ``record_redispatch``), and a claim must clear that, as the in-memory store's save does
+        (``saved_over``)."""
         for entity in session.dirty:
             if isinstance(entity, Task) and session.is_modified(entity):
                 flag_modified(entity, "redispatches")

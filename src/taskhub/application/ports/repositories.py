@@ -53,8 +53,15 @@ class UserRepository(Protocol):
 
     def remove(self, user: User) -> None: ...
 
-    def list(self, page: int, page_size: int) -> Page[User]:
-        """One page of users ordered by date joined, then id, with the total count."""
+    def list(self, page: int, page_size: int, limit: int | None = None) -> Page[User]:
+        """One page of users ordered by date joined, then id, with the total count; only the
+        page's first ``limit`` users, if given (an operation reading its page in batches)."""
+        ...
+
+    def listed_after(self, user: User, limit: int) -> Sequence[User]:
+        """At most ``limit`` users following ``user`` in the list's order (date joined, then
+        id): the next batch, found by where the last one ended, not by an offset that users
+        added or removed since would shift."""
         ...
 
 
@@ -64,6 +71,9 @@ class TaskRepository(TaskRetention, Protocol):
     Each save is a compare-and-set on ``Task.version``: if another unit of work saved the same task
     since this one loaded it, ``commit`` raises ``ConcurrentUpdate`` and saves nothing. That is what
     makes a claim atomic: of two runners that load a PENDING task and start it, one commit wins.
+    A save writes the fields this unit of work changed, and the relay's bookkeeping as loaded
+    (so a claim clears a redispatch noted since); what was updated in place meanwhile (a lease
+    renewed, a cancel requested) and not changed here stays as the update left it.
     What keeps the history bounded is ``TaskRetention``'s.
     """
 
@@ -95,6 +105,16 @@ class TaskRepository(TaskRetention, Protocol):
         Only if the stored task is still as loaded (same version, same redispatch count); says
         whether it was. Unlike every other save it keeps the version, so a runner's claim that
         races the relay still succeeds: the relay's bookkeeping never makes a claim fail.
+        """
+        ...
+
+    def save_cancel_request(self, task: Task) -> bool:
+        """Save ``task.cancel_requested_at`` (``Task.cancel`` set it) in place, by ``commit``,
+        if the stored task is PROCESSING; say whether it is. A mark already stored stays.
+
+        Keeps the version and ``updated_at``, so that its runner's own saves (compare-and-sets
+        on the version) still succeed; and they keep the mark, since a save writes only what it
+        changed. The mark on ``task`` is then as stored: ``commit`` does not save it again.
         """
         ...
 

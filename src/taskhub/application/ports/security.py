@@ -17,5 +17,6 @@ class PasswordHasher(Protocol):
     def verify(self, password_hash: str, password: str) -> bool: ...
 
     def needs_rehash(self, password_hash: str) -> bool:
-        """Whether the hash was made with weaker parameters than the hasher's own now."""
+        """Whether the hash was made with other parameters than the hasher's own now (weaker,
+        or unreadable): a login that verified it then stores a new hash."""
         ...

@@ -1,7 +1,7 @@
 """What the command line prints: a line or a table for people, JSON with ``--json``.
 
 Exit codes mean one thing each: 0 the work is DONE (or the question answered), 1 the task FAILED
-or the request was refused, 2 the command or a setting is wrong.
+or was CANCELLED, or the request was refused, 2 the command or a setting is wrong.
 """
 
 from __future__ import annotations
@@ -45,18 +45,26 @@ def emit(data: Any, as_json: bool, human: Callable[[], str]) -> None:
     click.echo(json.dumps(data, indent=2) if as_json else human())
 
 
+UNDONE = (TaskStatus.FAILED, TaskStatus.CANCELLED)  # finished without doing the work
+
+
 def task_line(task: Task) -> str:
-    """``DONE create_user <id> (attempt 1): Successfully created user ada``."""
+    """``DONE create_user <id> (attempt 1): Successfully created user ada``, and what became of
+    a cancel asked of it."""
     result = task.result or {}
     said = result.get("message") or result.get("error") or f"{task.progress}%"
-    code = f" [{result['code']}]" if task.status is TaskStatus.FAILED else ""
-    return f"{task.status} {task.task_name} {task.id} (attempt {task.attempt}){code}: {said}"
+    code = f" [{result['code']}]" if task.status in UNDONE else ""
+    line = f"{task.status} {task.task_name} {task.id} (attempt {task.attempt}){code}: {said}"
+    if task.cancel_requested and task.status is not TaskStatus.CANCELLED:
+        late = task.is_finished
+        line += " (cancel came too late)" if late else " (cancel requested: stops at a safe point)"
+    return line
 
 
 def show_task(task: Task, as_json: bool, human: Callable[[Task], str] | None = None) -> int:
-    """Print the task; its exit code: 0 DONE, 1 FAILED, 0 while it is still on its way."""
+    """Print the task; its exit code: 0 DONE, 1 FAILED or CANCELLED, 0 while on its way."""
     emit(task.to_dict(), as_json, lambda: (human or task_line)(task))
-    return FAILED if task.status is TaskStatus.FAILED else DONE
+    return FAILED if task.status in UNDONE else DONE
 
 
 def table(rows: Iterable[Sequence[object]], header: Sequence[str]) -> str:

@@ -11,6 +11,7 @@ import click
 
 from taskhub.domain.task import Operation, Task, TaskName, TaskStatus
 from taskhub.entrypoints.cli.output import (
+    DONE,
     FAILED,
     emit,
     json_option,
@@ -18,7 +19,7 @@ from taskhub.entrypoints.cli.output import (
     show_task,
     table,
 )
-from taskhub.entrypoints.cli.session import with_hub
+from taskhub.entrypoints.cli.session import submitted, with_hub
 from taskhub.entrypoints.library import Hub
 
 
@@ -28,7 +29,7 @@ def _choice(kind: type[TaskStatus] | type[Operation] | type[TaskName]) -> click.
 
 @click.group()
 def tasks() -> None:
-    """List, show and wait for tasks."""
+    """List, show and wait for tasks; cancel or retry one."""
 
 
 @tasks.command(name="list")
@@ -69,7 +70,8 @@ def show(task_id: str, as_json: bool) -> int:
 )
 @json_option
 def wait(task_id: str, timeout: float, as_json: bool) -> int:
-    """Wait for a task to finish, showing its progress; exit 0 DONE, 1 FAILED or still running."""
+    """Wait for a task to finish, showing its progress; exit 0 DONE, 1 FAILED, CANCELLED or
+    still running."""
 
     def waiting(hub: Hub) -> int:
         task = _follow(hub, task_id, timeout, show_bar=not as_json)
@@ -80,6 +82,28 @@ def wait(task_id: str, timeout: float, as_json: bool) -> int:
         return show_task(task, as_json)
 
     return with_hub(waiting, as_json)
+
+
+@tasks.command()
+@click.argument("task_id")
+@json_option
+def cancel(task_id: str, as_json: bool) -> int:
+    """Cancel a task: at once if no runner holds it, else at its next safe point; exit 0 once
+    asked, 1 if it had finished already."""
+
+    def cancelling(hub: Hub) -> int:
+        show_task(hub.tasks.cancel(task_id), as_json)
+        return DONE
+
+    return with_hub(cancelling, as_json)
+
+
+@tasks.command()
+@click.argument("task_id")
+@json_option
+def retry(task_id: str, as_json: bool) -> int:
+    """Run a FAILED or CANCELLED task again as a new task, here and now; exit 0 DONE, 1 not."""
+    return submitted(lambda hub: hub.tasks.retry(task_id), as_json)
 
 
 def _follow(hub: Hub, task_id: str, timeout: float, show_bar: bool) -> Task:

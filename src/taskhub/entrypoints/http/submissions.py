@@ -31,12 +31,16 @@ Answer = Response | tuple[dict[str, Any], int, dict[str, str]]
 
 
 def accept(command: Command, action: str) -> Answer:
-    """Submit ``command`` and answer for its task; ``action`` completes "Task created to ...".
+    """Submit ``command`` and answer for its task (``accepted``)."""
+    return accepted(service().submit(command, idempotency_for(command.input_data())), action)
+
+
+def accepted(task: Task, action: str) -> Answer:
+    """Answer for a submitted task; ``action`` completes "Task created to ...".
 
     The 202 is a ``(body, status, headers)`` tuple, for the ``submission`` view's
     ``blp.response(202, AcceptedSchema)`` to dump; the 200 after a wait is already a response.
     """
-    task = service().submit(command, idempotency_for(command))
     wait = preferred_wait(settings().max_wait_seconds)
     where = url_for("tasks.status", task_id=task.id)
     if wait is not None and (task := task_after(task.id, wait)).is_finished:
@@ -73,7 +77,7 @@ def task_response(task: Task, status: int, headers: Mapping[str, str]) -> Respon
     return response
 
 
-def idempotency_for(command: Command) -> Idempotency | None:
+def idempotency_for(input_data: Mapping[str, Any]) -> Idempotency | None:
     """The request's Idempotency-Key with a digest of what it asks: route, ids and input."""
     key = request.headers.get("Idempotency-Key")
     if key is None:
@@ -83,7 +87,7 @@ def idempotency_for(command: Command) -> Idempotency | None:
         raise UnreadableRequest("headers", {"Idempotency-Key": [problem]})
     rule = request.url_rule.rule if request.url_rule else request.path
     ids = {name: str(value) for name, value in (request.view_args or {}).items()}
-    asked = [request.method, rule, ids, command.input_data()]
+    asked = [request.method, rule, ids, dict(input_data)]
     digest = hashlib.sha256(json.dumps(asked, sort_keys=True).encode()).hexdigest()
     return Idempotency(key, digest)
 

@@ -1,4 +1,4 @@
-"""``/api/tasks/``: follow what was submitted (list, detail, status)."""
+"""``/api/tasks/``: follow what was submitted (list, detail, status), cancel it, retry it."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from flask import Response
+from flask import Response, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from flask_smorest.pagination import PaginationParameters
@@ -14,10 +14,23 @@ from flask_smorest.pagination import PaginationParameters
 from taskhub.application.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from taskhub.application.ports import TaskFilter
 from taskhub.domain.task import Task
-from taskhub.entrypoints.http.openapi import ETAG_HEADERS, PREFER
+from taskhub.entrypoints.http.openapi import (
+    ACCEPTED_HEADERS,
+    ETAG_HEADERS,
+    PREFER,
+    SUBMISSION_HEADERS,
+    submission,
+)
 from taskhub.entrypoints.http.schemas import TaskQueryArgsSchema, TaskSchema
 from taskhub.entrypoints.http.state import service
-from taskhub.entrypoints.http.submissions import current_status
+from taskhub.entrypoints.http.submissions import (
+    RETRY_AFTER_SECONDS,
+    Answer,
+    accepted,
+    current_status,
+    idempotency_for,
+    task_response,
+)
 
 blp = Blueprint("tasks", __name__, url_prefix="/api/tasks", description="Submitted tasks.")
 
@@ -54,3 +67,32 @@ class TaskStatus(MethodView):
     def get(self, task_id: UUID) -> Response:
         """Get a task's status: poll cheaply with If-None-Match, or hold with Prefer: wait=N"""
         return current_status(task_id)
+
+
+@blp.route("/<uuid:task_id>/cancel/", endpoint="cancel")
+class TaskCancel(MethodView):
+    @blp.response(200, TaskSchema)
+    @blp.alt_response(
+        202, schema=TaskSchema, headers=ACCEPTED_HEADERS, success=True,
+        description="It is running: it stops at its next safe point, or finishes (its "
+        "`cancel_requested_at` then says the cancel came too late). Follow it at `Location`.",
+    )  # fmt: skip
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT")
+    def post(self, task_id: UUID) -> Response:
+        """Cancel a task: at once if no runner holds it, else at its next safe point"""
+        task = service().cancel(task_id)
+        if task.is_finished:
+            return task_response(task, 200, {})
+        where = url_for("tasks.status", task_id=task.id)
+        return task_response(task, 202, {"Location": where, "Retry-After": RETRY_AFTER_SECONDS})
+
+
+@blp.route("/<uuid:task_id>/retry/", endpoint="retry", parameters=SUBMISSION_HEADERS)
+class TaskRetry(MethodView):
+    @submission(blp)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def post(self, task_id: UUID) -> Answer:
+        """Retry a FAILED or CANCELLED task: a new task with its input, linked both ways"""
+        retry = service().retry(task_id, idempotency_for({}))
+        return accepted(retry, f"retry task {task_id}")

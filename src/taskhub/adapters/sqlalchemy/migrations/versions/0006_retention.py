@@ -10,7 +10,7 @@ without that lock (``CREATE INDEX CONCURRENTLY ix_tasks_operation_status_updated
 (operation, status, updated_at)``) and this revision keeps it (``IF NOT EXISTS``).
 
 Revision ID: 0006
-Revises: 0003 (0004 and 0005 are on their way on other branches; merging re-points this)
+Revises: 0004 (0005 is on its way on another branch; merging it re-points this)
 Create Date: 2026-12-02 02:00:00
 """
 
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
