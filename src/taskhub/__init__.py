@@ -8,6 +8,7 @@
 """
 
 from taskhub.application.ports import ConcurrentUpdate, ConcurrentUserChange, Page, TaskFilter
+from taskhub.application.retention import PurgeReport
 from taskhub.domain.errors import (
     DomainError,
     EmailTaken,
@@ -19,6 +20,7 @@ from taskhub.domain.errors import (
     TaskAlreadyRetried,
     TaskNotFound,
     TaskNotRetryable,
+    TaskRedacted,
     TaskStateConflict,
     UsernameTaken,
     UserNotFound,
@@ -40,6 +42,7 @@ __all__ = [
     "InvalidUserData",
     "Operation",
     "Page",
+    "PurgeReport",
     "Settings",
     "Task",
     "TaskAlreadyFinished",
@@ -48,6 +51,7 @@ __all__ = [
     "TaskName",
     "TaskNotFound",
     "TaskNotRetryable",
+    "TaskRedacted",
     "TaskStateConflict",
     "TaskStatus",
     "User",

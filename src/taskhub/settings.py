@@ -11,6 +11,7 @@ import difflib
 import os
 import re
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 from urllib.parse import urlsplit
@@ -29,6 +30,7 @@ from pydantic import (
 
 from taskhub.domain.administrator import MIN_PASSWORD_LENGTH, validate_administrator
 from taskhub.domain.errors import InvalidAdministrator
+from taskhub.domain.time import DURATION_EXAMPLES, parse_duration
 from taskhub.settings_errors import SettingsError, masked, one_line
 
 ENV_PREFIX = "TASKHUB_"
@@ -51,6 +53,21 @@ def _rate_limits(value: str) -> str:
             "of at least 1"
         )
     return value
+
+
+def _duration(value: Any) -> Any:
+    """A duration given as text (``30d``, ``12h``, ``90m``) or as a ``timedelta``."""
+    return parse_duration(value) if isinstance(value, str) else value
+
+
+def _positive(span: timedelta) -> timedelta:
+    if span <= timedelta(0):
+        raise ValueError(f"must be a positive duration like {DURATION_EXAMPLES}")
+    return span
+
+
+Duration = Annotated[timedelta, BeforeValidator(_duration)]
+PositiveDuration = Annotated[timedelta, BeforeValidator(_duration), AfterValidator(_positive)]
 
 
 def _origins(value: str) -> str:
@@ -223,6 +240,33 @@ class Settings(BaseModel):
     )
     metrics_address: str = _setting(
         "0.0.0.0", "address the worker's and the relay's metrics servers listen on"
+    )
+    task_retention: PositiveDuration = _setting(
+        timedelta(days=30),
+        "a finished task is deleted this long after it finished (`taskhub tasks purge`, and "
+        "the relay's periodic purge); a duration: `30d`, `12h`, `90m`",
+    )
+    read_retention: PositiveDuration = _setting(
+        timedelta(days=1),
+        "a finished read (`get_user`, `list_users`: copies of users) is deleted sooner: this "
+        "long after it finished (or at `TASKHUB_TASK_RETENTION`, if shorter)",
+    )
+    redact_after: PositiveDuration = _setting(
+        timedelta(days=1),
+        "how long after a user's deletion its finished tasks lose its personal fields",
+    )
+    idempotency_key_ttl: PositiveDuration = _setting(
+        timedelta(hours=24),
+        "how long an `Idempotency-Key` names its first request (and while its task runs); "
+        "after that a new request may use it",
+    )
+    purge_interval: Duration = _setting(
+        timedelta(minutes=10),
+        "how often the relay (a thread of each `thread` process, else `taskhub relay`) purges "
+        "and redacts; `0s`: never (`taskhub tasks purge` still does)",
+    )
+    purge_batch_size: AtLeastOne = _setting(
+        500, "tasks deleted or redacted per transaction of a purge"
     )
 
     admin_username: str = _setting(

@@ -3,10 +3,12 @@ the fields themselves, so the documentation cannot drift from the code (a test c
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from pydantic.fields import FieldInfo
 
+from taskhub.domain.time import format_duration
 from taskhub.settings import ENV_PREFIX, Settings
 
 HEADER = "| variable | default | meaning |\n| --- | --- | --- |"
@@ -18,8 +20,14 @@ def shown_default(field: FieldInfo) -> str:
     )
     if "shown" in extra:
         return str(extra["shown"])
-    default = field.get_default(call_default_factory=True)
-    return f"`{default:g}`" if isinstance(default, float) else f"`{default}`"
+    return f"`{shown_value(field.get_default(call_default_factory=True))}`"
+
+
+def shown_value(value: Any) -> str:
+    """A value as an operator writes it: ``30``, ``0.5``, ``30d``."""
+    if isinstance(value, timedelta):
+        return format_duration(value)
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def markdown_table() -> str:
@@ -36,8 +44,6 @@ def env_example() -> str:
     lines = ["# taskhub's settings: copy to .env and uncomment what you change."]
     for name, field in Settings.model_fields.items():
         default = "" if field.default_factory is not None else field.default
-        value = (
-            "" if default is None else (f"{default:g}" if isinstance(default, float) else default)
-        )
+        value = "" if default is None else shown_value(default)
         lines += ["", f"# {field.description}", f"# {ENV_PREFIX}{name.upper()}={value}"]
     return "\n".join(lines) + "\n"

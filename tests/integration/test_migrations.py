@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -193,6 +194,29 @@ def test_0005_comes_after_0004_and_its_downgrade_drops_only_the_request_id(tmp_p
     assert {"cancel_requested_at", "retry_of", "retried_by"} <= columns
     with engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM tasks")).scalar_one() == 1
+
+
+def test_0006_downgrade_takes_redaction_and_its_index_out_and_upgrades_again(
+    tmp_path: Path,
+) -> None:
+    """One step back from 0006, whichever revision it follows (0004 now, 0005 once merged)."""
+    engine = build_engine(f"sqlite:///{tmp_path / 'retention.sqlite3'}")
+    migrate.upgrade(engine, "0006")
+    start_mappers()
+    task = a_task()
+    task.start(MOMENT, timedelta(seconds=30))
+    task.succeed({"message": "Successfully created user ada"}, MOMENT)
+    task.redact(MOMENT)
+    with SqlAlchemyUnitOfWork(session_factory(engine)) as uow:
+        uow.tasks.add(task)
+        uow.commit()
+    migrate.downgrade(engine, "-1")
+    assert migrate.current_revision(engine) not in (None, "0006")
+    assert "redacted_at" not in {c["name"] for c in inspect(engine).get_columns("tasks")}
+    indexes = {i["name"] for i in inspect(engine).get_indexes("tasks")}
+    assert "ix_tasks_operation_status_updated_at" not in indexes
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT status FROM tasks")).scalars().all() == ["DONE"]
     migrate.upgrade(engine)
     assert drift(engine) == []
     engine.dispose()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 from uuid import UUID
 
 import pytest
@@ -15,10 +16,11 @@ from taskhub.domain.errors import (
     TaskAlreadyRetried,
     TaskNotFound,
     TaskNotRetryable,
+    TaskRedacted,
 )
 from taskhub.domain.task import Task, TaskStatus
 from taskhub.entrypoints.library import Hub
-from taskhub.testing import user_fields
+from taskhub.testing import ManualClock, user_fields
 from tests.unit.test_running import pending
 
 
@@ -185,3 +187,136 @@ def test_a_keyed_retry_that_meets_its_own_first_commit_gets_that_task(hub: Hub) 
     finally:
         hub.container.unit_of_work.reset_override()
     assert late.id == first[0].id == hub.tasks.get(failed.id).retried_by
+
+
+DAY = timedelta(days=1)
+
+
+class HeldBus:
+    """A bus (the port's fake) that runs nothing: its tasks stay PENDING."""
+
+    def dispatch(self, task_id: UUID) -> None:
+        return None
+
+
+def redacted_failure_and_cancel(hub: Hub, clock: ManualClock) -> tuple[Task, Task]:
+    """A FAILED and a CANCELLED update of a user since deleted and redacted, neither retried."""
+    user_id = hub.users.create(**user_fields()).related_id
+    assert user_id is not None
+    taken = hub.users.create(**user_fields()).input_data["email"]
+    failed = hub.users.update(user_id, email=taken)  # FAILED: email_taken
+    hub.container.task_bus.override(providers.Object(HeldBus()))
+    cancelled = hub.tasks.cancel(hub.users.update(user_id, first_name="Augusta").id)
+    hub.container.task_bus.reset_override()
+    hub.users.delete(user_id)
+    clock.advance(2 * DAY)
+    assert hub.tasks.purge().redacted == 4
+    tasks = (hub.tasks.get(failed.id), hub.tasks.get(cancelled.id))
+    assert [task.status for task in tasks] == [TaskStatus.FAILED, TaskStatus.CANCELLED]
+    assert all(task.redacted_at is not None for task in tasks)
+    return tasks
+
+
+def test_a_redacted_task_is_not_retried_and_says_why(hub: Hub, clock: ManualClock) -> None:
+    """Its input lost what it asked ("[redacted]"): a retry would submit something else, or
+    be refused as invalid_user_data, which the client never sent."""
+    for task in redacted_failure_and_cancel(hub, clock):
+        count = task_count(hub)
+        with pytest.raises(TaskRedacted) as refused:
+            hub.tasks.retry(task.id)
+        assert (refused.value.code, refused.value.task_id) == ("task_redacted", task.id)
+        assert (task_count(hub), hub.tasks.get(task.id).retried_by) == (count, None)
+
+
+def test_a_keyed_retry_made_before_the_redaction_is_answered_again(
+    hub: Hub, clock: ManualClock
+) -> None:
+    _, failed = failed_create(hub)
+    service, key = hub.service(), Idempotency("key-1", "retry of this task")
+    first = service.retry(failed.id, key)
+    with hub.container.unit_of_work() as uow:  # as the redaction of a deleted user would
+        uow.tasks.get(failed.id).redact(clock.now())  # type: ignore[union-attr]
+        uow.commit()
+    assert service.retry(failed.id, key).id == first.id
+    with pytest.raises(TaskRedacted):
+        service.retry(failed.id, Idempotency("key-2", "retry of this task"))
+
+
+def test_a_retry_meeting_the_redaction_of_its_task_before_its_commit_is_refused(
+    hub: Hub,
+) -> None:
+    _, failed = failed_create(hub)
+    store = hub.container.memory_store
+
+    def redact() -> None:
+        with hub.container.unit_of_work() as uow:
+            uow.tasks.get(failed.id).redact(hub.container.clock().now())  # type: ignore[union-attr]
+            uow.commit()
+
+    hub.container.unit_of_work.override(
+        providers.Factory(AddingLateUnitOfWork, store=store, meanwhile=[redact])
+    )
+    try:
+        with pytest.raises(TaskRedacted):
+            hub.container.service().retry(failed.id)
+    finally:
+        hub.container.unit_of_work.reset_override()
+    assert hub.tasks.get(failed.id).retried_by is None
+
+
+class AddingLateTaskRepository(InMemoryTaskRepository):
+    """The real repository, except that its first ``add`` lets another unit of work commit
+    first: after this one loaded and linked what it retries, before its commit."""
+
+    def __init__(self, store: InMemoryStore, meanwhile: list[object]) -> None:
+        super().__init__(store)
+        self._meanwhile = meanwhile
+
+    def add(self, task: Task) -> None:
+        super().add(task)
+        if self._meanwhile:
+            run = self._meanwhile.pop()
+            run()  # type: ignore[operator]
+
+
+class AddingLateUnitOfWork(InMemoryUnitOfWork):
+    def __init__(self, store: InMemoryStore, meanwhile: list[object]) -> None:
+        super().__init__(store)
+        self.tasks = AddingLateTaskRepository(store, meanwhile)
+
+
+def test_a_keyed_retry_losing_a_race_is_told_which_retry_won_not_that_its_key_is_busy(
+    hub: Hub,
+) -> None:
+    """Its commit meets the original saved by the other retry (ConcurrentUpdate), not a key
+    another submission released: it looks again and meets the other's link."""
+    _, failed = failed_create(hub)
+    other = hub.container.service()
+    won: list[Task] = []
+    store = hub.container.memory_store
+    meanwhile: list[object] = [lambda: won.append(other.retry(failed.id, Idempotency("b", "b")))]
+    hub.container.unit_of_work.override(
+        providers.Factory(AddingLateUnitOfWork, store=store, meanwhile=meanwhile)
+    )
+    try:
+        with pytest.raises(TaskAlreadyRetried) as refused:
+            hub.container.service().retry(failed.id, Idempotency("a", "a"))
+    finally:
+        hub.container.unit_of_work.reset_override()
+    assert refused.value.retry_id == won[0].id == hub.tasks.get(failed.id).retried_by
+
+
+def test_a_repeated_keyed_retry_whose_key_expired_is_not_answered_with_the_old_retry(
+    hub: Hub, clock: ManualClock
+) -> None:
+    """The key named the first retry for a day; then the request is a new one, and the task
+    it retries was retried already."""
+    _, failed = failed_create(hub)
+    service, key = hub.service(), Idempotency("key-1", "retry of this task")
+    first = service.retry(failed.id, key)
+    assert hub.tasks.get(first.id).status is TaskStatus.FAILED  # the username is still taken
+    clock.advance(DAY)
+    with pytest.raises(TaskAlreadyRetried) as refused:
+        service.retry(failed.id, key)
+    assert refused.value.retry_id == first.id
+    assert hub.tasks.get(first.id).idempotency_key == "key-1"  # the refusal released nothing

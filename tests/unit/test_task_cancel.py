@@ -13,6 +13,7 @@ from taskhub.domain.errors import (
     TaskAlreadyFinished,
     TaskAlreadyRetried,
     TaskNotRetryable,
+    TaskRedacted,
 )
 from taskhub.domain.events import TaskCancelled, TaskCancelRequested, TaskRetried
 from taskhub.domain.task import RUNNER_GONE, Task, TaskStatus
@@ -150,6 +151,23 @@ def test_only_a_failed_or_cancelled_task_may_be_retried(make: Callable[[], Task]
         task.record_retry(uuid4())
     assert refused.value.code == "task_not_retryable"
     assert task.retried_by is None
+
+
+@pytest.mark.parametrize("make", [failed, cancelled], ids=["failed", "cancelled"])
+def test_a_redacted_task_is_not_retried(make: Callable[[], Task]) -> None:
+    """Its input no longer says what it asked; the status is judged first."""
+    task = make()
+    task.redact(LATER)
+    for check in (task.check_retryable, lambda: task.record_retry(uuid4())):
+        with pytest.raises(TaskRedacted) as refused:
+            check()
+        assert (refused.value.code, refused.value.task_id) == ("task_redacted", task.id)
+    assert task.retried_by is None
+    assert not [event for event in task.events if isinstance(event, TaskRetried)]
+    redacted_done = done()
+    redacted_done.redact(LATER)
+    with pytest.raises(TaskNotRetryable):
+        redacted_done.check_retryable()
 
 
 def test_a_retry_names_what_it_retries_and_both_links_are_published() -> None:

@@ -10,12 +10,14 @@ import logging
 import time
 from collections.abc import Generator
 from dataclasses import dataclass
+from datetime import timedelta
 from uuid import UUID
 
 from taskhub.application import cancellation
 from taskhub.application.catalogue import entry_for
 from taskhub.application.commands import Command
 from taskhub.application.following import Following, Unheard
+from taskhub.application.idempotency import task_named_by
 from taskhub.application.paging import DEFAULT_PAGE_SIZE, check_page
 from taskhub.application.ports import (
     NO_OBSERVER,
@@ -33,8 +35,14 @@ from taskhub.application.ports import (
     UnitOfWorkFactory,
 )
 from taskhub.application.relay import Relay, SweepReport
+from taskhub.application.retention import PurgeReport, Retention
 from taskhub.application.runner import Runner
-from taskhub.domain.errors import IdempotencyKeyReused, TaskAlreadyRetried, TaskNotFound
+from taskhub.domain.errors import (
+    IdempotencyKeyInFlight,
+    TaskAlreadyRetried,
+    TaskNotFound,
+    TaskRedacted,
+)
 from taskhub.domain.task import Task
 
 log = logging.getLogger(__name__)
@@ -57,6 +65,7 @@ class TaskService:
     publisher: EventPublisher
     runner: Runner
     relay: Relay
+    retention: Retention
     observer: TaskObserver = NO_OBSERVER
     subscriber: EventSubscriber | None = None  # None: followers hear nothing, they read again
 
@@ -72,8 +81,9 @@ class TaskService:
         worker never sees a task that is not in the store; if dispatching fails, the task is safe
         as PENDING and the relay hands it on later, so the submission still succeeds. A key
         already used for the same request returns that request's task and submits nothing; for
-        another request it raises ``IdempotencyKeyReused``. ``request_id`` names the request
-        that submitted it, for the logs of every process that handles the task.
+        another request it raises ``IdempotencyKeyReused``; once expired, it names a new task
+        (``application.idempotency``). ``request_id`` names the request that submitted it, for
+        the logs of every process that handles the task.
         """
         return self._submit(command, idempotency, request_id)
 
@@ -84,28 +94,34 @@ class TaskService:
         request_id: str | None = None,
     ) -> Task:
         """Submit a FAILED or CANCELLED task's command again as a new task, linked both ways in
-        one commit (``Task.record_retry`` says what it refuses); a key works as for ``submit``,
-        and so does ``request_id``: the new task carries the request that retried it."""
+        one commit (``Task.record_retry`` says what it refuses: a redacted task too, whose input
+        no longer says what it asked); a key works as for ``submit``, and so does ``request_id``:
+        the new task carries the request that retried it."""
         original = self.get(task_id)
-        again = entry_for(original, self.runner.catalogue).command.from_task(original).resubmitted()
         try:
+            original.check_retryable()  # before its input is read: a redacted one's is not it
+            entry = entry_for(original, self.runner.catalogue)
+            again = entry.command.from_task(original).resubmitted()
             try:
                 return self._submit(again, idempotency, request_id, retry_of=task_id)
             except ConcurrentUpdate:  # another retry of it committed first: meet its link now
                 return self._submit(again, idempotency, request_id, retry_of=task_id)
-        except TaskAlreadyRetried:  # by the same request, with the same key, a moment earlier?
+        except (TaskAlreadyRetried, TaskRedacted):  # by this very request, a moment earlier?
             if (earlier := self._keyed(idempotency)) is None:
                 raise
             return earlier
 
     def _keyed(self, idempotency: Idempotency | None) -> Task | None:
-        """The task already submitted with this key for this very request, if any."""
+        """The task already submitted with this key for this very request, if the key still
+        names it (``Task.holds_idempotency_key``)."""
         if idempotency is None:
             return None
+        now, ttl = self.clock.now(), self.retention.policy.key_ttl
         with self.uow_factory() as uow:
             earlier = uow.tasks.get_by_idempotency_key(idempotency.key)
-        same = earlier is not None and earlier.request_fingerprint == idempotency.fingerprint
-        return earlier if same else None
+        if earlier is None or earlier.request_fingerprint != idempotency.fingerprint:
+            return None
+        return earlier if earlier.holds_idempotency_key(now, ttl) else None
 
     def cancel(self, task_id: UUID) -> Task:
         """Cancel a task and return it as the cancel left it (``cancellation.cancel``)."""
@@ -165,6 +181,15 @@ class TaskService:
         with self.uow_factory() as uow:
             return uow.tasks.backlog()
 
+    def purge(
+        self,
+        older_than: timedelta | None = None,
+        dry_run: bool = False,
+        max_batches: int | None = None,
+    ) -> PurgeReport:
+        """Delete old finished tasks and redact a deleted user's (``Retention.purge``)."""
+        return self.retention.purge(older_than, dry_run, max_batches)
+
     def check_store(self) -> None:
         """Read through a unit of work; raise whatever the store raises if it does not answer."""
         with self.uow_factory() as uow:
@@ -189,21 +214,30 @@ class TaskService:
         request_id: str | None,
         retry_of: UUID | None = None,
     ) -> Task:
+        """Record and dispatch the command's task (``submit``), as a retry of ``retry_of`` if
+        given. A key's earlier task, if it expired, lets go of the key in this commit
+        (``application.idempotency``); another submission that released it first makes this one
+        raise ``IdempotencyKeyInFlight``."""
         key, fingerprint = (
             (idempotency.key, idempotency.fingerprint) if idempotency else (None, None)
         )
-        task = command.new_task(
-            self.clock.now(), key, fingerprint, request_id=request_id, retry_of=retry_of
-        )
+        now, ttl = self.clock.now(), self.retention.policy.key_ttl
+        task = command.new_task(now, key, fingerprint, request_id=request_id, retry_of=retry_of)
         with self.uow_factory() as uow:
-            if key and (earlier := uow.tasks.get_by_idempotency_key(key)):
-                if earlier.request_fingerprint != fingerprint:
-                    raise IdempotencyKeyReused(key)
-                return earlier
-            if retry_of is not None:
-                _stored(uow, retry_of).record_retry(task.id)
-            uow.tasks.add(task)
-            uow.commit()
+            released = False
+            try:
+                if key:
+                    earlier, released = task_named_by(uow, key, fingerprint, now, ttl)
+                    if earlier is not None:
+                        return earlier
+                if retry_of is not None:
+                    _stored(uow, retry_of).record_retry(task.id)
+                uow.tasks.add(task)
+                uow.commit()
+            except ConcurrentUpdate:
+                if key is None or not released:  # a retry's original, saved meanwhile
+                    raise
+                raise IdempotencyKeyInFlight(key) from None
             self.publisher.publish(uow.collect_events())
         self.observer.submitted(task)
         self._dispatch(task)

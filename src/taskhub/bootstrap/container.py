@@ -20,7 +20,9 @@ from taskhub.adapters.sqlalchemy.store import ReadySessions, open_engine, sessio
 from taskhub.adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 from taskhub.application.administrators import Administrators
 from taskhub.application.catalogue import CATALOGUE
+from taskhub.application.housekeeping import Housekeeping
 from taskhub.application.relay import Relay
+from taskhub.application.retention import Retention, RetentionPolicy
 from taskhub.application.runner import Runner
 from taskhub.application.service import TaskService
 from taskhub.bootstrap import resources
@@ -129,6 +131,19 @@ class Container(containers.DeclarativeContainer):
         max_attempts=settings.provided.max_attempts,
         observer=task_observer,
     )
+    retention = providers.Factory(
+        Retention,
+        uow_factory=unit_of_work.provider,
+        clock=clock,
+        policy=providers.Factory(
+            RetentionPolicy,
+            finished=settings.provided.task_retention,
+            reads=settings.provided.read_retention,
+            redact_after=settings.provided.redact_after,
+            key_ttl=settings.provided.idempotency_key_ttl,
+            batch=settings.provided.purge_batch_size,
+        ),
+    )
     # Cheap to make, so made per use: a provider overridden in a test takes effect at once.
     service = providers.Factory(
         TaskService,
@@ -140,13 +155,22 @@ class Container(containers.DeclarativeContainer):
         relay=relay,
         observer=task_observer,
         subscriber=event_subscriber,
+        retention=retention,
+    )
+    # A relay loop's turn: a sweep, and the periodic purge when due (``taskhub relay``, and the
+    # relay thread of a process on the thread bus).
+    housekeeping = providers.Factory(
+        Housekeeping,
+        service=service.provider,
+        clock=clock,
+        interval=settings.provided.purge_interval,
     )
     # What a web process counts of its requests, and what a scrape of this process shows.
     request_metrics = providers.ThreadSafeSingleton(resources.request_metrics)
     metrics_page = providers.ThreadSafeSingleton(resources.metrics_page, service=service.provider)
     relay_thread = providers.Resource(
         resources.relay_thread,
-        service=service.provider,
+        sweep=housekeeping,
         interval=settings.provided.relay_interval_seconds,
     )
 

@@ -19,6 +19,7 @@ from taskhub.application.catalogue import Catalogue
 from taskhub.application.heartbeat import Heartbeat
 from taskhub.application.ports import Clock, TaskObserver, UnitOfWorkFactory
 from taskhub.application.service import TaskService
+from taskhub.application.sweeping import Sweep
 from taskhub.bootstrap.checks import installed
 from taskhub.settings import Settings
 
@@ -48,10 +49,11 @@ def heartbeat(
     beating.close()
 
 
-def relay_thread(service: Callable[[], TaskService], interval: float) -> Iterator[RelayThread]:
-    """The relay sweeping on a thread of this process, from start until shutdown. The service is
-    asked for at each sweep, so that a bus overridden in a test is the one the sweep uses."""
-    thread = RelayThread(lambda ignore_backoff: service().sweep(ignore_backoff), interval)
+def relay_thread(sweep: Sweep, interval: float) -> Iterator[RelayThread]:
+    """The relay sweeping (and purging, ``Housekeeping``) on a thread of this process, from
+    start until shutdown. ``Housekeeping`` asks for the service at each sweep, so that a bus
+    overridden in a test is the one the sweep uses."""
+    thread = RelayThread(sweep, interval)
     thread.start()
     yield thread
     thread.stop()

@@ -141,6 +141,19 @@ class TaskAlreadyRetried(TaskStateConflict):
         self.retry_id = retry_id
 
 
+class TaskRedacted(TaskStateConflict):
+    """A redacted task (its user deleted) no longer records what it asked: it is not retried."""
+
+    code = "task_redacted"
+
+    def __init__(self, task_id: UUID) -> None:
+        super().__init__(
+            f"Task {task_id} was redacted (its user was deleted): its input no longer says what "
+            "it asked, so it cannot be retried."
+        )
+        self.task_id = task_id
+
+
 class IdempotencyKeyReused(DomainError):
     """An idempotency key came back with a different request than the one it was first used for."""
 

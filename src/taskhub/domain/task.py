@@ -13,6 +13,7 @@ from taskhub.domain.errors import (
     TaskAlreadyFinished,
     TaskAlreadyRetried,
     TaskNotRetryable,
+    TaskRedacted,
 )
 from taskhub.domain.events import (
     Event,
@@ -25,6 +26,7 @@ from taskhub.domain.events import (
     TaskSubmitted,
     TaskSucceeded,
 )
+from taskhub.domain.redaction import redacted
 from taskhub.domain.time import format_timestamp
 
 
@@ -72,11 +74,13 @@ class Task:
     dead). ``redispatches`` and ``relay_after`` are the relay's backoff: how often it has handed
     the task on since its last claim, and when it may do so again. ``version`` is the concurrency
     token the repository bumps on every save. ``idempotency_key`` and ``request_fingerprint`` let
-    a client retry a submission safely: the same key and request find this task again.
-    ``request_id`` names the HTTP request that submitted it (``X-Request-ID``), for the logs.
-    ``cancel_requested_at`` is when a client asked to cancel it (every CANCELLED task has it; a
-    DONE or FAILED one with it is one whose cancel came too late). ``retry_of`` and
-    ``retried_by`` link a FAILED or CANCELLED task and the one task submitted to retry it.
+    a client retry a submission safely: the same key and request find this task again, until the
+    key expires (``holds_idempotency_key``). ``request_id`` names the HTTP request that submitted
+    it (``X-Request-ID``), for the logs. ``cancel_requested_at`` is when a client asked to
+    cancel it (every CANCELLED task has it; a DONE or FAILED one with it is one whose cancel came
+    too late). ``retry_of`` and ``retried_by`` link a FAILED or CANCELLED task and the one task
+    submitted to retry it. ``redacted_at`` is when its user's personal fields were taken out of it
+    (``redact``), its user having been deleted.
     """
 
     id: UUID
@@ -101,6 +105,7 @@ class Task:
     cancel_requested_at: datetime | None = None
     retry_of: UUID | None = None
     retried_by: UUID | None = None
+    redacted_at: datetime | None = None
     events: list[Event] = field(default_factory=list, repr=False)
 
     @classmethod
@@ -217,13 +222,20 @@ class Task:
             raise InvalidTransition(f"Task {self.id} was not asked to cancel; it cannot stop.")
         self._end_cancelled(STOPPED, now)
 
-    def record_retry(self, retry_id: UUID) -> None:
-        """Link this FAILED or CANCELLED task to the task submitted to retry it, once: raise
-        ``TaskNotRetryable`` for any other status, ``TaskAlreadyRetried`` for a second retry
-        (retry the retry instead, so that the retries of one task form one chain). The link
-        keeps ``updated_at``: when the task finished."""
+    def check_retryable(self) -> None:
+        """Raise ``TaskNotRetryable`` unless it is FAILED or CANCELLED, and ``TaskRedacted`` if
+        its user was deleted and it redacted: its input then no longer says what it asked."""
         if self.status not in RETRYABLE_STATUSES:
             raise TaskNotRetryable(self.id, self.status)
+        if self.redacted_at is not None:
+            raise TaskRedacted(self.id)
+
+    def record_retry(self, retry_id: UUID) -> None:
+        """Link this FAILED or CANCELLED task to the task submitted to retry it, once: raise as
+        ``check_retryable`` does, and ``TaskAlreadyRetried`` for a second retry (retry the retry
+        instead, so that the retries of one task form one chain). The link keeps ``updated_at``:
+        when the task finished."""
+        self.check_retryable()
         if self.retried_by is not None:
             raise TaskAlreadyRetried(self.id, self.retried_by)
         self.retried_by = retry_id
@@ -267,6 +279,28 @@ class Task:
         outcome = {"success": False, "error": message, "code": code, "progress": self.progress}
         self._finish(TaskStatus.FAILED, outcome, self.progress, now)
         self.events.append(TaskFailed(task_id=self.id, code=code))
+
+    def holds_idempotency_key(self, now: datetime, ttl: timedelta) -> bool:
+        """Whether its key still names its request: for ``ttl`` after it was submitted, and for as
+        long as it is unfinished (a retry of a request still on its way finds it, however late)."""
+        return not self.is_finished or now < self.created_at + ttl
+
+    def release_idempotency_key(self, now: datetime, ttl: timedelta) -> None:
+        """Let its expired key name a new request; this record stays, without the key."""
+        if self.holds_idempotency_key(now, ttl):
+            raise InvalidTransition(f"Task {self.id} still holds its idempotency key.")
+        self.idempotency_key = None
+
+    def redact(self, now: datetime) -> None:
+        """Take its user's personal fields out of its input and result (``redacted``), since the
+        user was deleted. Only once it is finished, so no runner writes them again; ``updated_at``
+        still says when it finished. Redacting again changes nothing."""
+        if not self.is_finished:
+            raise InvalidTransition(f"Task {self.id} is {self.status} and cannot be redacted.")
+        if self.redacted_at is None:
+            self.input_data = redacted(self.input_data)
+            self.result = redacted(self.result)
+            self.redacted_at = now
 
     def _end_cancelled(self, message: str, now: datetime) -> None:
         """End CANCELLED with a result in the shape of a failure's: one shape for every task
@@ -313,6 +347,7 @@ class Task:
             else None,
             "retry_of": str(self.retry_of) if self.retry_of else None,
             "retried_by": str(self.retried_by) if self.retried_by else None,
+            "redacted_at": format_timestamp(self.redacted_at) if self.redacted_at else None,
         }
 
     def __eq__(self, other: object) -> bool:

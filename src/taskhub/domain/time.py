@@ -1,8 +1,42 @@
-"""How the domain writes moments in time."""
+"""How the domain writes moments in time, and spans of it (``30d``, ``12h``, ``90m``)."""
 
-from datetime import datetime
+import re
+from datetime import datetime, timedelta
+
+DURATION_UNITS = {"d": timedelta(days=1), "h": timedelta(hours=1), "m": timedelta(minutes=1),
+                  "s": timedelta(seconds=1)}  # fmt: skip
+DURATION = re.compile(r"(?:\d+[dhms])+")
+DURATION_PART = re.compile(r"(\d+)([dhms])")
+DURATION_EXAMPLES = "30d, 12h, 90m, 45s or 1d12h"
 
 
 def format_timestamp(moment: datetime) -> str:
     """ISO 8601 in UTC with a ``Z``, as the product's JSON shows timestamps."""
     return moment.isoformat().replace("+00:00", "Z")
+
+
+def parse_duration(text: str) -> timedelta:
+    """``30d``, ``12h``, ``90m``, ``45s``, or several together (``1d12h``); a bare number is
+    refused, since nothing would say whether it counts days or seconds.
+
+    >>> parse_duration("1d12h")
+    datetime.timedelta(days=1, seconds=43200)
+    """
+    compact = text.strip().lower()
+    if not DURATION.fullmatch(compact):
+        raise ValueError(f"must be a duration like {DURATION_EXAMPLES}")
+    parts = DURATION_PART.findall(compact)
+    return sum((int(count) * DURATION_UNITS[unit] for count, unit in parts), timedelta())
+
+
+def format_duration(span: timedelta) -> str:
+    """A duration as ``parse_duration`` reads it, in its largest whole units.
+
+    >>> format_duration(timedelta(days=1, hours=12)), format_duration(timedelta())
+    ('1d12h', '0s')
+    """
+    seconds, text = int(span.total_seconds()), ""
+    for unit, size in DURATION_UNITS.items():
+        count, seconds = divmod(seconds, int(size.total_seconds()))
+        text += f"{count}{unit}" if count else ""
+    return text or "0s"

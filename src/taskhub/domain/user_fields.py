@@ -22,6 +22,8 @@ USERNAME_PATTERN = re.compile(rf"^[{USERNAME_CHARACTERS}]+\Z")
 # Deliberately modest: one @, no spaces, a dotted domain. Deliverability is not ours to judge.
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+\Z")
 EDITABLE_FIELDS = ("username", "email", "first_name", "last_name", "is_active")
+# What identifies a person: a deleted user's tasks lose these (``taskhub.domain.redaction``).
+PERSONAL_FIELDS = ("username", "email", "first_name", "last_name")
 REQUIRED_FIELDS = ("username", "email")
 OPTIONAL_FIELD_DEFAULTS: dict[str, Any] = {"first_name": "", "last_name": "", "is_active": True}
 # Text without control characters (NUL among them: PostgreSQL cannot store it) or lone surrogates.

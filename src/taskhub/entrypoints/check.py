@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import timedelta
 
 from pydantic import SecretStr
 
 from taskhub.application.ports import StoreUnavailable
 from taskhub.bootstrap import Container, build_container, shut_down
+from taskhub.domain.time import format_duration
 from taskhub.settings import ENV_PREFIX, Settings
 from taskhub.settings_errors import SettingsError, masked
 
@@ -44,6 +46,8 @@ def _shown(value: object) -> object:
     """A value as ``check`` prints it: a secret as ``***`` when set, a URL's password masked."""
     if isinstance(value, SecretStr):
         return "***" if value.get_secret_value() else ""
+    if isinstance(value, timedelta):
+        return format_duration(value)
     return masked(value)
 
 

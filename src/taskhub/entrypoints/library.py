@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from types import TracebackType
 from typing import Any, Self
 
@@ -10,6 +11,7 @@ from taskhub.application.administrators import Administrators
 from taskhub.application.commands import Command
 from taskhub.application.paging import DEFAULT_PAGE_SIZE
 from taskhub.application.ports import Page, TaskFilter
+from taskhub.application.retention import PurgeReport
 from taskhub.application.service import TaskService
 from taskhub.application.users.commands import (
     CreateUser,
@@ -21,7 +23,7 @@ from taskhub.application.users.commands import (
 )
 from taskhub.bootstrap import Container, build_container, shut_down, start
 from taskhub.domain.task import Operation, Task, TaskName, TaskStatus
-from taskhub.entrypoints.arguments import Id, as_choice, as_uuid
+from taskhub.entrypoints.arguments import Id, as_choice, as_duration, as_uuid
 from taskhub.settings import Settings
 
 
@@ -93,7 +95,8 @@ class Tasks:
     def retry(self, task_id: Id) -> Task:
         """Submit a FAILED or CANCELLED task again, as a new task (its ``retry_of`` names the
         original, whose ``retried_by`` names it); return it as ``Hub.submit`` does. Raises
-        ``TaskNotRetryable`` for another status, ``TaskAlreadyRetried`` for a second retry."""
+        ``TaskNotRetryable`` for another status, ``TaskAlreadyRetried`` for a second retry,
+        ``TaskRedacted`` for a task redacted since its user was deleted."""
         service = self._service()
         return service.get(service.retry(as_uuid(task_id, "task_id")).id)
 
@@ -106,6 +109,16 @@ class Tasks:
     def run(self, task_id: Id) -> Task:
         """Run a task here and now (what a worker does); harmless if it already ran."""
         return self._service().run(as_uuid(task_id, "task_id"))
+
+    def purge(
+        self, older_than: timedelta | str | None = None, *, dry_run: bool = False
+    ) -> PurgeReport:
+        """Delete the tasks that finished longer ago than ``older_than`` (``"30d"``, a
+        ``timedelta``; default ``TASKHUB_TASK_RETENTION``), reads at ``TASKHUB_READ_RETENTION``
+        if sooner, and redact the tasks of users deleted longer ago than
+        ``TASKHUB_REDACT_AFTER``; ``dry_run`` only counts. A task on its way is never touched."""
+        age = None if older_than is None else as_duration(older_than, "older_than")
+        return self._service().purge(age, dry_run)
 
 
 class Hub:

@@ -17,8 +17,9 @@ log = logging.getLogger("taskhub.relay")
 
 
 def run(once: bool, interval: float | None = None) -> int:
-    """Sweep once, or every ``interval`` seconds until SIGTERM or SIGINT (serving metrics on
-    ``TASKHUB_RELAY_METRICS_PORT`` meanwhile, if set)."""
+    """Sweep (and purge, when due: ``TASKHUB_PURGE_INTERVAL``) once, or every ``interval``
+    seconds until SIGTERM or SIGINT (serving metrics on ``TASKHUB_RELAY_METRICS_PORT``
+    meanwhile, if set)."""
     settings = Settings.from_env()
     configure_logging(settings)
     keep_metrics_in_process()
@@ -26,7 +27,7 @@ def run(once: bool, interval: float | None = None) -> int:
     stopped = _stopped_by_signals()
     try:
         if once:
-            log.info("relay sweep: %s", container.service().sweep())
+            log.info("relay sweep: %s", container.housekeeping()(False))
         else:
             _sweep_until(stopped, container, interval or settings.relay_interval_seconds)
     finally:
@@ -53,7 +54,7 @@ def _sweep_until(stopped: threading.Event, container: Container, interval: float
         serve_metrics(settings.metrics_address, port, container.service) if port else None
     )
     try:
-        sweep_until(stopped, container.service().sweep, interval)
+        sweep_until(stopped, container.housekeeping(), interval)
     finally:
         if stop_metrics is not None:
             stop_metrics()

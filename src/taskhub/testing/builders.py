@@ -12,6 +12,7 @@ from uuid import UUID, uuid4
 
 from taskhub.application.ports import Clock, EventPublisher, TaskBus, UnitOfWorkFactory
 from taskhub.application.relay import Relay
+from taskhub.application.retention import Retention, RetentionPolicy
 from taskhub.application.runner import Runner
 from taskhub.application.service import TaskService
 from taskhub.application.users.commands import CreateUser
@@ -53,11 +54,17 @@ def a_task(now: datetime = MOMENT, **overrides: Any) -> Task:
 
 
 def a_service(
-    uow_factory: UnitOfWorkFactory, bus: TaskBus, clock: Clock, publisher: EventPublisher
+    uow_factory: UnitOfWorkFactory,
+    bus: TaskBus,
+    clock: Clock,
+    publisher: EventPublisher,
+    retention: RetentionPolicy | None = None,
 ) -> TaskService:
     """The task service over ports a test made (fakes of its own, say), for a unit test of one
-    use case: the runner and the relay on the same ports, with their default timings and no
-    heartbeat. A test of the wiring itself uses ``memory_hub`` and its container instead."""
+    use case: the runner, the relay and retention on the same ports, with their default timings
+    (or ``retention``) and no heartbeat. A test of the wiring itself uses ``memory_hub`` and its
+    container instead."""
     runner = Runner(uow_factory, clock, publisher)
     relay = Relay(uow_factory, bus, clock, publisher)
-    return TaskService(uow_factory, bus, clock, publisher, runner, relay)
+    kept = Retention(uow_factory, clock, retention or RetentionPolicy())
+    return TaskService(uow_factory, bus, clock, publisher, runner, relay, kept)

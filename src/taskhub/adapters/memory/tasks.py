@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+from taskhub.adapters.memory.retention import InMemoryTaskRetention
 from taskhub.adapters.memory.store import InMemoryStore, Tracked, detached, state_of
 from taskhub.application.ports import Backlog, Page, TaskFilter
 from taskhub.domain.task import Task, TaskStatus
@@ -15,11 +16,12 @@ from taskhub.domain.task import Task, TaskStatus
 RELAY_BOOKKEEPING = ("redispatches", "relay_after")  # a save writes them, as loaded
 
 
-class InMemoryTaskRepository:
+class InMemoryTaskRepository(InMemoryTaskRetention):
     def __init__(self, store: InMemoryStore) -> None:
         self._store = store
         self.tracked: Tracked[Task] = Tracked()
         self.in_place: list[InPlace] = []
+        self.purged: set[UUID] = set()
 
     def add(self, task: Task) -> None:
         self.tracked.added[task.id] = task
@@ -92,6 +94,15 @@ class InMemoryTaskRepository:
             stored.lease_expires_at = until
 
         return self._update_in_place(InPlace(task_id, held, renew))
+
+    def released_keys(self) -> set[str]:
+        """The idempotency keys that tasks this unit of work changed held when loaded, and no
+        longer hold: free for a task added in the same commit."""
+        return {
+            before["idempotency_key"]
+            for task, before in self.tracked.changed()
+            if before["idempotency_key"] and task.idempotency_key != before["idempotency_key"]
+        }
 
     def _update_in_place(self, update: InPlace) -> bool:
         """Check now, apply at commit if it still holds (as a row updated in place would be)."""

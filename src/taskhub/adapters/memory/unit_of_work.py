@@ -51,6 +51,9 @@ class InMemoryUnitOfWork(BaseUnitOfWork):
             administrators = self.administrators.checked()
             tasks = self._checked_tasks()
             users = self._checked_users()
+            for key in self.tasks.released_keys():
+                self._store.idempotency_keys.pop(key, None)
+            self.tasks.apply_purges()
             in_place, self.tasks.in_place = self.tasks.in_place, []
             self._store.tasks.update(tasks)
             for update in in_place:
@@ -69,6 +72,7 @@ class InMemoryUnitOfWork(BaseUnitOfWork):
         self.tasks.tracked.forget()
         self.administrators.tracked.forget()
         self.tasks.in_place.clear()
+        self.tasks.purged.clear()
 
     def _touched(self) -> Iterable[User | Task]:
         return [*self.users.tracked.all(), *self.tasks.tracked.all()]
@@ -77,6 +81,7 @@ class InMemoryUnitOfWork(BaseUnitOfWork):
         """The tasks as this commit leaves them, versions bumped (``saved_over``: a save writes
         what it changed); raise ConcurrentUpdate if any was saved meanwhile."""
         tracked, committed = self.tasks.tracked, self._store.tasks
+        taken = self._store.idempotency_keys.keys() - self.tasks.released_keys()
         changed = list(tracked.changed())
         for task, before in changed:
             current = committed.get(task.id)
@@ -85,7 +90,7 @@ class InMemoryUnitOfWork(BaseUnitOfWork):
         for task in tracked.added.values():
             if task.id in committed:
                 raise ConcurrentUpdate(task.id)
-            if task.idempotency_key and task.idempotency_key in self._store.idempotency_keys:
+            if task.idempotency_key and task.idempotency_key in taken:
                 raise IdempotencyKeyInFlight(task.idempotency_key)
         for task in [*(t for t, _ in changed), *tracked.added.values()]:
             task.version += 1

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from taskhub.adapters.sqlalchemy.errors import translated
+from taskhub.adapters.sqlalchemy.retention import SqlTaskRetention
 from taskhub.adapters.sqlalchemy.tables import tasks, users
 from taskhub.application.ports import Backlog, Page, TaskFilter
 from taskhub.domain.task import Task, TaskStatus
@@ -54,7 +55,7 @@ class SqlUserRepository:
             return list(self._session.scalars(query))
 
 
-class SqlTaskRepository:
+class SqlTaskRepository(SqlTaskRetention):
     def __init__(self, session: Session, seen: list[User | Task]) -> None:
         self._session, self._seen = session, seen
 

@@ -108,12 +108,15 @@ tasks = Table(
     Column("retry_of", Uuid(), nullable=True),
     Column("retried_by", Uuid(), nullable=True),
     Column("request_id", String(REQUEST_ID_LENGTH), nullable=True),
+    Column("redacted_at", UtcDateTime(), nullable=True),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
     Index("ix_tasks_status_created_at", "status", "created_at"),
     Index("ix_tasks_created_at_id", "created_at", "id"),
     Index("ix_tasks_related_table_related_id", "related_table", "related_id"),
     Index("ix_tasks_task_name_created_at", "task_name", "created_at"),
+    # Retention's: old finished tasks of a kind (purge), users deleted long enough (redaction).
+    Index("ix_tasks_operation_status_updated_at", "operation", "status", "updated_at"),
 )
 
 administrators = Table(

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import Generic, Protocol, TypeVar
 from uuid import UUID
 
+from taskhub.application.ports.retention import TaskRetention
 from taskhub.domain.administrator import Administrator
 from taskhub.domain.task import Operation, Task, TaskName, TaskStatus
 from taskhub.domain.user import User
@@ -77,7 +78,7 @@ class UserRepository(Protocol):
         ...
 
 
-class TaskRepository(Protocol):
+class TaskRepository(TaskRetention, Protocol):
     """Tasks inside one unit of work. Changes to tasks it returned are saved by ``commit``.
 
     Each save is a compare-and-set on ``Task.version``: if another unit of work saved the same task
@@ -86,6 +87,7 @@ class TaskRepository(Protocol):
     A save writes the fields this unit of work changed, and the relay's bookkeeping as loaded
     (so a claim clears a redispatch noted since); what was updated in place meanwhile (a lease
     renewed, a cancel requested) and not changed here stays as the update left it.
+    What keeps the history bounded is ``TaskRetention``'s.
     """
 
     def add(self, task: Task) -> None:

@@ -19,6 +19,7 @@ from taskhub.entrypoints.cli.database import db
 from taskhub.entrypoints.cli.extras import missing_extra
 from taskhub.entrypoints.cli.output import FAILED, INTERRUPTED, USAGE
 from taskhub.entrypoints.cli.processes import check, openapi, relay, serve, worker
+from taskhub.entrypoints.cli.retention import purge
 from taskhub.entrypoints.cli.tasks import tasks
 from taskhub.entrypoints.cli.users import users
 from taskhub.settings_errors import SettingsError
@@ -31,6 +32,7 @@ def taskhub() -> None:
 
 for command in (users, tasks, admin, db, serve, worker, relay, check, openapi):
     taskhub.add_command(command)
+tasks.add_command(purge)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

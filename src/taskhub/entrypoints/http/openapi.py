@@ -55,7 +55,9 @@ IDEMPOTENCY_KEY_HEADER = {
     "name": "Idempotency-Key",
     "in": "header",
     "description": "Retry safely: the same key and request return the first task; the same key "
-    "with another request is refused (422); a racing duplicate gets 409.",
+    "with another request is refused (422); a racing duplicate gets 409. A key expires once its "
+    "task is finished and the server's key lifetime (24 hours unless its operator changed it) "
+    "has passed since its first request: it then names a new request, and makes a new task.",
     "schema": {"type": "string", "pattern": f"^{IDEMPOTENCY_KEY.pattern}$"},
 }
 ACCEPTED_HEADERS = {

@@ -36,7 +36,7 @@ STATUS_BY_ERROR: dict[type[Exception], int] = {
     InvalidInput: 422,  # InvalidUserData and InvalidQuery too
     IdempotencyKeyReused: 422,
     IdempotencyKeyInFlight: 409,
-    TaskStateConflict: 409,  # cancel a finished task, retry one that is not FAILED or CANCELLED
+    TaskStateConflict: 409,  # cancel a finished task; retry one not FAILED/CANCELLED, or redacted
     StoreUnavailable: 503,
     DomainError: 422,
 }

@@ -51,6 +51,12 @@ CANCEL_ASKED = {
     "one whose cancel came too late (it had no safe point left).",
 }
 
+REDACTED = {
+    "format": "date-time",
+    "description": "When its user's personal fields were taken out of it, the user having been "
+    "deleted (null: never); `[redacted]` then stands for each of them and for every message.",
+}
+
 
 def _link(what: str) -> dict[str, Any]:
     return {**UUID_TEXT, "description": f"The id of the task {what} (a retry)."}
@@ -137,6 +143,7 @@ class TaskSchema(ma.Schema):
     cancel_requested_at = fields.String(required=True, allow_none=True, metadata=CANCEL_ASKED)
     retry_of = fields.String(required=True, allow_none=True, metadata=_link("this one retries"))
     retried_by = fields.String(required=True, allow_none=True, metadata=_link("retrying this one"))
+    redacted_at = fields.String(required=True, allow_none=True, metadata=REDACTED)
 
     def dump(self, obj: Any, *, many: bool | None = None) -> Any:
         """``Task.to_dict`` of the task, or of each task (``many``): the domain's one serialiser."""
