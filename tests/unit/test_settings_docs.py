@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import taskhub
-from taskhub.settings_docs import env_example, markdown_table
+from taskhub.settings.docs import env_example, markdown_table
 
 ROOT = Path(__file__).parents[2]
 

@@ -12,7 +12,7 @@ from importlib.util import find_spec
 
 from taskhub.adapters.sqlalchemy.engine import sqlite_file
 from taskhub.settings import Settings
-from taskhub.settings_errors import SettingsError
+from taskhub.settings.errors import SettingsError
 
 
 def check_settings(settings: Settings) -> None:

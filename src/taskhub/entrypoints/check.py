@@ -16,7 +16,7 @@ from taskhub.application.ports import StoreUnavailable
 from taskhub.bootstrap import Container, build_container, shut_down
 from taskhub.domain.time import format_duration
 from taskhub.settings import ENV_PREFIX, Settings
-from taskhub.settings_errors import SettingsError, masked
+from taskhub.settings.errors import SettingsError, masked
 
 
 def run(as_json: bool = False) -> int:

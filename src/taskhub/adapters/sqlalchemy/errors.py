@@ -27,7 +27,7 @@ from taskhub.domain.errors import (
 )
 from taskhub.domain.task import Task
 from taskhub.domain.user import User
-from taskhub.settings_errors import SettingsError
+from taskhub.settings.errors import SettingsError
 
 
 class SchemaNotReady(StoreUnavailable):

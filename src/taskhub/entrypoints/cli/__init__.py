@@ -22,7 +22,7 @@ from taskhub.entrypoints.cli.processes import check, openapi, relay, serve, work
 from taskhub.entrypoints.cli.retention import purge
 from taskhub.entrypoints.cli.tasks import tasks
 from taskhub.entrypoints.cli.users import users
-from taskhub.settings_errors import SettingsError
+from taskhub.settings.errors import SettingsError
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -10,7 +10,7 @@ from taskhub.application.ports import StoreUnavailable
 from taskhub.bootstrap import build_container, shut_down
 from taskhub.entrypoints.cli.output import FAILED, USAGE, emit, json_option
 from taskhub.settings import Settings
-from taskhub.settings_errors import SettingsError
+from taskhub.settings.errors import SettingsError
 
 
 @click.group()

@@ -10,7 +10,7 @@ from taskhub.domain.errors import DomainError
 from taskhub.domain.task import Task
 from taskhub.entrypoints.cli.output import failure, refused, show_task, task_line
 from taskhub.entrypoints.library import Hub, connect
-from taskhub.settings_errors import SettingsError
+from taskhub.settings.errors import SettingsError
 
 Ask = Callable[[Hub], Task]
 

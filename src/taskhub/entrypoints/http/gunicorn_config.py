@@ -20,7 +20,7 @@ from gunicorn.glogging import Logger
 from taskhub.bootstrap.logs import configure_logging
 from taskhub.bootstrap.metrics import forget_process, share_metrics, unshare_metrics
 from taskhub.settings import Settings
-from taskhub.settings_errors import SettingsError
+from taskhub.settings.errors import SettingsError
 
 _shared: list[tuple[str, bool]] = []
 
