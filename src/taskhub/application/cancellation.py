@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Protocol
 from uuid import UUID
 
+from taskhub.application.lookups import stored_task
 from taskhub.application.ports import (
     NO_OBSERVER,
     Clock,
@@ -22,7 +23,6 @@ from taskhub.application.ports import (
     TaskObserver,
     UnitOfWorkFactory,
 )
-from taskhub.domain.errors import TaskNotFound
 from taskhub.domain.task import Task, TaskStatus
 
 # A cancel that meets a claim or a finish looks again; the task changes status twice at most.
@@ -92,9 +92,7 @@ def _try_cancel(
     observer: TaskObserver,
 ) -> Task:
     with uow_factory() as uow:
-        task = uow.tasks.get(task_id)
-        if task is None:
-            raise TaskNotFound(task_id)
+        task = stored_task(uow, task_id)
         was_cancelled = task.status is TaskStatus.CANCELLED
         task.cancel(clock.now())
         if task.status is TaskStatus.PROCESSING and not uow.tasks.save_cancel_request(task):

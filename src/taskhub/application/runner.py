@@ -13,6 +13,7 @@ from taskhub.application.cancellation import CancelRequested, StoreSafePoint
 from taskhub.application.catalogue import CATALOGUE, Catalogue, entry_for
 from taskhub.application.heartbeat import Heartbeat
 from taskhub.application.log_context import logging_about, task_fields
+from taskhub.application.lookups import stored_task
 from taskhub.application.ports import (
     NO_OBSERVER,
     Clock,
@@ -27,7 +28,7 @@ from taskhub.application.ports import (
 )
 from taskhub.application.progress import CLAIMED, StoreProgress
 from taskhub.application.retries import USER_CHANGE_TRIES, over_latest_user, through_outages
-from taskhub.domain.errors import DomainError, TaskNotFound
+from taskhub.domain.errors import DomainError
 from taskhub.domain.task import Task, TaskStatus
 
 log = logging.getLogger(__name__)
@@ -143,7 +144,7 @@ class Runner:
 
     def _try_claim(self, task_id: UUID) -> Task | None:
         with self.uow_factory() as uow:
-            task = self._get(uow, task_id)
+            task = stored_task(uow, task_id)
             now = self.clock.now()
             if not task.can_be_claimed(now):
                 return None
@@ -199,21 +200,14 @@ class Runner:
 
     def _get_as_claimed(self, uow: UnitOfWork, claimed: Task) -> Task:
         """The task, provided it is still under this runner's claim (same attempt)."""
-        task = self._get(uow, claimed.id)
+        task = stored_task(uow, claimed.id)
         if task.attempt != claimed.attempt or task.is_finished:
             raise ConcurrentUpdate(claimed.id)
         return task
 
     def _load(self, task_id: UUID) -> Task:
         with self.uow_factory() as uow:
-            return self._get(uow, task_id)
-
-    @staticmethod
-    def _get(uow: UnitOfWork, task_id: UUID) -> Task:
-        task = uow.tasks.get(task_id)
-        if task is None:
-            raise TaskNotFound(task_id)
-        return task
+            return stored_task(uow, task_id)
 
     def _publish(self, uow: UnitOfWork) -> None:
         self.publisher.publish(uow.collect_events())

@@ -6,55 +6,44 @@ object, which the container builds; none of them wires a use case of its own.
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Generator
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cached_property
 from uuid import UUID
 
 from taskhub.application import cancellation
 from taskhub.application.catalogue import entry_for
 from taskhub.application.commands import Command
 from taskhub.application.following import Following, Unheard
-from taskhub.application.idempotency import task_named_by
+from taskhub.application.lookups import stored_task
 from taskhub.application.paging import DEFAULT_PAGE_SIZE, check_page
 from taskhub.application.ports import (
     NO_OBSERVER,
     Backlog,
     Clock,
     ConcurrentUpdate,
-    DispatchFailed,
     EventPublisher,
     EventSubscriber,
     Page,
     TaskBus,
     TaskFilter,
     TaskObserver,
-    UnitOfWork,
     UnitOfWorkFactory,
 )
 from taskhub.application.relay import Relay, SweepReport
 from taskhub.application.retention import PurgeReport, Retention
 from taskhub.application.runner import Runner
+from taskhub.application.submission import Idempotency, Submitter
 from taskhub.domain.errors import (
-    IdempotencyKeyInFlight,
     TaskAlreadyRetried,
-    TaskNotFound,
     TaskRedacted,
 )
 from taskhub.domain.task import Task
 
-log = logging.getLogger(__name__)
+__all__ = ["Idempotency", "TaskService"]  # a submission's key is part of the service's language
 NO_SUCH_TASK = UUID(int=0)
-
-
-@dataclass(frozen=True)
-class Idempotency:
-    """A client's key for retrying a submission safely, with a digest of the request it named."""
-
-    key: str
-    fingerprint: str
 
 
 @dataclass(frozen=True)
@@ -85,7 +74,7 @@ class TaskService:
         (``application.idempotency``). ``request_id`` names the request that submitted it, for
         the logs of every process that handles the task.
         """
-        return self._submit(command, idempotency, request_id)
+        return self._submitter.submit(command, idempotency, request_id)
 
     def retry(
         self,
@@ -103,25 +92,13 @@ class TaskService:
             entry = entry_for(original, self.runner.catalogue)
             again = entry.command.from_task(original).resubmitted()
             try:
-                return self._submit(again, idempotency, request_id, retry_of=task_id)
+                return self._submitter.submit(again, idempotency, request_id, retry_of=task_id)
             except ConcurrentUpdate:  # another retry of it committed first: meet its link now
-                return self._submit(again, idempotency, request_id, retry_of=task_id)
+                return self._submitter.submit(again, idempotency, request_id, retry_of=task_id)
         except (TaskAlreadyRetried, TaskRedacted):  # by this very request, a moment earlier?
-            if (earlier := self._keyed(idempotency)) is None:
+            if (earlier := self._submitter.keyed(idempotency)) is None:
                 raise
             return earlier
-
-    def _keyed(self, idempotency: Idempotency | None) -> Task | None:
-        """The task already submitted with this key for this very request, if the key still
-        names it (``Task.holds_idempotency_key``)."""
-        if idempotency is None:
-            return None
-        now, ttl = self.clock.now(), self.retention.policy.key_ttl
-        with self.uow_factory() as uow:
-            earlier = uow.tasks.get_by_idempotency_key(idempotency.key)
-        if earlier is None or earlier.request_fingerprint != idempotency.fingerprint:
-            return None
-        return earlier if earlier.holds_idempotency_key(now, ttl) else None
 
     def cancel(self, task_id: UUID) -> Task:
         """Cancel a task and return it as the cancel left it (``cancellation.cancel``)."""
@@ -131,7 +108,7 @@ class TaskService:
 
     def get(self, task_id: UUID) -> Task:
         with self.uow_factory() as uow:
-            return _stored(uow, task_id)
+            return stored_task(uow, task_id)
 
     def list(
         self, where: TaskFilter | None = None, page: int = 1, page_size: int = DEFAULT_PAGE_SIZE
@@ -207,51 +184,9 @@ class TaskService:
         if callable(ping):
             ping()
 
-    def _submit(
-        self,
-        command: Command,
-        idempotency: Idempotency | None,
-        request_id: str | None,
-        retry_of: UUID | None = None,
-    ) -> Task:
-        """Record and dispatch the command's task (``submit``), as a retry of ``retry_of`` if
-        given. A key's earlier task, if it expired, lets go of the key in this commit
-        (``application.idempotency``); another submission that released it first makes this one
-        raise ``IdempotencyKeyInFlight``."""
-        key, fingerprint = (
-            (idempotency.key, idempotency.fingerprint) if idempotency else (None, None)
+    @cached_property
+    def _submitter(self) -> Submitter:
+        key_ttl = self.retention.policy.key_ttl
+        return Submitter(
+            self.uow_factory, self.bus, self.clock, self.publisher, key_ttl, self.observer
         )
-        now, ttl = self.clock.now(), self.retention.policy.key_ttl
-        task = command.new_task(now, key, fingerprint, request_id=request_id, retry_of=retry_of)
-        with self.uow_factory() as uow:
-            released = False
-            try:
-                if key:
-                    earlier, released = task_named_by(uow, key, fingerprint, now, ttl)
-                    if earlier is not None:
-                        return earlier
-                if retry_of is not None:
-                    _stored(uow, retry_of).record_retry(task.id)
-                uow.tasks.add(task)
-                uow.commit()
-            except ConcurrentUpdate:
-                if key is None or not released:  # a retry's original, saved meanwhile
-                    raise
-                raise IdempotencyKeyInFlight(key) from None
-            self.publisher.publish(uow.collect_events())
-        self.observer.submitted(task)
-        self._dispatch(task)
-        return task
-
-    def _dispatch(self, task: Task) -> None:
-        try:
-            self.bus.dispatch(task.id)
-        except DispatchFailed:
-            log.warning("Task %s recorded but not dispatched; the relay will retry it", task.id)
-
-
-def _stored(uow: UnitOfWork, task_id: UUID) -> Task:
-    task = uow.tasks.get(task_id)
-    if task is None:
-        raise TaskNotFound(task_id)
-    return task
