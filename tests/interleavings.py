@@ -1,4 +1,4 @@
-"""Units of work that let a test decide what happens between a task's read of a user and its commit.
+"""Units of work that let a test decide what happens between a read and the commit after it.
 
 The store, the runner and the other task are all real; only the moment is chosen, so a race that
 threads would hit now and then happens on every run.
@@ -12,7 +12,13 @@ from types import TracebackType
 from typing import Any, Self
 from uuid import UUID
 
-from taskhub.application.ports import UnitOfWork, UnitOfWorkFactory, UserRepository
+from taskhub.adapters.memory import InMemoryStore, InMemoryUnitOfWork
+from taskhub.application.ports import (
+    TaskRepository,
+    UnitOfWork,
+    UnitOfWorkFactory,
+    UserRepository,
+)
 from taskhub.domain.user import User
 
 
@@ -108,3 +114,52 @@ def all_at_once(*actions: Callable[[], object]) -> None:
         thread.start()
     for thread in threads:
         thread.join()
+
+
+class _CalledTasks:
+    """A task repository that calls ``hook`` each time ``method`` has returned."""
+
+    def __init__(self, inner: TaskRepository, method: str, hook: Callable[[], None]) -> None:
+        self._inner, self._method, self._hook = inner, method, hook
+
+    def __getattr__(self, name: str) -> Any:
+        found = getattr(self._inner, name)
+        if name != self._method:
+            return found
+
+        def called(*args: Any, **kwargs: Any) -> Any:
+            result = found(*args, **kwargs)
+            self._hook()
+            return result
+
+        return called
+
+
+class AfterTaskCall:
+    """A unit of work factory on ``store`` whose task repositories, right after ``method``
+    returns, call ``meanwhile``: the first ``times`` calls (every call if ``None``). Whatever it
+    does lands after that read or write, while the unit that made it is still open."""
+
+    def __init__(
+        self,
+        store: InMemoryStore,
+        method: str,
+        meanwhile: Callable[[], object],
+        times: int | None = 1,
+    ) -> None:
+        self._store, self._method, self._meanwhile = store, method, meanwhile
+        self._left = times
+        self._lock = threading.Lock()
+
+    def __call__(self) -> UnitOfWork:
+        uow = InMemoryUnitOfWork(self._store)
+        uow.tasks = _CalledTasks(uow.tasks, self._method, self._hook)  # type: ignore[assignment]
+        return uow
+
+    def _hook(self) -> None:
+        with self._lock:
+            if self._left == 0:
+                return
+            if self._left is not None:
+                self._left -= 1
+        self._meanwhile()

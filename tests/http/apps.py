@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from typing import Any
-from uuid import UUID
 
 from flask.testing import FlaskClient
 
@@ -29,16 +28,6 @@ def memory_settings(**overrides: Any) -> Settings:
     """In-memory store, tasks run inline as submitted, and a short cap on ``Prefer: wait``."""
     values: dict[str, Any] = {"database_url": "memory://", "bus": "inline", "max_wait_seconds": 2.0}
     return Settings(**{**values, **overrides})
-
-
-class HeldBus:
-    """A task bus (the port's fake) that runs nothing: its tasks stay PENDING until run by hand."""
-
-    def __init__(self) -> None:
-        self.held: list[UUID] = []
-
-    def dispatch(self, task_id: UUID) -> None:
-        self.held.append(task_id)
 
 
 def task_total(client: FlaskClient) -> int:

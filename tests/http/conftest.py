@@ -11,7 +11,8 @@ from flask.testing import FlaskClient
 
 from taskhub.bootstrap import Container, shut_down
 from taskhub.entrypoints.http import create_app
-from tests.http.apps import HeldBus, memory_settings
+from taskhub.testing import HeldBus
+from tests.http.apps import memory_settings
 
 
 @pytest.fixture

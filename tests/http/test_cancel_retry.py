@@ -9,8 +9,8 @@ import pytest
 from flask.testing import FlaskClient
 
 from taskhub.bootstrap import Container
-from taskhub.testing import user_fields
-from tests.http.apps import HeldBus, task_total
+from taskhub.testing import HeldBus, user_fields
+from tests.http.apps import task_total
 
 
 def submitted(client: FlaskClient) -> str:

@@ -15,8 +15,8 @@ from werkzeug.test import TestResponse
 
 from taskhub.bootstrap import Container, shut_down
 from taskhub.entrypoints.http import create_app
-from taskhub.testing import user_fields
-from tests.http.apps import HeldBus, memory_settings
+from taskhub.testing import HeldBus, user_fields
+from tests.http.apps import memory_settings
 from tests.sse import Block, blocks, events
 
 Stream = tuple[TestResponse, Iterator[Block]]

@@ -11,32 +11,10 @@ from dependency_injector import providers
 from flask import Flask
 from flask.testing import FlaskClient
 
-from taskhub.adapters.memory import InMemoryStore, InMemoryTaskRepository, InMemoryUnitOfWork
 from taskhub.bootstrap import Container
-from taskhub.domain.task import Task
 from taskhub.testing import user_fields
 from tests.http.apps import task_total
-
-
-class MeetingTaskRepository(InMemoryTaskRepository):
-    """Looks keys up like the real one, then waits for the other submitter to have looked too."""
-
-    def __init__(self, store: InMemoryStore, meeting: threading.Barrier) -> None:
-        super().__init__(store)
-        self._meeting = meeting
-
-    def get_by_idempotency_key(self, key: str) -> Task | None:
-        found = super().get_by_idempotency_key(key)
-        self._meeting.wait(timeout=10)
-        return found
-
-
-class MeetingUnitOfWork(InMemoryUnitOfWork):
-    """The in-memory unit of work, where two submissions of one key pass the lookup together."""
-
-    def __init__(self, store: InMemoryStore, meeting: threading.Barrier) -> None:
-        super().__init__(store)
-        self.tasks = MeetingTaskRepository(store, meeting)
+from tests.interleavings import AfterTaskCall
 
 
 def key() -> dict[str, str]:
@@ -85,8 +63,10 @@ def test_keys_are_per_request_so_another_key_is_another_task(client: FlaskClient
 
 def test_a_racing_duplicate_is_told_to_retry_409(app: Flask, container: Container) -> None:
     meeting = threading.Barrier(2)
-    racing = providers.Factory(MeetingUnitOfWork, store=container.memory_store, meeting=meeting)
-    container.unit_of_work.override(racing)
+    # two submissions of one key pass the lookup together
+    meet = lambda: meeting.wait(timeout=10)  # noqa: E731
+    racing = AfterTaskCall(container.memory_store(), "get_by_idempotency_key", meet, times=None)
+    container.unit_of_work.override(providers.Callable(racing))
     headers, fields, answers = key(), user_fields(), []
 
     def submit() -> None:

@@ -13,8 +13,8 @@ from flask.testing import FlaskClient
 from prometheus_client.parser import text_string_to_metric_families
 
 from taskhub.bootstrap import Container
-from taskhub.testing import user_fields
-from tests.http.apps import HeldBus, UnreachableStore
+from taskhub.testing import HeldBus, user_fields
+from tests.http.apps import UnreachableStore
 from tests.logs import Line, events, json_lines, personal_values
 
 Lines = Callable[[], list[Line]]

@@ -5,29 +5,23 @@ from __future__ import annotations
 
 import threading
 from datetime import timedelta
-from uuid import UUID
 
 import pytest
 
 from taskhub.adapters.local.events import LocalEventPublisher
-from taskhub.adapters.memory import InMemoryStore, InMemoryTaskRepository, InMemoryUnitOfWork
+from taskhub.adapters.memory import InMemoryStore, InMemoryUnitOfWork
+from taskhub.application.ports import UnitOfWorkFactory
 from taskhub.application.retention import RetentionPolicy
 from taskhub.application.service import Idempotency, TaskService
 from taskhub.application.users.commands import CreateUser
 from taskhub.domain.errors import IdempotencyKeyInFlight
 from taskhub.domain.task import Task, TaskStatus
 from taskhub.domain.time import format_duration, parse_duration
-from taskhub.testing import ManualClock, a_service, user_fields
+from taskhub.testing import HeldBus, ManualClock, a_service, user_fields
+from tests.interleavings import AfterTaskCall
 
 TTL = timedelta(hours=24)
 KEY = Idempotency("key-1", "digest-of-request")
-
-
-class HeldBus:
-    """A bus (the port's fake) that runs nothing: its tasks stay PENDING until run by hand."""
-
-    def dispatch(self, task_id: UUID) -> None:
-        return None
 
 
 @pytest.fixture
@@ -37,10 +31,11 @@ def store() -> InMemoryStore:
 
 
 def service(
-    store: InMemoryStore, clock: ManualClock, uow: type = InMemoryUnitOfWork
+    store: InMemoryStore, clock: ManualClock, units: UnitOfWorkFactory | None = None
 ) -> TaskService:
     policy = RetentionPolicy(key_ttl=TTL)
-    return a_service(lambda: uow(store), HeldBus(), clock, LocalEventPublisher(), policy)
+    units = units or (lambda: InMemoryUnitOfWork(store))
+    return a_service(units, HeldBus(), clock, LocalEventPublisher(), policy)
 
 
 def finished(hub: TaskService, task: Task) -> Task:
@@ -73,23 +68,6 @@ def test_the_key_of_a_task_still_on_its_way_never_expires(
     assert hub.submit(CreateUser(values=user_fields()), KEY).id != first.id
 
 
-class MeetingTaskRepository(InMemoryTaskRepository):
-    """Looks keys up like the real one, then waits for the other submitter to have looked too."""
-
-    meeting = threading.Barrier(2)
-
-    def get_by_idempotency_key(self, key: str) -> Task | None:
-        found = super().get_by_idempotency_key(key)
-        self.meeting.wait(timeout=10)
-        return found
-
-
-class MeetingUnitOfWork(InMemoryUnitOfWork):
-    def __init__(self, store: InMemoryStore) -> None:
-        super().__init__(store)
-        self.tasks = MeetingTaskRepository(store)
-
-
 def test_of_two_submissions_racing_for_an_expired_key_one_wins_the_other_hears_409(
     store: InMemoryStore, clock: ManualClock
 ) -> None:
@@ -97,7 +75,9 @@ def test_of_two_submissions_racing_for_an_expired_key_one_wins_the_other_hears_4
         service(store, clock), service(store, clock).submit(CreateUser(values=user_fields()), KEY)
     )
     clock.advance(TTL)
-    racing = service(store, clock, MeetingUnitOfWork)
+    meeting = threading.Barrier(2)  # both look the key up before either commits
+    meet = AfterTaskCall(store, "get_by_idempotency_key", lambda: meeting.wait(10), times=None)
+    racing = service(store, clock, meet)
     outcomes: list[object] = []
 
     def submit() -> None:

@@ -8,7 +8,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from uuid import UUID, uuid4
+from uuid import uuid4
 
 import pytest
 from dependency_injector import providers
@@ -29,17 +29,12 @@ from taskhub.bootstrap.logs import log_handler
 from taskhub.domain.task import Task, TaskStatus
 from taskhub.entrypoints.library import Hub
 from taskhub.settings import Settings
-from taskhub.testing import ManualClock, a_task, user_fields
+from taskhub.testing import HeldBus, ManualClock, a_task, user_fields
 from tests.logs import Line, events, json_lines, personal_values, sample
 from tests.unit.test_cancelling import hub_with
 
 TASK = {"task_name": "create_user", "operation": "CREATE"}
 Lines = Callable[[], list[Line]]
-
-
-class HeldBus:
-    def dispatch(self, task_id: UUID) -> None:
-        pass
 
 
 @pytest.fixture

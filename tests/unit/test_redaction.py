@@ -16,18 +16,11 @@ from taskhub.domain.errors import InvalidTransition
 from taskhub.domain.redaction import REDACTED, redacted
 from taskhub.domain.task import Task, TaskStatus
 from taskhub.entrypoints.library import Hub
-from taskhub.testing import MOMENT, ManualClock, a_task, memory_hub, user_fields
+from taskhub.testing import MOMENT, HeldBus, ManualClock, a_task, memory_hub, user_fields
 
 DAY = timedelta(days=1)
 ADA = {"username": "ada_l", "email": "ada@example.com", "first_name": "Ada", "last_name": "King"}
 PERSONAL = list(ADA.values())
-
-
-class HeldBus:
-    """A bus (the port's fake) that runs nothing: its tasks stay PENDING until run by hand."""
-
-    def dispatch(self, task_id: UUID) -> None:
-        return None
 
 
 def text_of(task: Task) -> str:

@@ -12,16 +12,9 @@ from dependency_injector import providers
 from taskhub.domain.errors import InvalidQuery
 from taskhub.domain.task import Task, TaskStatus
 from taskhub.entrypoints.library import Hub
-from taskhub.testing import ManualClock, memory_hub, user_fields
+from taskhub.testing import HeldBus, ManualClock, memory_hub, user_fields
 
 DAY = timedelta(days=1)
-
-
-class HeldBus:
-    """A bus (the port's fake) that runs nothing: its tasks stay PENDING."""
-
-    def dispatch(self, task_id: UUID) -> None:
-        return None
 
 
 def stored(hub: Hub) -> set[UUID]:

@@ -9,7 +9,6 @@ from uuid import UUID
 import pytest
 from dependency_injector import providers
 
-from taskhub.adapters.memory import InMemoryStore, InMemoryTaskRepository, InMemoryUnitOfWork
 from taskhub.application.service import Idempotency
 from taskhub.domain.errors import (
     IdempotencyKeyReused,
@@ -20,7 +19,8 @@ from taskhub.domain.errors import (
 )
 from taskhub.domain.task import Task, TaskStatus
 from taskhub.entrypoints.library import Hub
-from taskhub.testing import ManualClock, user_fields
+from taskhub.testing import HeldBus, ManualClock, user_fields
+from tests.interleavings import AfterTaskCall
 from tests.unit.test_running import pending
 
 
@@ -102,33 +102,14 @@ def test_a_key_already_used_returns_the_first_retry(hub: Hub) -> None:
     assert task_count(hub) == count
 
 
-class MeetingTaskRepository(InMemoryTaskRepository):
-    """The real repository, except that each task added waits for another, so that two retries
-    of one task both pass their checks before either commits (the loser's second try stops at
-    its check: it adds nothing)."""
-
-    def __init__(self, store: InMemoryStore, meeting: threading.Barrier) -> None:
-        super().__init__(store)
-        self._meeting = meeting
-
-    def add(self, task: Task) -> None:
-        super().add(task)
-        self._meeting.wait(timeout=10)
-
-
-class MeetingUnitOfWork(InMemoryUnitOfWork):
-    def __init__(self, store: InMemoryStore, meeting: threading.Barrier) -> None:
-        super().__init__(store)
-        self.tasks = MeetingTaskRepository(store, meeting)
-
-
 def test_of_two_retries_racing_one_is_submitted_and_the_other_told_which(hub: Hub) -> None:
     _, failed = failed_create(hub)
     meeting = threading.Barrier(2)
-    store = hub.container.memory_store
-    hub.container.unit_of_work.override(
-        providers.Factory(MeetingUnitOfWork, store=store, meeting=meeting)
-    )
+    store = hub.container.memory_store()
+    # each task added waits for the other: both retries pass their checks before either commits
+    # (the loser's second try stops at its check: it adds nothing)
+    meet = AfterTaskCall(store, "add", lambda: meeting.wait(timeout=10), times=None)
+    hub.container.unit_of_work.override(providers.Callable(meet))
     outcomes: list[Task | Exception] = []
 
     def retry() -> None:
@@ -147,29 +128,7 @@ def test_of_two_retries_racing_one_is_submitted_and_the_other_told_which(hub: Hu
     refusals = [outcome for outcome in outcomes if isinstance(outcome, TaskAlreadyRetried)]
     assert (len(retries), len(refusals)) == (1, 1)
     assert refusals[0].retry_id == retries[0].id == hub.tasks.get(failed.id).retried_by
-    assert len([t for t in store().tasks.values() if t.retry_of == failed.id]) == 1
-
-
-class LateTaskRepository(InMemoryTaskRepository):
-    """The real repository, except that its first key lookup lets another request run first:
-    this one found no task of its key, and the other then retried and committed."""
-
-    def __init__(self, store: InMemoryStore, meanwhile: list[object]) -> None:
-        super().__init__(store)
-        self._meanwhile = meanwhile
-
-    def get_by_idempotency_key(self, key: str) -> Task | None:
-        found = super().get_by_idempotency_key(key)
-        if self._meanwhile:
-            run = self._meanwhile.pop()
-            run()  # type: ignore[operator]
-        return found
-
-
-class LateUnitOfWork(InMemoryUnitOfWork):
-    def __init__(self, store: InMemoryStore, meanwhile: list[object]) -> None:
-        super().__init__(store)
-        self.tasks = LateTaskRepository(store, meanwhile)
+    assert len([t for t in store.tasks.values() if t.retry_of == failed.id]) == 1
 
 
 def test_a_keyed_retry_that_meets_its_own_first_commit_gets_that_task(hub: Hub) -> None:
@@ -177,26 +136,21 @@ def test_a_keyed_retry_that_meets_its_own_first_commit_gets_that_task(hub: Hub) 
     key = Idempotency("key-1", "the same request")
     first: list[Task] = []
     other = hub.container.service()  # on the real units of work: the request that wins
-    meanwhile: list[object] = [lambda: first.append(other.retry(failed.id, key))]
-    store = hub.container.memory_store
-    hub.container.unit_of_work.override(
-        providers.Factory(LateUnitOfWork, store=store, meanwhile=meanwhile)
+    # this retry finds no task of its key; the other then retries and commits
+    late = AfterTaskCall(
+        hub.container.memory_store(),
+        "get_by_idempotency_key",
+        lambda: first.append(other.retry(failed.id, key)),
     )
+    hub.container.unit_of_work.override(providers.Callable(late))
     try:
-        late = hub.container.service().retry(failed.id, key)
+        answer = hub.container.service().retry(failed.id, key)
     finally:
         hub.container.unit_of_work.reset_override()
-    assert late.id == first[0].id == hub.tasks.get(failed.id).retried_by
+    assert answer.id == first[0].id == hub.tasks.get(failed.id).retried_by
 
 
 DAY = timedelta(days=1)
-
-
-class HeldBus:
-    """A bus (the port's fake) that runs nothing: its tasks stay PENDING."""
-
-    def dispatch(self, task_id: UUID) -> None:
-        return None
 
 
 def redacted_failure_and_cancel(hub: Hub, clock: ManualClock) -> tuple[Task, Task]:
@@ -246,43 +200,21 @@ def test_a_retry_meeting_the_redaction_of_its_task_before_its_commit_is_refused(
     hub: Hub,
 ) -> None:
     _, failed = failed_create(hub)
-    store = hub.container.memory_store
+    store = hub.container.memory_store()
 
     def redact() -> None:
         with hub.container.unit_of_work() as uow:
             uow.tasks.get(failed.id).redact(hub.container.clock().now())  # type: ignore[union-attr]
             uow.commit()
 
-    hub.container.unit_of_work.override(
-        providers.Factory(AddingLateUnitOfWork, store=store, meanwhile=[redact])
-    )
+    # the redaction commits after this retry loaded and linked its task, before its commit
+    hub.container.unit_of_work.override(providers.Callable(AfterTaskCall(store, "add", redact)))
     try:
         with pytest.raises(TaskRedacted):
             hub.container.service().retry(failed.id)
     finally:
         hub.container.unit_of_work.reset_override()
     assert hub.tasks.get(failed.id).retried_by is None
-
-
-class AddingLateTaskRepository(InMemoryTaskRepository):
-    """The real repository, except that its first ``add`` lets another unit of work commit
-    first: after this one loaded and linked what it retries, before its commit."""
-
-    def __init__(self, store: InMemoryStore, meanwhile: list[object]) -> None:
-        super().__init__(store)
-        self._meanwhile = meanwhile
-
-    def add(self, task: Task) -> None:
-        super().add(task)
-        if self._meanwhile:
-            run = self._meanwhile.pop()
-            run()  # type: ignore[operator]
-
-
-class AddingLateUnitOfWork(InMemoryUnitOfWork):
-    def __init__(self, store: InMemoryStore, meanwhile: list[object]) -> None:
-        super().__init__(store)
-        self.tasks = AddingLateTaskRepository(store, meanwhile)
 
 
 def test_a_keyed_retry_losing_a_race_is_told_which_retry_won_not_that_its_key_is_busy(
@@ -293,11 +225,11 @@ def test_a_keyed_retry_losing_a_race_is_told_which_retry_won_not_that_its_key_is
     _, failed = failed_create(hub)
     other = hub.container.service()
     won: list[Task] = []
-    store = hub.container.memory_store
-    meanwhile: list[object] = [lambda: won.append(other.retry(failed.id, Idempotency("b", "b")))]
-    hub.container.unit_of_work.override(
-        providers.Factory(AddingLateUnitOfWork, store=store, meanwhile=meanwhile)
+    store = hub.container.memory_store()
+    other_wins = AfterTaskCall(
+        store, "add", lambda: won.append(other.retry(failed.id, Idempotency("b", "b")))
     )
+    hub.container.unit_of_work.override(providers.Callable(other_wins))
     try:
         with pytest.raises(TaskAlreadyRetried) as refused:
             hub.container.service().retry(failed.id, Idempotency("a", "a"))
