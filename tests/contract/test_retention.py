@@ -9,7 +9,13 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from taskhub.application.ports import ConcurrentUpdate, TaskFilter, UnitOfWork, UnitOfWorkFactory
+from taskhub.application.ports import (
+    ConcurrentUpdate,
+    Cutoff,
+    TaskFilter,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
 from taskhub.application.retention import READS, WRITES
 from taskhub.domain.task import Operation, Task, TaskName, TaskStatus
 from taskhub.testing import MOMENT, a_task
@@ -46,6 +52,11 @@ def a_finished_task(
     return task
 
 
+def cut(operations: frozenset[Operation], finished_before: datetime) -> Cutoff:
+    """A purge of ``operations`` finished before ``finished_before``, whose keys expired then."""
+    return Cutoff(operations, finished_before, keys_before=finished_before)
+
+
 def save(uow_factory: UnitOfWorkFactory, *tasks: Task) -> None:
     with uow_factory() as uow:
         for task in tasks:
@@ -71,9 +82,9 @@ def test_a_purge_deletes_the_finished_tasks_of_its_operations_that_finished_befo
     ]
     save(uow_factory, *purged, *kept)
     with uow_factory() as uow:
-        assert uow.tasks.count_purgeable(WRITES, cutoff) == 2
-        assert uow.tasks.count_purgeable(READS, cutoff) == 1
-        assert uow.tasks.purge_finished(WRITES, cutoff, 10) == 2
+        assert uow.tasks.count_purgeable(cut(WRITES, cutoff)) == 2
+        assert uow.tasks.count_purgeable(cut(READS, cutoff)) == 1
+        assert uow.tasks.purge_finished(cut(WRITES, cutoff), 10) == 2
         uow.commit()
     assert stored_ids(uow_factory) == {task.id for task in kept}
 
@@ -95,8 +106,8 @@ def test_a_cancelled_task_is_finished_and_purged_and_a_running_one_marked_to_can
         uow.commit()
     assert {never_started.status, stopped.status} == {TaskStatus.CANCELLED}
     with uow_factory() as uow:
-        assert uow.tasks.count_purgeable(WRITES, cutoff) == 2
-        assert uow.tasks.purge_finished(WRITES, cutoff, 10) == 2
+        assert uow.tasks.count_purgeable(cut(WRITES, cutoff)) == 2
+        assert uow.tasks.purge_finished(cut(WRITES, cutoff), 10) == 2
         uow.commit()
     assert stored_ids(uow_factory) == {marked.id}
     with uow_factory() as uow:
@@ -110,12 +121,12 @@ def test_a_purge_takes_at_most_its_limit_and_without_a_commit_deletes_nothing(
 ) -> None:
     save(uow_factory, *(a_finished_task() for _ in range(5)))
     with uow_factory() as uow:
-        assert uow.tasks.purge_finished(WRITES, MOMENT + DAY, 3) == 3
+        assert uow.tasks.purge_finished(cut(WRITES, MOMENT + DAY), 3) == 3
     assert len(stored_ids(uow_factory)) == 5
     with uow_factory() as uow:
-        assert uow.tasks.purge_finished(WRITES, MOMENT + DAY, 3) == 3
+        assert uow.tasks.purge_finished(cut(WRITES, MOMENT + DAY), 3) == 3
         uow.commit()
-        assert uow.tasks.purge_finished(WRITES, MOMENT + DAY, 3) == 2
+        assert uow.tasks.purge_finished(cut(WRITES, MOMENT + DAY), 3) == 2
         uow.commit()
     assert stored_ids(uow_factory) == set()
 
@@ -123,7 +134,7 @@ def test_a_purge_takes_at_most_its_limit_and_without_a_commit_deletes_nothing(
 def test_a_purged_tasks_idempotency_key_is_free_again(uow_factory: UnitOfWorkFactory) -> None:
     save(uow_factory, a_finished_task(idempotency_key="k", request_fingerprint="f"))
     with uow_factory() as uow:
-        uow.tasks.purge_finished(WRITES, MOMENT + DAY, 10)
+        uow.tasks.purge_finished(cut(WRITES, MOMENT + DAY), 10)
         uow.commit()
     again = a_task(idempotency_key="k", request_fingerprint="g")
     save(uow_factory, again)
@@ -234,3 +245,61 @@ def test_redaction_takes_at_most_its_limit(uow_factory: UnitOfWorkFactory) -> No
     assert len(redact_all(uow_factory, MOMENT + DAY, limit=2)) == 2
     assert len(redact_all(uow_factory, MOMENT + DAY, limit=2)) == 1
     assert len(redact_all(uow_factory, MOMENT + DAY, limit=2)) == 1  # then the deletion
+
+
+def test_a_purge_keeps_a_task_whose_idempotency_key_still_names_it(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    """Its key names it until ``keys_before`` passes its submission: a purge by a shorter span
+    (``--older-than 12h``) would let a client's retry of that request run it again."""
+    keyed = a_finished_task(idempotency_key="k", request_fingerprint="f")
+    unkeyed = a_finished_task()
+    save(uow_factory, keyed, unkeyed)
+    key_holds = Cutoff(WRITES, MOMENT + DAY, keys_before=MOMENT - DAY)
+    with uow_factory() as uow:
+        assert uow.tasks.count_purgeable(key_holds) == 1
+        assert uow.tasks.purge_finished(key_holds, 10) == 1
+        uow.commit()
+    assert stored_ids(uow_factory) == {keyed.id}
+    key_expired = Cutoff(WRITES, MOMENT + DAY, keys_before=MOMENT)  # submitted at MOMENT
+    with uow_factory() as uow:
+        assert uow.tasks.purge_finished(key_expired, 10) == 1
+        uow.commit()
+    assert stored_ids(uow_factory) == set()
+
+
+def test_a_purge_keeps_a_users_deletion_until_it_is_redacted(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    """Redaction finds a deleted user's tasks through the deletion: purged first, a task that
+    finished after it would keep that user's fields."""
+    gone = uuid4()
+    deletion, failed_deletion = (
+        on_user(gone, TaskName.DELETE_USER),
+        on_user(gone, TaskName.DELETE_USER, status=TaskStatus.FAILED),
+    )
+    save(uow_factory, deletion, failed_deletion)
+    with uow_factory() as uow:
+        assert uow.tasks.count_purgeable(cut(WRITES, MOMENT + DAY)) == 1
+        assert uow.tasks.purge_finished(cut(WRITES, MOMENT + DAY), 10) == 1  # the failed one
+        uow.commit()
+    assert redact_all(uow_factory, MOMENT + DAY) == {deletion.id}
+    with uow_factory() as uow:
+        assert uow.tasks.purge_finished(cut(WRITES, MOMENT + DAY), 10) == 1
+        uow.commit()
+    assert stored_ids(uow_factory) == set()
+
+
+def test_a_dry_runs_redaction_count_leaves_out_what_its_purge_deletes_first(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    gone = uuid4()
+    old, recent = (
+        on_user(gone, TaskName.UPDATE_USER),
+        on_user(gone, TaskName.UPDATE_USER, at=MOMENT + 2 * DAY),
+    )
+    save(uow_factory, old, recent, on_user(gone, TaskName.DELETE_USER))
+    purged = [cut(WRITES, MOMENT + DAY)]  # takes ``old``; the deletion waits for redaction
+    with uow_factory() as uow:
+        assert uow.tasks.count_redactable(MOMENT + DAY) == 3
+        assert uow.tasks.count_redactable(MOMENT + DAY, purged) == 2

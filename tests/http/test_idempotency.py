@@ -65,7 +65,7 @@ def test_a_racing_duplicate_is_told_to_retry_409(app: Flask, container: Containe
     meeting = threading.Barrier(2)
     # two submissions of one key pass the lookup together
     meet = lambda: meeting.wait(timeout=10)  # noqa: E731
-    racing = AfterTaskCall(container.memory_store(), "get_by_idempotency_key", meet, times=None)
+    racing = AfterTaskCall(container.memory_store(), "get_by_idempotency_key", meet, times=2)
     container.unit_of_work.override(providers.Callable(racing))
     headers, fields, answers = key(), user_fields(), []
 

@@ -24,6 +24,7 @@ from sqlalchemy.sql.elements import ClauseElement
 import taskhub
 from taskhub.adapters.sqlalchemy.retention import purge_batch, purgeable
 from taskhub.adapters.sqlalchemy.tables import tasks
+from taskhub.application.ports import Cutoff
 from taskhub.application.retention import READS, WRITES, PurgeReport
 from taskhub.domain.task import Operation, Task, TaskName
 from taskhub.entrypoints.library import Hub
@@ -208,10 +209,11 @@ def test_a_purge_batch_and_its_dry_run_are_ranges_of_the_retention_index(
         )
         connection.execute(text("ANALYZE tasks"))
     before = datetime.now(UTC) - timedelta(minutes=59400)
+    writes, reads = Cutoff(WRITES, before, before), Cutoff(READS, before, before)
     statements = {
-        "purge": delete(tasks).where(tasks.c.id.in_(purge_batch(WRITES, before, 500))),
-        "reads": delete(tasks).where(tasks.c.id.in_(purge_batch(READS, before, 500))),
-        "dry run": purgeable(WRITES, before),
+        "purge": delete(tasks).where(tasks.c.id.in_(purge_batch(writes, 500))),
+        "reads": delete(tasks).where(tasks.c.id.in_(purge_batch(reads, 500))),
+        "dry run": purgeable(writes),
     }
     with empty_postgres.connect() as connection:
         for what, statement in statements.items():

@@ -106,3 +106,11 @@ def test_a_relay_purges_nothing_when_its_interval_is_zero(
     monkeypatch.setenv("TASKHUB_PURGE_INTERVAL", "0s")
     assert main(["relay", "--once"]) == 0
     assert remaining(tasks) == set(tasks)
+
+
+@pytest.mark.parametrize("age", ["99999999999d", "800000d", "36500d1s"])
+def test_an_age_beyond_a_century_is_a_usage_error_not_a_traceback(
+    age: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["tasks", "purge", "--older-than", age]) == 2
+    assert f"'{age}' must be at most 36500d." in capsys.readouterr().err

@@ -76,7 +76,7 @@ def test_of_two_submissions_racing_for_an_expired_key_one_wins_the_other_hears_4
     )
     clock.advance(TTL)
     meeting = threading.Barrier(2)  # both look the key up before either commits
-    meet = AfterTaskCall(store, "get_by_idempotency_key", lambda: meeting.wait(10), times=None)
+    meet = AfterTaskCall(store, "get_by_idempotency_key", lambda: meeting.wait(10), times=2)
     racing = service(store, clock, meet)
     outcomes: list[object] = []
 

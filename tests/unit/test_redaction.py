@@ -12,7 +12,9 @@ from uuid import UUID
 import pytest
 from dependency_injector import providers
 
-from taskhub.domain.errors import InvalidTransition
+from taskhub.application.service import Idempotency
+from taskhub.application.users.commands import UpdateUser
+from taskhub.domain.errors import IdempotencyKeyReused, InvalidTransition
 from taskhub.domain.redaction import REDACTED, redacted
 from taskhub.domain.task import Task, TaskStatus
 from taskhub.entrypoints.library import Hub
@@ -110,8 +112,11 @@ def test_a_task_still_on_its_way_at_the_deletion_is_redacted_once_it_finishes(
 def test_a_dry_run_counts_the_tasks_to_redact(hub: Hub, clock: ManualClock) -> None:
     _, tasks = life_of_ada(hub)
     clock.advance(2 * DAY)
-    assert hub.tasks.purge(dry_run=True).redacted == len(tasks)
+    dry = hub.tasks.purge(dry_run=True)
     assert all(hub.tasks.get(task.id).redacted_at is None for task in tasks)
+    done = hub.tasks.purge()  # the read goes (a day's retention) rather than being redacted
+    assert (dry.purged_reads, dry.redacted) == (done.purged_reads, done.redacted)
+    assert (done.purged_reads, done.redacted) == (1, len(tasks) - 1)
 
 
 @pytest.mark.parametrize(
@@ -145,3 +150,31 @@ def test_only_a_finished_task_is_redacted_and_only_once() -> None:
     assert task.input_data == dict.fromkeys(ADA, REDACTED)
     assert task.result == {"success": True, "message": REDACTED, "progress": 100}
     assert task.status is TaskStatus.DONE
+
+
+def test_redaction_takes_the_request_digest_too_so_a_replay_of_its_key_is_refused(
+    clock: ManualClock,
+) -> None:
+    """The digest hashes the request body, names and email included: kept, it would confirm a
+    guess of them. Without it, a replay of a key that still names the task (keys kept three
+    days here) is another request's, never run again."""
+    with memory_hub(clock, idempotency_key_ttl="3d") as hub:
+        refuses_a_replay_after_redaction(hub, clock)
+
+
+def refuses_a_replay_after_redaction(hub: Hub, clock: ManualClock) -> None:
+    service, key = hub.service(), Idempotency("key-1", "digest of the request")
+    user_id = hub.users.create(**user_fields()).related_id
+    assert user_id is not None
+    update = service.submit(UpdateUser(user_id=user_id, values={"first_name": "Ada"}), key)
+    hub.users.delete(user_id)
+    clock.advance(DAY + timedelta(seconds=1))
+    assert hub.tasks.purge().redacted >= 1
+    kept = hub.tasks.get(update.id)
+    assert (kept.redacted_at, kept.request_fingerprint, kept.idempotency_key) == (
+        clock.now(),
+        None,
+        "key-1",
+    )
+    with pytest.raises(IdempotencyKeyReused):
+        service.submit(UpdateUser(user_id=user_id, values={"first_name": "Ada"}), key)

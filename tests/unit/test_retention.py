@@ -9,12 +9,16 @@ from uuid import UUID
 import pytest
 from dependency_injector import providers
 
+from taskhub.application.service import Idempotency
+from taskhub.application.users.commands import CreateUser, UpdateUser
 from taskhub.domain.errors import InvalidQuery
+from taskhub.domain.redaction import REDACTED
 from taskhub.domain.task import Task, TaskStatus
 from taskhub.entrypoints.library import Hub
 from taskhub.testing import HeldBus, ManualClock, memory_hub, user_fields
+from tests.interleavings import AfterTaskCall
 
-DAY = timedelta(days=1)
+DAY, HOUR = timedelta(days=1), timedelta(hours=1)
 
 
 def stored(hub: Hub) -> set[UUID]:
@@ -118,3 +122,57 @@ def test_an_age_that_is_not_a_positive_duration_is_refused(hub: Hub, age: object
     with pytest.raises(InvalidQuery) as refused:
         hub.tasks.purge(older_than=age)  # type: ignore[arg-type]
     assert set(refused.value.errors) == {"older_than"}
+
+
+def test_a_purge_keeps_a_task_while_its_key_names_it_so_a_replay_never_runs_twice(
+    hub: Hub, clock: ManualClock
+) -> None:
+    service, key = hub.service(), Idempotency("key-1", "the request")
+    user_id = hub.users.create(**user_fields()).related_id
+    assert user_id is not None
+    first = service.submit(UpdateUser(user_id=user_id, values={"first_name": "Ada"}), key)
+    clock.advance(13 * HOUR)
+    assert hub.tasks.purge(older_than="12h").purged == 1  # the create, which has no key
+    replay = service.submit(UpdateUser(user_id=user_id, values={"first_name": "Ada"}), key)
+    assert replay.id == first.id
+    clock.advance(11 * HOUR)  # the key has named it for a day: now it may go
+    assert hub.tasks.purge(older_than="12h").purged == 1
+    assert stored(hub) == set()
+
+
+def test_a_deletion_outlives_a_short_purge_so_a_task_finishing_after_it_is_redacted(
+    hub: Hub, clock: ManualClock
+) -> None:
+    user_id = hub.users.create(**user_fields()).related_id
+    assert user_id is not None
+    held = HeldBus()
+    hub.container.task_bus.override(providers.Object(held))
+    update = hub.users.update(user_id, first_name="Secret", email="secret@example.com")
+    hub.tasks.run(hub.users.delete(user_id).id)
+    clock.advance(2 * HOUR)
+    assert hub.tasks.run(update.id).status is TaskStatus.FAILED  # user_not_found
+    clock.advance(11 * HOUR)
+    hub.tasks.purge(older_than="12h")  # the create and the deletion finished before that
+    clock.advance(2 * DAY)
+    hub.tasks.purge()
+    late = hub.tasks.get(update.id)
+    assert late.redacted_at is not None
+    assert late.input_data == {"first_name": REDACTED, "email": REDACTED}
+
+
+def test_a_submission_whose_released_key_lost_its_task_to_a_purge_goes_on(
+    hub: Hub, clock: ManualClock
+) -> None:
+    """It freed the expired key of a task that a purge then deleted: its commit meets that
+    deletion, and nothing holds the key, so it tries again rather than answering 409."""
+    service, key = hub.service(), Idempotency("key-1", "the request")
+    first = service.submit(CreateUser(values=user_fields()), key)
+    clock.advance(31 * DAY)
+    purge = AfterTaskCall(hub.container.memory_store(), "get_by_idempotency_key", hub.tasks.purge)
+    hub.container.unit_of_work.override(providers.Callable(purge))
+    try:
+        again = service.submit(CreateUser(values=user_fields()), key)
+    finally:
+        hub.container.unit_of_work.reset_override()
+    assert again.id != first.id
+    assert stored(hub) == {again.id}

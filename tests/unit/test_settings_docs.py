@@ -15,7 +15,7 @@ ROOT = Path(__file__).parents[2]
 def test_the_readme_has_the_one_settings_table_the_code_makes() -> None:
     readme = (ROOT / "README.md").read_text()
     assert markdown_table() in readme
-    assert readme.count("| variable | default | meaning |") == 1
+    assert readme.count("| variable | default | meaning |") == 1, "python -m taskhub.settings.docs"
 
 
 def test_env_example_lists_every_setting_at_its_default() -> None:
@@ -72,3 +72,19 @@ def test_an_explicit_environment_reads_no_dotenv_beside_it(
     monkeypatch.chdir(tmp_path)
     assert taskhub.Settings.from_env({}).bus == "thread"
     assert taskhub.Settings.from_env({}, env_file=".env").bus == "inline"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "said"),
+    [
+        ("TASKHUB_IDEMPOTENCY_KEY_TTL", "1h", "must be at least 24h"),
+        ("TASKHUB_PURGE_BATCH_SIZE", "100000000", "must be at most 10000"),
+        ("TASKHUB_REDACT_AFTER", "900000d", "must be at most 36500d"),
+        ("TASKHUB_PURGE_INTERVAL", "99999999999d", "must be at most 36500d"),
+    ],
+)
+def test_a_retention_setting_out_of_bounds_is_refused_in_one_line(
+    variable: str, value: str, said: str
+) -> None:
+    with pytest.raises(ValueError, match=f"^{variable} {said}"):
+        taskhub.Settings.from_env({variable: value})

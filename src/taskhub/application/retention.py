@@ -10,15 +10,15 @@ personal fields, whose record says nothing about what changed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from taskhub.application.ports import Clock, ConcurrentUpdate, UnitOfWorkFactory
+from taskhub.application.ports import Clock, ConcurrentUpdate, Cutoff, UnitOfWorkFactory
 from taskhub.domain.errors import InvalidQuery
 from taskhub.domain.task import Operation
-from taskhub.domain.time import format_timestamp
+from taskhub.domain.time import LONGEST_DURATION, format_duration, format_timestamp
 
 READS = frozenset({Operation.READ})
 WRITES = frozenset(Operation) - READS
@@ -44,14 +44,23 @@ class PurgeReport:
     finished_before: datetime
     reads_finished_before: datetime
     deleted_before: datetime
+    keys_before: datetime
     purged: int = 0
     purged_reads: int = 0
     redacted: int = 0
     dry_run: bool = False
     complete: bool = True
 
+    @property
+    def cutoffs(self) -> tuple[Cutoff, Cutoff]:
+        """What it deletes: reads, then the rest (``Cutoff``)."""
+        return (
+            Cutoff(READS, self.reads_finished_before, self.keys_before),
+            Cutoff(WRITES, self.finished_before, self.keys_before),
+        )
+
     def to_dict(self) -> dict[str, Any]:
-        moments = ("finished_before", "reads_finished_before", "deleted_before")
+        moments = ("finished_before", "reads_finished_before", "deleted_before", "keys_before")
         data = asdict(self)
         return {**data, **{name: format_timestamp(data[name]) for name in moments}}
 
@@ -96,19 +105,24 @@ class Retention:
     def _cutoffs(self, older_than: timedelta | None, dry_run: bool) -> PurgeReport:
         now = self.clock.now()
         kept = older_than if older_than is not None else self.policy.finished
-        if kept <= timedelta(0):
-            raise InvalidQuery({"older_than": ["Must be a positive duration."]})
+        if not timedelta(0) < kept <= LONGEST_DURATION:
+            longest = format_duration(LONGEST_DURATION)
+            raise InvalidQuery(
+                {"older_than": [f"Must be a positive duration of at most {longest}."]}
+            )
         return PurgeReport(
             finished_before=now - kept,
             reads_finished_before=now - min(kept, self.policy.reads),
             deleted_before=now - self.policy.redact_after,
+            keys_before=now - self.policy.key_ttl,
             dry_run=dry_run,
         )
 
     def _done(self, report: PurgeReport, budget: Budget) -> PurgeReport:
         """Reads first, then the rest, then redaction: what a purge deletes it need not redact."""
-        reads = self._in_batches(lambda: self._delete(READS, report.reads_finished_before), budget)
-        writes = self._in_batches(lambda: self._delete(WRITES, report.finished_before), budget)
+        of_reads, of_writes = report.cutoffs
+        reads = self._in_batches(lambda: self._delete(of_reads), budget)
+        writes = self._in_batches(lambda: self._delete(of_writes), budget)
         redacted = self._in_batches(lambda: self._redact(report.deleted_before), budget)
         return replace(
             report,
@@ -120,9 +134,8 @@ class Retention:
 
     def _counted(self, report: PurgeReport) -> PurgeReport:
         with self.uow_factory() as uow:
-            reads = uow.tasks.count_purgeable(READS, report.reads_finished_before)
-            writes = uow.tasks.count_purgeable(WRITES, report.finished_before)
-            redacted = uow.tasks.count_redactable(report.deleted_before)
+            reads, writes = (uow.tasks.count_purgeable(cutoff) for cutoff in report.cutoffs)
+            redacted = uow.tasks.count_redactable(report.deleted_before, report.cutoffs)
         return replace(report, purged=reads + writes, purged_reads=reads, redacted=redacted)
 
     def _in_batches(self, batch: Callable[[], int | None], budget: Budget) -> int:
@@ -138,9 +151,9 @@ class Retention:
             total += handled or 0
         return total
 
-    def _delete(self, operations: Collection[Operation], finished_before: datetime) -> int:
+    def _delete(self, cutoff: Cutoff) -> int:
         with self.uow_factory() as uow:
-            deleted = uow.tasks.purge_finished(operations, finished_before, self.policy.batch)
+            deleted = uow.tasks.purge_finished(cutoff, self.policy.batch)
             uow.commit()
         return deleted
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from taskhub.application.commands import Command
@@ -59,13 +59,44 @@ class Submitter:
         retry_of: UUID | None = None,
     ) -> Task:
         """Record and dispatch the command's task, as a retry of ``retry_of`` if given. A key's
-        earlier task, if it expired, lets go of the key in this commit; another submission that
-        released it first makes this one raise ``IdempotencyKeyInFlight``."""
+        earlier task, if it expired, lets go of the key in this commit. If that commit fails,
+        another submission released the key first, and this one raises
+        ``IdempotencyKeyInFlight``, unless the key names nothing now (a purge deleted the
+        earlier task meanwhile): then it tries once more."""
         key, fingerprint = (
             (idempotency.key, idempotency.fingerprint) if idempotency else (None, None)
         )
         now = self.clock.now()
-        task = command.new_task(now, key, fingerprint, request_id=request_id, retry_of=retry_of)
+
+        def record() -> tuple[Task, Task | None]:  # a new one each time: a rollback took events
+            task = command.new_task(now, key, fingerprint, request_id, retry_of=retry_of)
+            return task, self._record(task, now, retry_of)
+
+        task, recorded = record()
+        if recorded is None and key is not None and not self._names_a_task(key):
+            task, recorded = record()
+        if recorded is None:
+            raise IdempotencyKeyInFlight(key or "")
+        if recorded is task:
+            self.observer.submitted(task)
+            self._dispatch(task)
+        return recorded
+
+    def keyed(self, idempotency: Idempotency | None) -> Task | None:
+        """The task already submitted with this key for this very request, if the key still
+        names it (``Task.holds_idempotency_key``)."""
+        if idempotency is None:
+            return None
+        with self.uow_factory() as uow:
+            earlier = uow.tasks.get_by_idempotency_key(idempotency.key)
+        if earlier is None or earlier.request_fingerprint != idempotency.fingerprint:
+            return None
+        return earlier if earlier.holds_idempotency_key(self.clock.now(), self.key_ttl) else None
+
+    def _record(self, task: Task, now: datetime, retry_of: UUID | None) -> Task | None:
+        """Commit ``task``, or find the earlier task its key names; ``None`` if the commit
+        failed after releasing an expired key (``submit`` says what that means)."""
+        key, fingerprint = task.idempotency_key, task.request_fingerprint
         with self.uow_factory() as uow:
             released = False
             try:
@@ -78,24 +109,15 @@ class Submitter:
                 uow.tasks.add(task)
                 uow.commit()
             except ConcurrentUpdate:
-                if key is None or not released:  # a retry's original, saved meanwhile
+                if not released:  # a retry's original, saved meanwhile
                     raise
-                raise IdempotencyKeyInFlight(key) from None
+                return None
             self.publisher.publish(uow.collect_events())
-        self.observer.submitted(task)
-        self._dispatch(task)
         return task
 
-    def keyed(self, idempotency: Idempotency | None) -> Task | None:
-        """The task already submitted with this key for this very request, if the key still
-        names it (``Task.holds_idempotency_key``)."""
-        if idempotency is None:
-            return None
+    def _names_a_task(self, key: str) -> bool:
         with self.uow_factory() as uow:
-            earlier = uow.tasks.get_by_idempotency_key(idempotency.key)
-        if earlier is None or earlier.request_fingerprint != idempotency.fingerprint:
-            return None
-        return earlier if earlier.holds_idempotency_key(self.clock.now(), self.key_ttl) else None
+            return uow.tasks.get_by_idempotency_key(key) is not None
 
     def _dispatch(self, task: Task) -> None:
         try:

@@ -293,13 +293,16 @@ class Task:
 
     def redact(self, now: datetime) -> None:
         """Take its user's personal fields out of its input and result (``redacted``), since the
-        user was deleted. Only once it is finished, so no runner writes them again; ``updated_at``
-        still says when it finished. Redacting again changes nothing."""
+        user was deleted, and the digest of the request that submitted it, which would confirm a
+        guess of them (its key, if it still holds, then refuses a replay as another request's).
+        Only once it is finished, so no runner writes them again; ``updated_at`` still says when
+        it finished. Redacting again changes nothing."""
         if not self.is_finished:
             raise InvalidTransition(f"Task {self.id} is {self.status} and cannot be redacted.")
         if self.redacted_at is None:
             self.input_data = redacted(self.input_data)
             self.result = redacted(self.result)
+            self.request_fingerprint = None
             self.redacted_at = now
 
     def _end_cancelled(self, message: str, now: datetime) -> None:

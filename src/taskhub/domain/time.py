@@ -8,6 +8,8 @@ DURATION_UNITS = {"d": timedelta(days=1), "h": timedelta(hours=1), "m": timedelt
 DURATION = re.compile(r"(?:\d+[dhms])+")
 DURATION_PART = re.compile(r"(\d+)([dhms])")
 DURATION_EXAMPLES = "30d, 12h, 90m, 45s or 1d12h"
+# A century: longer than any retention means, and short enough to subtract from any moment now.
+LONGEST_DURATION = timedelta(days=36_500)
 
 
 def format_timestamp(moment: datetime) -> str:
@@ -17,7 +19,8 @@ def format_timestamp(moment: datetime) -> str:
 
 def parse_duration(text: str) -> timedelta:
     """``30d``, ``12h``, ``90m``, ``45s``, or several together (``1d12h``); a bare number is
-    refused, since nothing would say whether it counts days or seconds.
+    refused, since nothing would say whether it counts days or seconds, and so is one longer
+    than ``LONGEST_DURATION``.
 
     >>> parse_duration("1d12h")
     datetime.timedelta(days=1, seconds=43200)
@@ -25,8 +28,14 @@ def parse_duration(text: str) -> timedelta:
     compact = text.strip().lower()
     if not DURATION.fullmatch(compact):
         raise ValueError(f"must be a duration like {DURATION_EXAMPLES}")
-    parts = DURATION_PART.findall(compact)
-    return sum((int(count) * DURATION_UNITS[unit] for count, unit in parts), timedelta())
+    parts = [(int(count), DURATION_UNITS[unit]) for count, unit in DURATION_PART.findall(compact)]
+    longest = LONGEST_DURATION.days
+    if any(count > longest * (DURATION_UNITS["d"] // size) for count, size in parts):
+        raise ValueError(f"must be at most {longest}d")
+    span = sum((count * size for count, size in parts), timedelta())
+    if span > LONGEST_DURATION:
+        raise ValueError(f"must be at most {longest}d")
+    return span
 
 
 def format_duration(span: timedelta) -> str:

@@ -4,6 +4,7 @@ the fields themselves, so the documentation cannot drift from the code (a test c
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from pydantic.fields import FieldInfo
@@ -47,3 +48,17 @@ def env_example() -> str:
         value = "" if default is None else shown_value(default)
         lines += ["", f"# {field.description}", f"# {ENV_PREFIX}{name.upper()}={value}"]
     return "\n".join(lines) + "\n"
+
+
+def rewrite(readme: Path, env_example_path: Path) -> None:
+    """Write the settings table into ``readme`` in place of the one there, and ``.env.example``
+    (``python -m taskhub.settings.docs``, after a setting changed)."""
+    text = readme.read_text()
+    start = text.index(HEADER)
+    end = text.find("\n\n", start)
+    readme.write_text(text[:start] + markdown_table() + text[end if end != -1 else len(text) :])
+    env_example_path.write_text(env_example())
+
+
+if __name__ == "__main__":
+    rewrite(Path("README.md"), Path(".env.example"))

@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Annotated
 
-from pydantic import (
-    BaseModel,
-)
+from pydantic import AfterValidator, BaseModel, Field
 
 from taskhub.settings.values import (
-    AtLeastOne,
     Duration,
     PositiveDuration,
     setting,
 )
+
+# A batch is one short transaction: bounded so that a setting cannot make it a long one.
+MAX_PURGE_BATCH = 10_000
+SHORTEST_KEY_TTL = timedelta(hours=24)
+
+
+def _a_day_at_least(span: timedelta) -> timedelta:
+    if span < SHORTEST_KEY_TTL:
+        raise ValueError("must be at least 24h, so a client's retry of a day ago is still known")
+    return span
 
 
 class RetentionSettings(BaseModel):
@@ -33,16 +41,17 @@ class RetentionSettings(BaseModel):
         timedelta(days=1),
         "how long after a user's deletion its finished tasks lose its personal fields",
     )
-    idempotency_key_ttl: PositiveDuration = setting(
+    idempotency_key_ttl: Annotated[PositiveDuration, AfterValidator(_a_day_at_least)] = setting(
         timedelta(hours=24),
         "how long an `Idempotency-Key` names its first request (and while its task runs); "
-        "after that a new request may use it",
+        "after that a new request may use it; at least `24h`, as the IETF draft asks; a purge "
+        "keeps a task while its key names it",
     )
     purge_interval: Duration = setting(
         timedelta(minutes=10),
         "how often the relay (a thread of each `thread` process, else `taskhub relay`) purges "
         "and redacts; `0s`: never (`taskhub tasks purge` still does)",
     )
-    purge_batch_size: AtLeastOne = setting(
-        500, "tasks deleted or redacted per transaction of a purge"
+    purge_batch_size: Annotated[int, Field(ge=1, le=MAX_PURGE_BATCH)] = setting(
+        500, f"tasks deleted or redacted per transaction of a purge (at most {MAX_PURGE_BATCH})"
     )

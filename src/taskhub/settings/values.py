@@ -14,7 +14,12 @@ from pydantic import (
     Field,
 )
 
-from taskhub.domain.time import DURATION_EXAMPLES, parse_duration
+from taskhub.domain.time import (
+    DURATION_EXAMPLES,
+    LONGEST_DURATION,
+    format_duration,
+    parse_duration,
+)
 
 Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 NotNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
@@ -40,13 +45,19 @@ def _duration(value: Any) -> Any:
     return parse_duration(value) if isinstance(value, str) else value
 
 
-def _positive(span: timedelta) -> timedelta:
-    if span <= timedelta(0):
-        raise ValueError(f"must be a positive duration like {DURATION_EXAMPLES}")
+def _within_reason(span: timedelta) -> timedelta:
+    if not timedelta(0) <= span <= LONGEST_DURATION:
+        raise ValueError(f"must be a duration of at most {format_duration(LONGEST_DURATION)}")
     return span
 
 
-Duration = Annotated[timedelta, BeforeValidator(_duration)]
+def _positive(span: timedelta) -> timedelta:
+    if span <= timedelta(0):
+        raise ValueError(f"must be a positive duration like {DURATION_EXAMPLES}")
+    return _within_reason(span)
+
+
+Duration = Annotated[timedelta, BeforeValidator(_duration), AfterValidator(_within_reason)]
 PositiveDuration = Annotated[timedelta, BeforeValidator(_duration), AfterValidator(_positive)]
 
 

@@ -12,7 +12,8 @@ from datetime import datetime
 from uuid import UUID
 
 from taskhub.adapters.memory.store import InMemoryStore, Tracked, detached, state_of
-from taskhub.domain.task import Operation, Task, TaskName, TaskStatus
+from taskhub.application.ports import Cutoff
+from taskhub.domain.task import Task, TaskName, TaskStatus
 
 
 class InMemoryTaskRetention:
@@ -22,18 +23,16 @@ class InMemoryTaskRetention:
     tracked: Tracked[Task]
     purged: set[UUID]
 
-    def purge_finished(
-        self, operations: Collection[Operation], finished_before: datetime, limit: int
-    ) -> int:
+    def purge_finished(self, cutoff: Cutoff, limit: int) -> int:
         with self._store.lock:
-            found = _purgeable(self._store.tasks.values(), operations, finished_before)
+            found = _purgeable(self._store.tasks.values(), cutoff)
             chosen = [task.id for task in found if task.id not in self.purged][:limit]
         self.purged.update(chosen)
         return len(chosen)
 
-    def count_purgeable(self, operations: Collection[Operation], finished_before: datetime) -> int:
+    def count_purgeable(self, cutoff: Cutoff) -> int:
         with self._store.lock:
-            return len(_purgeable(self._store.tasks.values(), operations, finished_before))
+            return len(_purgeable(self._store.tasks.values(), cutoff))
 
     def redactable(self, deleted_before: datetime, limit: int) -> Sequence[Task]:
         with self._store.lock:
@@ -43,12 +42,13 @@ class InMemoryTaskRetention:
             self.tracked.loaded[task.id] = (task, state_of(task))
         return [found for task in due if (found := self.tracked.local(task.id)) is not None]
 
-    def count_redactable(self, deleted_before: datetime) -> int:
+    def count_redactable(self, deleted_before: datetime, purged: Collection[Cutoff] = ()) -> int:
         with self._store.lock:
             tasks = list(self._store.tasks.values())
         deleted = _deletions(tasks, deleted_before)
+        spared = {task.id for cutoff in purged for task in _purgeable(tasks, cutoff)}
         return sum(1 for t in tasks if t.related_table == "user" and t.related_id in deleted
-                   and _unredacted(t))  # fmt: skip
+                   and _unredacted(t) and t.id not in spared)  # fmt: skip
 
     def apply_purges(self) -> None:
         """At commit, under the store's lock: delete what ``purge_finished`` chose, and free
@@ -60,13 +60,16 @@ class InMemoryTaskRetention:
         self.purged.clear()
 
 
-def _purgeable(
-    tasks: Iterable[Task], operations: Collection[Operation], finished_before: datetime
-) -> list[Task]:
+def _purgeable(tasks: Iterable[Task], cutoff: Cutoff) -> list[Task]:
+    """The tasks ``cutoff`` names (``Cutoff`` says which it keeps)."""
     return [
         task
         for task in tasks
-        if task.is_finished and task.operation in operations and task.updated_at < finished_before
+        if task.is_finished
+        and task.operation in cutoff.operations
+        and task.updated_at < cutoff.finished_before
+        and (task.idempotency_key is None or task.created_at <= cutoff.keys_before)
+        and not (_is_deletion(task) and task.redacted_at is None)
     ]
 
 

@@ -13,33 +13,34 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, and_, delete, exists, func, not_, select
+from sqlalchemy import ColumnElement, Select, and_, delete, exists, func, not_, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import FromClause
 
 from taskhub.adapters.sqlalchemy.errors import translated
 from taskhub.adapters.sqlalchemy.tables import tasks
+from taskhub.application.ports import Cutoff
 from taskhub.domain.task import FINAL_STATUSES, Operation, Task, TaskName, TaskStatus
 from taskhub.domain.user import User
 
 FINISHED = sorted(FINAL_STATUSES)
 
 
-def purgeable(operations: Collection[Operation], finished_before: datetime) -> ColumnElement[bool]:
-    """Finished tasks of ``operations`` that finished before ``finished_before``: a range of the
-    index on (operation, status, updated_at) for each operation and status."""
+def purgeable(cutoff: Cutoff) -> ColumnElement[bool]:
+    """The tasks ``cutoff`` names: a range of the index on (operation, status, updated_at) for
+    each operation and status, less those it keeps."""
     return and_(
-        tasks.c.operation.in_(sorted(operations)),
+        tasks.c.operation.in_(sorted(cutoff.operations)),
         tasks.c.status.in_(FINISHED),
-        tasks.c.updated_at < finished_before,
+        tasks.c.updated_at < cutoff.finished_before,
+        or_(tasks.c.idempotency_key.is_(None), tasks.c.created_at <= cutoff.keys_before),
+        not_(and_(_is_deletion(tasks), tasks.c.redacted_at.is_(None))),
     )
 
 
-def purge_batch(
-    operations: Collection[Operation], finished_before: datetime, limit: int
-) -> Select[tuple[object]]:
+def purge_batch(cutoff: Cutoff, limit: int) -> Select[tuple[object]]:
     """The ids one purge batch deletes, skipping rows another transaction holds."""
-    chosen = select(tasks.c.id).where(purgeable(operations, finished_before)).limit(limit)
+    chosen = select(tasks.c.id).where(purgeable(cutoff)).limit(limit)
     return chosen.with_for_update(skip_locked=True)
 
 
@@ -87,17 +88,14 @@ class SqlTaskRetention:
     _session: Session
     _seen: list[User | Task]
 
-    def purge_finished(
-        self, operations: Collection[Operation], finished_before: datetime, limit: int
-    ) -> int:
-        chosen = purge_batch(operations, finished_before, limit)
+    def purge_finished(self, cutoff: Cutoff, limit: int) -> int:
+        chosen = purge_batch(cutoff, limit)
         with translated(self._seen):
             result = self._session.execute(delete(tasks).where(tasks.c.id.in_(chosen)))
         return int(result.rowcount)  # type: ignore[attr-defined]
 
-    def count_purgeable(self, operations: Collection[Operation], finished_before: datetime) -> int:
-        where = purgeable(operations, finished_before)
-        return self._count(where)
+    def count_purgeable(self, cutoff: Cutoff) -> int:
+        return self._count(purgeable(cutoff))
 
     def redactable(self, deleted_before: datetime, limit: int) -> Sequence[Task]:
         others = and_(_on_deleted_users(deleted_before), _unredacted(), not_(_is_deletion(tasks)))
@@ -106,8 +104,9 @@ class SqlTaskRetention:
             found += self._locked(_ready_deletions(deleted_before), limit - len(found))
         return found
 
-    def count_redactable(self, deleted_before: datetime) -> int:
-        return self._count(and_(_on_deleted_users(deleted_before), _unredacted()))
+    def count_redactable(self, deleted_before: datetime, purged: Collection[Cutoff] = ()) -> int:
+        spared = [not_(purgeable(cutoff)) for cutoff in purged]
+        return self._count(and_(_on_deleted_users(deleted_before), _unredacted(), *spared))
 
     def _locked(self, where: ColumnElement[bool], limit: int) -> list[Task]:
         query = select(Task).where(where).limit(limit).with_for_update(skip_locked=True)

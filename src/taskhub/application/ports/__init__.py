@@ -13,6 +13,7 @@ from taskhub.application.ports.repositories import (
     TaskRepository,
     UserRepository,
 )
+from taskhub.application.ports.retention import Cutoff
 from taskhub.application.ports.security import PasswordHasher
 from taskhub.application.ports.store import (
     ConcurrentUpdate,
@@ -31,6 +32,7 @@ __all__ = [
     "Clock",
     "ConcurrentUpdate",
     "ConcurrentUserChange",
+    "Cutoff",
     "DispatchFailed",
     "EventPublisher",
     "EventSubscriber",
