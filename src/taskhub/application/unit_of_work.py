@@ -14,7 +14,12 @@ from collections.abc import Iterable
 from types import TracebackType
 from typing import Self
 
-from taskhub.application.ports import AdministratorRepository, TaskRepository, UserRepository
+from taskhub.application.ports import (
+    AdministratorRepository,
+    ApiTokenRepository,
+    TaskRepository,
+    UserRepository,
+)
 from taskhub.domain.events import Event
 from taskhub.domain.task import Task
 from taskhub.domain.user import User
@@ -24,6 +29,7 @@ class BaseUnitOfWork(ABC):
     users: UserRepository
     tasks: TaskRepository
     administrators: AdministratorRepository
+    api_tokens: ApiTokenRepository
 
     def __enter__(self) -> Self:
         self._committed_events: list[Event] = []

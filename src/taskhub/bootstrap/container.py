@@ -25,6 +25,7 @@ from taskhub.application.relay import Relay
 from taskhub.application.retention import Retention, RetentionPolicy
 from taskhub.application.runner import Runner
 from taskhub.application.service import TaskService
+from taskhub.application.tokens import ApiTokens
 from taskhub.bootstrap import resources
 from taskhub.settings import Settings
 
@@ -178,3 +179,4 @@ class Container(containers.DeclarativeContainer):
     administrators = providers.Factory(
         Administrators, uow_factory=unit_of_work.provider, hasher=password_hasher, clock=clock
     )
+    api_tokens = providers.Factory(ApiTokens, uow_factory=unit_of_work.provider, clock=clock)

@@ -48,6 +48,47 @@ class AdministratorExists(DomainError):
         self.username = username
 
 
+class InvalidApiToken(InvalidInput):
+    code = "invalid_api_token"
+    what = "API token"
+
+
+class ApiTokenNotFound(DomainError):
+    code = "api_token_not_found"
+
+    def __init__(self, token_id: UUID) -> None:
+        super().__init__(f"No API token has id {token_id}.")
+        self.token_id = token_id
+
+
+class Unauthenticated(DomainError):
+    """A request to the API that needs a token came without a valid one (RFC 6750's codes)."""
+
+    code = "authentication_required"
+
+    def __init__(self, message: str = "This API needs a token: send 'Authorization: Bearer "
+                 "<token>' (make one with 'taskhub tokens create').") -> None:  # fmt: skip
+        super().__init__(message)
+
+
+class InvalidToken(Unauthenticated):
+    """The token given is unknown or revoked: one answer for both, which says nothing more."""
+
+    code = "invalid_token"
+
+    def __init__(self) -> None:
+        super().__init__("The token is not valid: it is unknown or was revoked.")
+
+
+class TokenReadOnly(DomainError):
+    """A read-only token asked for a change."""
+
+    code = "insufficient_scope"
+
+    def __init__(self) -> None:
+        super().__init__("This token may only read; a change needs a token that may write.")
+
+
 class InvalidQuery(InvalidInput):
     """Paging or filtering arguments out of range or unknown, or a query parameter nothing reads."""
 

@@ -13,6 +13,7 @@ from taskhub.application.paging import DEFAULT_PAGE_SIZE
 from taskhub.application.ports import Page, TaskFilter
 from taskhub.application.retention import PurgeReport
 from taskhub.application.service import TaskService
+from taskhub.application.tokens import ApiTokens
 from taskhub.application.users.commands import (
     CreateUser,
     DeleteUser,
@@ -134,6 +135,12 @@ class Hub:
         """The console's accounts: ``create``, ``ensure`` and ``list`` them (not tasks: each
         answers at once)."""
         return self.container.administrators()
+
+    @property
+    def tokens(self) -> ApiTokens:
+        """The HTTP API's bearer tokens: ``create`` (its secret shown once), ``list``, ``revoke``
+        and ``authenticate`` them (not tasks either)."""
+        return self.container.api_tokens()
 
     def service(self) -> TaskService:
         """The task service every entrypoint shares, as the container wires it now."""

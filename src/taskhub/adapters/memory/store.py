@@ -10,17 +10,18 @@ from typing import Any, Generic, TypeVar
 from uuid import UUID
 
 from taskhub.domain.administrator import Administrator
+from taskhub.domain.api_token import ApiToken
 from taskhub.domain.task import Task
 from taskhub.domain.user import User
 
 
-def state_of(entity: User | Task | Administrator) -> dict[str, Any]:
+def state_of(entity: User | Task | Administrator | ApiToken) -> dict[str, Any]:
     """What the store saves of an entity: every field but its unpublished events."""
     fields = dataclasses.fields(entity)
     return copy.deepcopy({f.name: getattr(entity, f.name) for f in fields if f.name != "events"})
 
 
-E = TypeVar("E", bound=User | Task | Administrator)
+E = TypeVar("E", bound=User | Task | Administrator | ApiToken)
 
 
 def detached(entity: E) -> E:
@@ -38,6 +39,7 @@ class InMemoryStore:
         self.tasks: dict[UUID, Task] = {}
         self.idempotency_keys: dict[str, UUID] = {}
         self.administrators: dict[UUID, Administrator] = {}
+        self.api_tokens: dict[UUID, ApiToken] = {}
 
 
 class Tracked(Generic[E]):

@@ -2,7 +2,7 @@
 
 A unit of work works on private copies and writes them back at commit under one lock, checking what
 the database would check: task and user versions (compare-and-set), unique usernames and emails,
-unique administrator usernames.
+unique administrator usernames. API tokens are saved as they were last changed.
 A rollback discards the copies; a commit is visible to every later unit of work.
 """
 
@@ -13,6 +13,7 @@ from typing import Any
 from uuid import UUID
 
 from taskhub.adapters.memory.administrators import InMemoryAdministratorRepository
+from taskhub.adapters.memory.api_tokens import InMemoryApiTokenRepository
 from taskhub.adapters.memory.store import InMemoryStore, detached
 from taskhub.adapters.memory.tasks import InMemoryTaskRepository, saved_over
 from taskhub.adapters.memory.users import InMemoryUserRepository
@@ -33,12 +34,14 @@ class InMemoryUnitOfWork(BaseUnitOfWork):
     users: InMemoryUserRepository
     tasks: InMemoryTaskRepository
     administrators: InMemoryAdministratorRepository
+    api_tokens: InMemoryApiTokenRepository
 
     def __init__(self, store: InMemoryStore) -> None:
         self._store = store
         self.users = InMemoryUserRepository(store)
         self.tasks = InMemoryTaskRepository(store)
         self.administrators = InMemoryAdministratorRepository(store)
+        self.api_tokens = InMemoryApiTokenRepository(store)
 
     def _begin(self) -> None:
         """Nothing to open: each repository reads the store under its lock."""
@@ -49,6 +52,7 @@ class InMemoryUnitOfWork(BaseUnitOfWork):
     def _save(self) -> None:
         with self._store.lock:
             administrators = self.administrators.checked()
+            api_tokens = self.api_tokens.saved()
             tasks = self._checked_tasks()
             users = self._checked_users()
             for key in self.tasks.released_keys():
@@ -64,13 +68,15 @@ class InMemoryUnitOfWork(BaseUnitOfWork):
             )
             self._store.users = users
             self._store.administrators.update({a.id: a for a in administrators})
-        for repository in (self.users, self.tasks, self.administrators):
+            self._store.api_tokens.update({t.id: t for t in api_tokens})
+        for repository in (self.users, self.tasks, self.administrators, self.api_tokens):
             repository.tracked.rebase()
 
     def _discard(self) -> None:
         self.users.tracked.forget()
         self.tasks.tracked.forget()
         self.administrators.tracked.forget()
+        self.api_tokens.tracked.forget()
         self.tasks.in_place.clear()
         self.tasks.purged.clear()
 

@@ -7,8 +7,9 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.orm import registry
 
-from taskhub.adapters.sqlalchemy.tables import administrators, tasks, users
+from taskhub.adapters.sqlalchemy.tables import administrators, api_tokens, tasks, users
 from taskhub.domain.administrator import Administrator
+from taskhub.domain.api_token import ApiToken
 from taskhub.domain.task import Task
 from taskhub.domain.user import User
 from taskhub.domain.user_fields import email_key
@@ -43,5 +44,6 @@ def start_mappers() -> None:
     event.listen(User, "before_update", _store_email_key)
     mapper_registry.map_imperatively(Task, tasks, version_id_col=tasks.c.version)
     mapper_registry.map_imperatively(Administrator, administrators)
+    mapper_registry.map_imperatively(ApiToken, api_tokens)
     for entity in (User, Task):
         event.listen(entity, "load", _fresh_events)

@@ -128,3 +128,16 @@ administrators = Table(
     Column("password_hash", String(255), nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
 )
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Uuid(), primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("digest", String(64), nullable=False, unique=True),  # a request's one lookup
+    Column("hint", String(16), nullable=False),
+    Column("read_only", Boolean(), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("last_used_at", UtcDateTime(), nullable=True),
+    Column("revoked_at", UtcDateTime(), nullable=True),
+)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
 from taskhub.adapters.sqlalchemy.administrators import SqlAdministratorRepository
+from taskhub.adapters.sqlalchemy.api_tokens import SqlApiTokenRepository
 from taskhub.adapters.sqlalchemy.errors import translated
 from taskhub.adapters.sqlalchemy.repositories import SqlTaskRepository, SqlUserRepository
 from taskhub.application.unit_of_work import BaseUnitOfWork
@@ -31,6 +32,7 @@ class SqlAlchemyUnitOfWork(BaseUnitOfWork):
         self.tasks = SqlTaskRepository(self._session, self._seen)
         self._accounts: list[Administrator] = []
         self.administrators = SqlAdministratorRepository(self._session, self._accounts)
+        self.api_tokens = SqlApiTokenRepository(self._session, [])
         event.listen(self._session, "before_flush", self._write_relay_bookkeeping)
 
     def flush(self) -> None:

@@ -7,6 +7,7 @@ from taskhub.application.ports.messaging import Clock, DispatchFailed, EventPubl
 from taskhub.application.ports.observing import NO_OBSERVER, TaskObserver
 from taskhub.application.ports.repositories import (
     AdministratorRepository,
+    ApiTokenRepository,
     Backlog,
     Page,
     TaskFilter,
@@ -28,6 +29,7 @@ from taskhub.application.ports.subscriptions import EventSubscriber, Subscriptio
 __all__ = [
     "NO_OBSERVER",
     "AdministratorRepository",
+    "ApiTokenRepository",
     "Backlog",
     "Clock",
     "ConcurrentUpdate",

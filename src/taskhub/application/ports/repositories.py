@@ -11,6 +11,7 @@ from uuid import UUID
 
 from taskhub.application.ports.retention import TaskRetention
 from taskhub.domain.administrator import Administrator
+from taskhub.domain.api_token import ApiToken
 from taskhub.domain.task import Operation, Task, TaskName, TaskStatus
 from taskhub.domain.user import User
 
@@ -158,4 +159,21 @@ class AdministratorRepository(Protocol):
 
     def list(self) -> Sequence[Administrator]:
         """Every account, oldest first."""
+        ...
+
+
+class ApiTokenRepository(Protocol):
+    """The API's tokens inside one unit of work; ``commit`` saves what was added or changed (a
+    revocation, a use noted). A digest names one token: secrets are random to 256 bits."""
+
+    def add(self, token: ApiToken) -> None: ...
+
+    def get(self, token_id: UUID) -> ApiToken | None: ...
+
+    def get_by_digest(self, digest: str) -> ApiToken | None:
+        """The token whose secret has this digest, revoked or not."""
+        ...
+
+    def list(self) -> Sequence[ApiToken]:
+        """Every token, oldest first."""
         ...

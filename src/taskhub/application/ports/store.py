@@ -12,6 +12,7 @@ from uuid import UUID
 
 from taskhub.application.ports.repositories import (
     AdministratorRepository,
+    ApiTokenRepository,
     TaskRepository,
     UserRepository,
 )
@@ -72,6 +73,7 @@ class UnitOfWork(Protocol):
     users: UserRepository
     tasks: TaskRepository
     administrators: AdministratorRepository
+    api_tokens: ApiTokenRepository
 
     def __enter__(self) -> Self: ...
 
