@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Self
+from typing import Literal, Self
 
 from pydantic import (
     BaseModel,
@@ -20,6 +20,11 @@ from taskhub.settings.values import (
 class AccessSettings(BaseModel):
     """Who may use taskhub: the first administrator of the console."""
 
+    auth: Literal["off", "required"] = setting(
+        "off",
+        "`required`: every `/api/` call but the OpenAPI document needs a bearer token (`taskhub "
+        "tokens create`), else 401; `off`: anyone who reaches the port may call the API",
+    )
     admin_username: str = setting(
         "", "the first administrator of the console, made at start if missing", shown="(none)"
     )

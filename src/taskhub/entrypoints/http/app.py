@@ -8,6 +8,7 @@ from taskhub.application.ports import StoreUnavailable
 from taskhub.bootstrap import Container, build_container, ensure_administrator, start
 from taskhub.domain.errors import DomainError
 from taskhub.entrypoints.http import health, tasks, users
+from taskhub.entrypoints.http.auth import require_tokens
 from taskhub.entrypoints.http.limits import apply_limits
 from taskhub.entrypoints.http.observing import observe_requests
 from taskhub.entrypoints.http.openapi import API_CONFIG, TaskhubApi, swagger_ui_assets
@@ -37,6 +38,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     observe_requests(app)
     register_api(app)
     apply_limits(app, container.settings())
+    if container.settings().auth == "required":
+        require_tokens(app)
     init_streams(app, container.settings().sse_max_streams)
     start(container)
     ensure_administrator(container)

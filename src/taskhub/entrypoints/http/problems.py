@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException, UnprocessableEntity
 
 from taskhub.application.ports import StoreUnavailable
 from taskhub.domain.errors import (
+    ApiTokenNotFound,
     DomainError,
     IdempotencyKeyInFlight,
     IdempotencyKeyReused,
@@ -23,6 +24,8 @@ from taskhub.domain.errors import (
     InvalidQuery,
     TaskNotFound,
     TaskStateConflict,
+    TokenReadOnly,
+    Unauthenticated,
 )
 
 log = logging.getLogger(__name__)
@@ -32,7 +35,10 @@ PROBLEM_TYPE = "tag:taskhub,2025:problem:{code}"
 
 # The only place that decides which status an error of ours gets; the most specific class wins.
 STATUS_BY_ERROR: dict[type[Exception], int] = {
+    Unauthenticated: 401,  # InvalidToken too
+    TokenReadOnly: 403,
     TaskNotFound: 404,
+    ApiTokenNotFound: 404,
     InvalidInput: 422,  # InvalidUserData and InvalidQuery too
     IdempotencyKeyReused: 422,
     IdempotencyKeyInFlight: 409,
