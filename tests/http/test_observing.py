@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from uuid import UUID, uuid4
 
 import pytest
@@ -14,7 +15,7 @@ from flask.testing import FlaskClient
 from prometheus_client.parser import text_string_to_metric_families
 
 from taskhub.bootstrap import Container
-from taskhub.testing import HeldBus, user_fields
+from taskhub.testing import HeldBus, ManualClock, user_fields
 from tests.http.apps import UnreachableStore
 from tests.logs import Line, events, json_lines, logged, personal_values
 
@@ -169,13 +170,19 @@ def test_metrics_count_requests_by_route_template_method_and_status(client: Flas
     assert not [key for key in after if str(user_id) in str(key)]
 
 
-def test_metrics_show_the_backlog_from_the_store(client: FlaskClient, held_bus: HeldBus) -> None:
-    for _ in range(2):
-        client.post("/api/users/", json=user_fields())
+def test_metrics_show_the_backlog_from_the_store(
+    client: FlaskClient, container: Container, held_bus: HeldBus
+) -> None:
+    clock = ManualClock()
+    container.clock.override(providers.Object(clock))
+    client.post("/api/users/", json=user_fields())
+    clock.advance(timedelta(seconds=30))
+    client.post("/api/users/", json=user_fields())  # younger: the oldest is the first
+    clock.advance(timedelta(seconds=60))
     samples = scrape(client)
     assert samples[("taskhub_tasks_pending", frozenset())] == 2
     assert samples[("taskhub_tasks_processing", frozenset())] == 0
-    assert samples[("taskhub_oldest_pending_task_age_seconds", frozenset())] >= 0
+    assert samples[("taskhub_oldest_pending_task_age_seconds", frozenset())] == 90
 
 
 def test_metrics_answer_without_the_backlog_while_the_store_is_down(
