@@ -131,6 +131,7 @@ def test_an_abandoned_task_is_logged_as_failed_worker_lost_and_counted(
     assert sample("taskhub_tasks_finished_total", **lost) == ended + 1
     (line,) = events(lines(), "task.failed", task_id=str(task.id))
     assert (line["code"], line["level"]) == ("worker_lost", "WARNING")
+    assert [line for line in lines() if str(task.id) in line["message"]] == []  # the relay's own
 
 
 class Recording:
@@ -302,6 +303,7 @@ def test_a_marked_task_whose_runner_died_is_told_as_cancelled_not_abandoned(
     (line,) = events(lines(), "task.cancelled", task_id=str(task.id), request_id="req-d")
     assert (line["attempt"], line["code"]) == (1, "cancelled")
     assert "duration_ms" not in line
+    assert [line for line in lines() if str(task.id) in line["message"]] == []  # the relay's own
 
 
 def test_a_retry_carries_the_request_that_asked_for_it(hub: Hub, lines: Lines) -> None:
