@@ -21,14 +21,21 @@ Line = dict[str, Any]
 @contextmanager
 def json_lines(level: int = logging.INFO) -> Iterator[Callable[[], list[Line]]]:
     """What this process logs meanwhile, as JSON lines of taskhub's handler, parsed on demand."""
+    with logged("json", level) as text:
+        yield lambda: [json.loads(line) for line in text().splitlines()]
+
+
+@contextmanager
+def logged(log_format: str, level: int = logging.INFO) -> Iterator[Callable[[], str]]:
+    """What this process logs meanwhile through taskhub's handler in ``log_format``, as text."""
     stream = io.StringIO()
-    handler = log_handler(Settings(log_format="json"))
+    handler = log_handler(Settings(log_format=log_format))
     handler.setStream(stream)  # type: ignore[attr-defined]
     root, before = logging.getLogger(), logging.getLogger().level
     root.addHandler(handler)
     root.setLevel(level)
     try:
-        yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
+        yield stream.getvalue
     finally:
         root.removeHandler(handler)
         root.setLevel(before)

@@ -7,6 +7,7 @@ from pathlib import Path
 from uuid import uuid4
 
 from tests.e2e.server import Server, gunicorn_command
+from tests.logs import events, lines_of
 
 
 def new_user() -> dict[str, str]:
@@ -84,3 +85,16 @@ def test_gunicorn_serves_the_app_factory_as_the_readme_says(tmp_path: Path) -> N
     assert server.stop() == 0
     assert (created.status, created.body["status"]) == (200, "DONE")
     assert ready.status == 200
+
+
+def test_a_refusal_of_the_rate_limit_is_our_line_alone_and_names_no_client(tmp_path: Path) -> None:
+    env = {"TASKHUB_DATA_DIR": str(tmp_path / "data"), "TASKHUB_LOG_FORMAT": "json",
+           "TASKHUB_RATE_LIMIT": "1/minute"}  # fmt: skip
+    log = tmp_path / "serve.log"
+    server = Server(env, log)
+    statuses = [server.request("GET", "/api/tasks/").status for _ in range(2)]
+    assert server.stop() == 0
+    assert statuses == [200, 429]
+    written = lines_of(log)
+    assert events(written, "http.request", route="/api/tasks/", status=429)
+    assert [line for line in written if "127.0.0.1" in json.dumps(line)] == []

@@ -4,7 +4,9 @@ task it submits; one log line; and counts on /metrics by route template, never b
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from uuid import UUID, uuid4
 
 import pytest
@@ -13,11 +15,12 @@ from flask.testing import FlaskClient
 from prometheus_client.parser import text_string_to_metric_families
 
 from taskhub.bootstrap import Container
-from taskhub.testing import HeldBus, user_fields
+from taskhub.testing import HeldBus, ManualClock, user_fields
 from tests.http.apps import UnreachableStore
-from tests.logs import Line, events, json_lines, personal_values
+from tests.logs import Line, events, json_lines, logged, personal_values
 
 Lines = Callable[[], list[Line]]
+STREAM = {"method": "GET", "route": "/api/tasks/<uuid:task_id>/events"}
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 
 
@@ -114,6 +117,46 @@ def test_each_request_is_one_line_with_its_route_and_no_personal_field(
     assert not [value for value in personal_values(fields) if value in logged]
 
 
+def test_a_path_a_client_wrote_is_logged_as_its_route_and_forges_no_line(
+    client: FlaskClient,
+) -> None:
+    forged = "2026-01-01 00:00:00,000 INFO taskhub.http forged request_id=admin"
+    with logged("text") as text:
+        client.get(f"/api/users/x%0A{forged}/")  # matches no route
+        client.get("/api/users/ada.lovelace@example.com/")
+        client.get("/static/ada.lovelace@example.com")  # a route, but a path any client writes
+    written = text().splitlines()
+    assert len(written) == 3
+    assert all(" taskhub.http GET " in line for line in written)
+    assert [line.split()[5] for line in written] == ["(unmatched)"] * 2 + [
+        "/static/<path:filename>"
+    ]
+    assert "ada.lovelace" not in text()
+
+
+def test_a_stream_is_logged_and_timed_when_it_ends(
+    client: FlaskClient, container: Container, held_bus: HeldBus, lines: Lines
+) -> None:
+    task_id = client.post("/api/users/", json=user_fields()).get_json()["task_id"]
+    timed = ("taskhub_http_request_duration_seconds_count", frozenset(STREAM.items()))
+    before = scrape(client).get(timed, 0.0)
+    stream = client.get(f"/api/tasks/{task_id}/events", headers={"X-Request-ID": "r-sse"},
+                        buffered=False)  # fmt: skip
+    chunks = iter(stream.response)
+    next(chunks)  # it has begun, and goes on until the task ends: nothing is recorded yet
+    begun = time.perf_counter()
+    assert not events(lines(), "http.request", request_id="r-sse")
+    assert scrape(client).get(timed, 0.0) == before
+    container.service().run(UUID(task_id))
+    assert "event: end" in "".join(chunk.decode() for chunk in chunks)
+    ended = time.perf_counter()
+    stream.close()  # what the server does once the last chunk is sent
+    (line,) = events(lines(), "http.request", request_id="r-sse")
+    assert line | {"route": STREAM["route"], "status": 200} == line
+    assert line["duration_ms"] >= round((ended - begun) * 1000, 1)
+    assert scrape(client).get(timed, 0.0) == before + 1
+
+
 def test_metrics_count_requests_by_route_template_method_and_status(client: FlaskClient) -> None:
     before = scrape(client)
     user_id = uuid4()
@@ -127,13 +170,19 @@ def test_metrics_count_requests_by_route_template_method_and_status(client: Flas
     assert not [key for key in after if str(user_id) in str(key)]
 
 
-def test_metrics_show_the_backlog_from_the_store(client: FlaskClient, held_bus: HeldBus) -> None:
-    for _ in range(2):
-        client.post("/api/users/", json=user_fields())
+def test_metrics_show_the_backlog_from_the_store(
+    client: FlaskClient, container: Container, held_bus: HeldBus
+) -> None:
+    clock = ManualClock()
+    container.clock.override(providers.Object(clock))
+    client.post("/api/users/", json=user_fields())
+    clock.advance(timedelta(seconds=30))
+    client.post("/api/users/", json=user_fields())  # younger: the oldest is the first
+    clock.advance(timedelta(seconds=60))
     samples = scrape(client)
     assert samples[("taskhub_tasks_pending", frozenset())] == 2
     assert samples[("taskhub_tasks_processing", frozenset())] == 0
-    assert samples[("taskhub_oldest_pending_task_age_seconds", frozenset())] >= 0
+    assert samples[("taskhub_oldest_pending_task_age_seconds", frozenset())] == 90
 
 
 def test_metrics_answer_without_the_backlog_while_the_store_is_down(

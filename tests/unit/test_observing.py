@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import urllib.request
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -12,6 +13,7 @@ from uuid import uuid4
 
 import pytest
 from dependency_injector import providers
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
@@ -26,11 +28,13 @@ from taskhub.application.users import handlers
 from taskhub.application.users.commands import CreateUser, GetUser, ListUsers
 from taskhub.bootstrap import resources
 from taskhub.bootstrap.logs import log_handler
+from taskhub.bootstrap.metrics import serve_metrics
 from taskhub.domain.task import Task, TaskStatus
 from taskhub.entrypoints.library import Hub
 from taskhub.settings import Settings
 from taskhub.testing import HeldBus, ManualClock, a_task, user_fields
 from tests.logs import Line, events, json_lines, personal_values, sample
+from tests.processes import free_port
 from tests.unit.test_cancelling import hub_with
 
 TASK = {"task_name": "create_user", "operation": "CREATE"}
@@ -127,6 +131,7 @@ def test_an_abandoned_task_is_logged_as_failed_worker_lost_and_counted(
     assert sample("taskhub_tasks_finished_total", **lost) == ended + 1
     (line,) = events(lines(), "task.failed", task_id=str(task.id))
     assert (line["code"], line["level"]) == ("worker_lost", "WARNING")
+    assert [line for line in lines() if str(task.id) in line["message"]] == []  # the relay's own
 
 
 class Recording:
@@ -298,6 +303,7 @@ def test_a_marked_task_whose_runner_died_is_told_as_cancelled_not_abandoned(
     (line,) = events(lines(), "task.cancelled", task_id=str(task.id), request_id="req-d")
     assert (line["attempt"], line["code"]) == (1, "cancelled")
     assert "duration_ms" not in line
+    assert [line for line in lines() if str(task.id) in line["message"]] == []  # the relay's own
 
 
 def test_a_retry_carries_the_request_that_asked_for_it(hub: Hub, lines: Lines) -> None:
@@ -313,3 +319,18 @@ def test_a_retry_carries_the_request_that_asked_for_it(hub: Hub, lines: Lines) -
     steps = events(lines(), "task.submitted", task_id=str(retry.id), request_id="req-r")
     steps += events(lines(), "task.done", task_id=str(retry.id), request_id="req-r")
     assert len(steps) == 2
+
+
+def test_a_metrics_server_answers_a_scrape_restricted_to_some_names(hub: Hub) -> None:
+    hub.users.create(**user_fields())  # taskhub's metrics exist, among prometheus-client's own
+    port = free_port()
+    stop = serve_metrics("127.0.0.1", port, "TASKHUB_RELAY_METRICS_PORT")
+    try:
+        url = f"http://127.0.0.1:{port}/metrics?name[]=taskhub_tasks_submitted_total"
+        with urllib.request.urlopen(url, timeout=10) as page:
+            status, text = page.status, page.read().decode()
+    finally:
+        stop()
+    assert status == 200
+    names = {family.name for family in text_string_to_metric_families(text)}
+    assert names == {"taskhub_tasks_submitted"}

@@ -103,10 +103,10 @@ class Relay:
     def _end_orphan(self, task: Task, now: datetime) -> str | None:
         """CANCELLED if its cancel was requested, FAILED if every attempt died; else ``None``."""
         if task.cancel_if_requested(now):
-            log.info("Task %s cancelled: its runner is gone and its cancel was asked", task.id)
+            log.debug("Task %s cancelled: its runner is gone and its cancel was asked", task.id)
             return "cancelled"
         if task.abandon_if_exhausted(self.max_attempts, now):
-            log.warning("Task %s abandoned after %s attempts", task.id, task.attempt)
+            log.debug("Task %s abandoned after %s attempts", task.id, task.attempt)
             return "abandoned"
         return None
 

@@ -7,10 +7,15 @@ the processes, and no taskhub module imports prometheus-client before it is need
 
 - gunicorn (``taskhub.entrypoints.http.gunicorn_config``): its master shares one directory
   between its workers, the one given (emptied of an earlier run's files) or a new one;
-- ``taskhub worker`` with ``TASKHUB_WORKER_METRICS_PORT``: a new directory of its own, shared
-  with its pool processes, whose sum its main process serves;
-- one process alone (``taskhub serve``, ``taskhub relay``, a worker without metrics): none,
-  whatever the environment says, so that it never writes into another deployment's sum.
+- ``taskhub worker`` with ``TASKHUB_WORKER_METRICS_PORT``: a new directory of its own, made as
+  it starts (not when a ``celery inspect`` merely loads the app), shared with its pool
+  processes, whose sum its main process serves;
+- one process alone (``taskhub serve``, ``taskhub relay``, a worker without metrics, any other
+  command, a script on the library): none, whatever the environment says (compose shares one
+  ``.env``), so that it never writes into another deployment's sum.
+
+A metrics port that cannot be bound stops the process at its start, in one line (exit 2), rather
+than leaving it running unseen.
 """
 
 from __future__ import annotations
@@ -26,8 +31,10 @@ from typing import Any
 
 from taskhub.application.service import TaskService
 from taskhub.settings import Settings
+from taskhub.settings.errors import SettingsError
 
 MULTIPROCESS_DIRECTORY = "PROMETHEUS_MULTIPROC_DIR"
+WORKER_PORT, RELAY_PORT = "TASKHUB_WORKER_METRICS_PORT", "TASKHUB_RELAY_METRICS_PORT"
 log = logging.getLogger(__name__)
 
 
@@ -60,6 +67,13 @@ def keep_metrics_in_process() -> None:
     os.environ.pop(MULTIPROCESS_DIRECTORY, None)
 
 
+def keep_metrics_in_process_unless_chosen() -> None:
+    """A command or a script on the library counts in its own memory, unless prometheus-client
+    is imported already: then the process hosting it has chosen, and its choice stands."""
+    if "prometheus_client" not in sys.modules:
+        keep_metrics_in_process()
+
+
 def forget_process(pid: int) -> None:
     """A process that shared the directory ended: its counts stay in the sum, its live gauges
     go (prometheus-client's ``mark_process_dead``)."""
@@ -69,13 +83,20 @@ def forget_process(pid: int) -> None:
 
 
 def serve_metrics(
-    address: str, port: int, service: Callable[[], TaskService] | None = None
+    address: str, port: int, variable: str, service: Callable[[], TaskService] | None = None
 ) -> Callable[[], None]:
     """Serve this process's metrics page (with the backlog, if ``service``) on a thread;
-    return what stops it."""
+    return what stops it. A port that cannot be bound is a ``SettingsError`` naming
+    ``variable``, the setting that gave it."""
     from taskhub.adapters.prometheus.exposition import MetricsPage
 
-    stop = MetricsPage(service).serve(address, port)
+    try:
+        stop = MetricsPage(service).serve(address, port)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise SettingsError(
+            f"{variable} is {port}, but metrics cannot be served on {address}:{port} ({reason})."
+        ) from error
     log.info("Serving metrics on http://%s:%s/metrics", address, port)
     return stop
 
@@ -89,24 +110,40 @@ class WorkerMetrics:
         self._stop: Callable[[], None] | None = None
 
     def prepare(self) -> None:
-        """Before the pool forks: a directory of the worker's own, or none without a port."""
-        if self._port is None:
-            keep_metrics_in_process()
-        else:
-            self._shared = share_metrics(fresh=True)
+        """When the app is made, before anything imports prometheus-client: no directory
+        inherited from the environment; the worker's own is made by ``start``."""
+        keep_metrics_in_process()
 
     def start(self, **_: Any) -> None:
-        """At Celery's ``worker_init``, in the main process: serve the pool's sum."""
-        if self._port is not None:
-            self._stop = serve_metrics(self._address, self._port)
+        """Before the pool forks, in the main process (``taskhub worker`` calls it before Celery
+        starts, so that a port in use stops it in one line; else Celery's ``worker_init``):
+        a directory of the worker's own, and the pool's sum served. Once."""
+        if self._port is None or self._stop is not None:
+            return
+        self._shared = share_metrics(fresh=True)
+        try:
+            self._stop = serve_metrics(self._address, self._port, WORKER_PORT)
+        except SettingsError:
+            self.stop()
+            raise
+
+    def start_at_init(self, **named: Any) -> None:
+        """At ``worker_init`` (``celery -A … worker``): Celery logs and ignores what a handler
+        raises, so a port in use stops the worker here, with its one line, exit status 2."""
+        try:
+            self.start(**named)
+        except SettingsError as error:
+            log.critical("%s", error)
+            raise SystemExit(2) from error
 
     def stop(self, **_: Any) -> None:
         """At Celery's ``worker_shutdown``: stop serving, and remove the directory."""
         stop, self._stop = self._stop, None
         if stop is not None:
             stop()
-        if self._shared is not None:
-            unshare_metrics(*self._shared)
+        shared, self._shared = self._shared, None
+        if shared is not None:
+            unshare_metrics(*shared)
 
 
 def _check_not_imported() -> None:

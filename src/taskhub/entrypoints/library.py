@@ -23,6 +23,7 @@ from taskhub.application.users.commands import (
     UpdateUser,
 )
 from taskhub.bootstrap import Container, build_container, shut_down, start
+from taskhub.bootstrap.metrics import keep_metrics_in_process_unless_chosen
 from taskhub.domain.task import Operation, Task, TaskName, TaskStatus
 from taskhub.entrypoints.arguments import Id, as_choice, as_duration, as_uuid
 from taskhub.settings import Settings
@@ -172,8 +173,11 @@ def connect(settings: Settings | None = None, **overrides: Any) -> Hub:
     """A Hub wired from ``settings`` (default: the environment), with keyword ``overrides``.
 
     With nothing set, everything runs in this process and needs no services. The store is ready
-    when it returns (see ``taskhub.bootstrap.start``); close the hub to release it.
+    when it returns (see ``taskhub.bootstrap.start``); close the hub to release it. Its metrics
+    stay in this process's memory, whatever ``PROMETHEUS_MULTIPROC_DIR`` says, unless the
+    process imported prometheus-client before: then its own choice stands.
     """
+    keep_metrics_in_process_unless_chosen()
     if settings is None:
         return Hub(start(build_container(Settings.from_env(**overrides))))
     return Hub(start(build_container(settings.replaced(**overrides))))

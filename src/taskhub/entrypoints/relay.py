@@ -10,7 +10,7 @@ from types import FrameType
 from taskhub.application.sweeping import sweep_until
 from taskhub.bootstrap import Container, build_container, shut_down
 from taskhub.bootstrap.logs import configure_logging
-from taskhub.bootstrap.metrics import keep_metrics_in_process, serve_metrics
+from taskhub.bootstrap.metrics import RELAY_PORT, keep_metrics_in_process, serve_metrics
 from taskhub.settings import Settings
 
 log = logging.getLogger("taskhub.relay")
@@ -51,7 +51,9 @@ def _sweep_until(stopped: threading.Event, container: Container, interval: float
     settings = container.settings()
     port = settings.relay_metrics_port
     stop_metrics = (
-        serve_metrics(settings.metrics_address, port, container.service) if port else None
+        serve_metrics(settings.metrics_address, port, RELAY_PORT, container.service)
+        if port
+        else None
     )
     try:
         sweep_until(stopped, container.housekeeping(), interval)

@@ -67,18 +67,21 @@ class WorkerProcess:
 
 def make_app(settings: Settings | None = None, configure: Configure | None = None) -> Celery:
     """A worker's Celery app; ``configure`` adjusts each process's container (tests use it)."""
-    settings = settings or Settings.from_env()
+    return _made(settings or Settings.from_env(), configure)[0]
+
+
+def _made(settings: Settings, configure: Configure | None) -> tuple[Celery, WorkerMetrics]:
     metrics = WorkerMetrics(settings)
-    metrics.prepare()  # before anything imports prometheus-client, and before the pool forks
+    metrics.prepare()  # before anything imports prometheus-client
     process = WorkerProcess(settings, configure)
-    signals.worker_init.connect(metrics.start, weak=False)
+    signals.worker_init.connect(metrics.start_at_init, weak=False)
     signals.worker_shutdown.connect(metrics.stop, weak=False)
     signals.setup_logging.connect(process.configure_logging, weak=False)
     signals.worker_process_init.connect(process.start, weak=False)
     signals.worker_init.connect(process.start_unforked, weak=False)
     signals.worker_process_shutdown.connect(process.stop, weak=False)
     signals.worker_shutdown.connect(process.stop, weak=False)
-    return process.app
+    return process.app, metrics
 
 
 @functools.cache
@@ -96,9 +99,13 @@ def __getattr__(name: str) -> Any:
 def start(
     concurrency: int | None, queues: str | None, pool: str = "prefork", loglevel: str | None = None
 ) -> None:
-    """Run a worker in this process until it is stopped (SIGTERM finishes the running tasks)."""
+    """Run a worker in this process until it is stopped (SIGTERM finishes the running tasks).
+
+    Its metrics port is bound first: one in use stops it before Celery starts (exit 2)."""
     settings = Settings.from_env()
-    make_app(settings).worker_main(
+    app, metrics = _made(settings, None)
+    metrics.start()
+    app.worker_main(
         [
             "worker",
             f"--concurrency={concurrency or settings.worker_concurrency}",

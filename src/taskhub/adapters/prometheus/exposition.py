@@ -13,7 +13,7 @@ import logging
 import os
 from collections.abc import Callable, Iterator
 
-from prometheus_client import REGISTRY, start_http_server
+from prometheus_client import REGISTRY, CollectorRegistry, start_http_server
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.exposition import choose_encoder
 from prometheus_client.multiprocess import MultiProcessCollector
@@ -78,8 +78,13 @@ class MetricsPage(Collector):
         return encode(self), content_type
 
     def serve(self, address: str, port: int) -> Callable[[], None]:
-        """Serve the page at ``http://address:port/`` (any path) on a thread; return a stop."""
-        server, thread = start_http_server(port, address, registry=self)
+        """Serve the page at ``http://address:port/`` (any path) on a thread; return a stop.
+
+        prometheus-client's server wants a registry (``?name[]=`` asks it for a restricted
+        one), so the page is served through one of its own, which reads nothing at start."""
+        registry = CollectorRegistry(auto_describe=False, support_collectors_without_names=True)
+        registry.register(self)
+        server, thread = start_http_server(port, address, registry=registry)
 
         def stop() -> None:
             server.shutdown()

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import click
 
 from taskhub.application.ports import StoreUnavailable
+from taskhub.bootstrap.metrics import keep_metrics_in_process_unless_chosen
 from taskhub.entrypoints.cli.admin import admin
 from taskhub.entrypoints.cli.database import db
 from taskhub.entrypoints.cli.extras import missing_extra
@@ -37,6 +38,7 @@ tasks.add_command(purge)
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; return its exit code (see the module)."""
+    keep_metrics_in_process_unless_chosen()  # the processes that sum theirs choose again
     try:
         code = taskhub.main(args=list(argv) if argv is not None else None, prog_name="taskhub",
                             standalone_mode=False)  # fmt: skip

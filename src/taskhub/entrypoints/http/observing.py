@@ -4,7 +4,10 @@ A request's id is the client's ``X-Request-ID`` when it is one (1 to 128 letters
 ``._:+/=-``), else a fresh one: the response echoes it, every line logged while the request is
 served carries it, and so does the task it submits, in the lines of whichever process runs it.
 The request's line (logger ``taskhub.http``) gives its method, path, route template, status and
-duration, and nothing of its body, query or client (which may be personal).
+duration, and nothing of its body, query or client (which may be personal). Its path is the one
+asked only when a route matched it and every part the client chose is an id (a UUID): else the
+route's template, or ``(unmatched)``, since any other path is whatever text a client sent. A
+streamed answer (an event stream) is logged and timed when it ends, not when it begins.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import functools
 import logging
 import re
 import time
+from dataclasses import dataclass
 from typing import Protocol
 from uuid import uuid4
 
@@ -24,6 +28,7 @@ from taskhub.entrypoints.http.state import api_state
 
 REQUEST_ID_HEADER = "X-Request-ID"
 REQUEST_ID = re.compile(r"[A-Za-z0-9._:+/=-]{1,128}")
+UNMATCHED = "(unmatched)"  # what a request no route matched logs, as its metrics' route label
 log = logging.getLogger("taskhub.http")
 metrics_page = flask.Blueprint("metrics", __name__)
 
@@ -63,17 +68,52 @@ def _end(response: Response) -> Response:
     if "request_id" not in g:  # another hook failed before ours ran
         _begin()
     response.headers[REQUEST_ID_HEADER] = request_id()
-    seconds = time.perf_counter() - g.request_started
-    route = request.url_rule.rule if request.url_rule else None
-    metrics: RequestMetrics = api_state().container.request_metrics()
-    metrics.observe(request.method, route, response.status_code, seconds)
-    took = round(seconds * 1000, 1)
-    log.info(
-        "%s %s %s %g ms", request.method, request.path, response.status_code, took,
-        extra={"event": "http.request", "method": request.method, "path": request.path,
-               "route": route, "status": response.status_code, "duration_ms": took},
-    )  # fmt: skip
+    answered = Answered.now(response.status_code)
+    if response.is_streamed:  # its body is still to come: it is done when the server closes it
+        response.call_on_close(answered.record)
+    else:
+        answered.record()
     return response
+
+
+@dataclass(frozen=True)
+class Answered:
+    """What a request's line and metrics say of it, taken while its context lasts (a stream's
+    close comes after), and recorded once its answer is complete."""
+
+    method: str
+    path: str
+    route: str | None
+    status: int
+    request_id: str
+    started: float
+    metrics: RequestMetrics
+
+    @classmethod
+    def now(cls, status: int) -> Answered:
+        route = request.url_rule.rule if request.url_rule else None
+        metrics: RequestMetrics = api_state().container.request_metrics()
+        return cls(request.method, _path(route), route, status, request_id(),
+                   g.request_started, metrics)  # fmt: skip
+
+    def record(self) -> None:
+        seconds = time.perf_counter() - self.started
+        self.metrics.observe(self.method, self.route, self.status, seconds)
+        took = round(seconds * 1000, 1)
+        log.info(
+            "%s %s %s %g ms", self.method, self.path, self.status, took,
+            extra={"event": "http.request", "method": self.method, "path": self.path,
+                   "route": self.route, "status": self.status, "duration_ms": took,
+                   "request_id": self.request_id},
+        )  # fmt: skip
+
+
+def _path(route: str | None) -> str:
+    """The path asked if its only parts a client chose are ids; else ``route``, or UNMATCHED."""
+    if route is None:
+        return UNMATCHED
+    chosen = (request.view_args or {}).values()
+    return route if any(isinstance(value, str) for value in chosen) else request.path
 
 
 def _unbind(_error: BaseException | None) -> None:
