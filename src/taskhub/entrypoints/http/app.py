@@ -9,6 +9,7 @@ from taskhub.bootstrap import Container, build_container, ensure_administrator, 
 from taskhub.domain.errors import DomainError
 from taskhub.entrypoints.http import health, tasks, users
 from taskhub.entrypoints.http.auth import require_tokens
+from taskhub.entrypoints.http.headers import add_security_headers
 from taskhub.entrypoints.http.limits import apply_limits
 from taskhub.entrypoints.http.observing import observe_requests
 from taskhub.entrypoints.http.openapi import API_CONFIG, TaskhubApi, swagger_ui_assets
@@ -36,6 +37,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the seed's field order
     app.extensions["taskhub"] = ApiState(container)
     observe_requests(app)
+    add_security_headers(app)
     register_api(app)
     apply_limits(app, container.settings())
     if container.settings().auth == "required":

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 import flask
 import swagger_ui_bundle  # type: ignore[import-untyped]
+from apispec import BasePlugin
 from flask_smorest import Api, Blueprint
 from flask_smorest.pagination import PaginationMetadataSchema
 from werkzeug.exceptions import HTTPException
@@ -39,10 +40,16 @@ API_CONFIG = {
             "Every response carries `X-Request-ID`: the request's own (1 to 128 letters, digits "
             "or `._:+/=-`), else a fresh one; the task a request submits keeps it for the logs. "
             "Where the operator sets a rate limit, a client beyond it gets 429 `rate_limited` "
-            "with `Retry-After`."
-        }
+            "with `Retry-After`. Where the operator requires authentication "
+            "(`TASKHUB_AUTH=required`), every `/api/` operation needs `Authorization: Bearer "
+            "<token>` (401 without a valid one; 403 for a read-only token's change); this "
+            "document and its docs stay open."
+        },
+        # A token where the operator requires one; none otherwise (the empty alternative).
+        "security": [{"bearerToken": []}, {}],
     },
 }
+BEARER_TOKEN = {"type": "http", "scheme": "bearer", "description": "`taskhub tokens create`"}
 
 PREFER = {
     "name": "Prefer",
@@ -89,6 +96,23 @@ def error_component(status: http.HTTPStatus | None) -> dict[str, Any]:
     return {"description": description, "content": {PROBLEM_JSON: {"schema": ProblemSchema}}}
 
 
+class TokenRefusals(BasePlugin):
+    """Each ``/api/`` operation documents the 401 and 403 of ``TASKHUB_AUTH=required``; the
+    health checks, outside ``/api/``, need no token and say so."""
+
+    def operation_helper(
+        self, path: str | None = None, operations: dict[str, Any] | None = None, **_: Any
+    ) -> None:
+        for operation in (operations or {}).values():
+            if (path or "").startswith("/api/"):
+                operation.setdefault("responses", {}).update(TOKEN_REFUSALS)
+            else:
+                operation["security"] = []
+
+
+TOKEN_REFUSALS = {401: "UNAUTHORIZED", 403: "FORBIDDEN"}
+
+
 class TaskhubApi(Api):  # type: ignore[misc]
     """flask-smorest's Api, speaking RFC 9457 for every error and documenting it so.
 
@@ -105,6 +129,7 @@ class TaskhubApi(Api):  # type: ignore[misc]
     ERROR_SCHEMA = ProblemSchema
 
     def init_app(self, app: flask.Flask, *, spec_kwargs: dict[str, Any] | None = None) -> None:
+        spec_kwargs = {"extra_plugins": [TokenRefusals()], **(spec_kwargs or {})}
         super().init_app(app, spec_kwargs=spec_kwargs)
         components = self.spec.components
         for status in http.HTTPStatus:
@@ -112,6 +137,7 @@ class TaskhubApi(Api):  # type: ignore[misc]
         default = error_component(None)
         components.response(self.DEFAULT_ERROR_RESPONSE_NAME, default, lazy=True)
         components.header("PAGINATION", PAGINATION_HEADER, lazy=True)
+        components.security_scheme("bearerToken", BEARER_TOKEN)
 
     def handle_http_exception(self, error: HTTPException) -> flask.Response:
         """flask-smorest's documented hook for error bodies: ours are problems."""
