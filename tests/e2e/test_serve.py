@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from uuid import uuid4
 
@@ -98,3 +101,33 @@ def test_a_refusal_of_the_rate_limit_is_our_line_alone_and_names_no_client(tmp_p
     written = lines_of(log)
     assert events(written, "http.request", route="/api/tasks/", status=429)
     assert [line for line in written if "127.0.0.1" in json.dumps(line)] == []
+
+
+def test_a_token_made_on_the_command_line_opens_the_api_gunicorn_guards(tmp_path: Path) -> None:
+    """The README's gunicorn command with ``TASKHUB_AUTH=required``: it says so at start,
+    refuses a call without a token, and takes one that ``taskhub tokens create`` printed."""
+    env = {"TASKHUB_DATA_DIR": str(tmp_path / "data"), "TASKHUB_AUTH": "required"}
+    log = tmp_path / "gunicorn.log"
+    server = Server(env, log, gunicorn_command)
+    made = subprocess.run([str(Path(sys.executable).parent / "taskhub"), "tokens", "create",
+                           "--name", "e2e"], env={**os.environ, **env}, capture_output=True,
+                          text=True, timeout=60, check=True)  # fmt: skip
+    secret = made.stdout.strip()
+    refused = server.request("POST", "/api/users/", new_user())
+    accepted = server.request(
+        "POST",
+        "/api/users/",
+        new_user(),
+        {"Prefer": "wait=10", "Authorization": f"Bearer {secret}"},
+    )
+    assert server.stop() == 0
+    assert (refused.status, refused.body["code"]) == (401, "authentication_required")
+    assert (accepted.status, accepted.body["status"]) == (200, "DONE")
+    assert "API auth required" in log.read_text()
+
+
+def test_serve_says_at_start_that_the_embedded_default_keeps_auth_off(tmp_path: Path) -> None:
+    log = tmp_path / "serve.log"
+    server = Server({"TASKHUB_DATA_DIR": str(tmp_path / "data")}, log)
+    assert server.stop() == 0
+    assert "taskhub API auth off: anyone who reaches this port may call /api/" in log.read_text()

@@ -22,6 +22,7 @@ from taskhub.entrypoints.cli.output import FAILED, INTERRUPTED, USAGE
 from taskhub.entrypoints.cli.processes import check, openapi, relay, serve, worker
 from taskhub.entrypoints.cli.retention import purge
 from taskhub.entrypoints.cli.tasks import tasks
+from taskhub.entrypoints.cli.tokens import tokens
 from taskhub.entrypoints.cli.users import users
 from taskhub.settings.errors import SettingsError
 
@@ -31,7 +32,7 @@ def taskhub() -> None:
     """Every change to a user runs as a tracked task: submit them, follow them, run the service."""
 
 
-for command in (users, tasks, admin, db, serve, worker, relay, check, openapi):
+for command in (users, tasks, admin, tokens, db, serve, worker, relay, check, openapi):
     taskhub.add_command(command)
 tasks.add_command(purge)
 

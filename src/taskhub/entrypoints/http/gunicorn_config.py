@@ -19,6 +19,7 @@ from gunicorn.glogging import Logger
 
 from taskhub.bootstrap.logs import configure_logging
 from taskhub.bootstrap.metrics import forget_process, share_metrics, unshare_metrics
+from taskhub.entrypoints.http.auth import access_line
 from taskhub.settings import Settings
 from taskhub.settings.errors import SettingsError
 
@@ -45,8 +46,10 @@ logger_class = TaskhubLogger
 
 
 def on_starting(server: Any) -> None:
-    """In the master, before it forks a worker: the directory the workers share."""
+    """In the master, before it forks a worker: the directory the workers share; and who may
+    call the API, said once."""
     _shared.append(share_metrics())
+    server.log.info(access_line(Settings.from_env()))
 
 
 def post_worker_init(worker: Any) -> None:

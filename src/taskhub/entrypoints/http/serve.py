@@ -12,6 +12,7 @@ from taskhub.bootstrap import shut_down
 from taskhub.bootstrap.logs import configure_logging
 from taskhub.bootstrap.metrics import keep_metrics_in_process
 from taskhub.entrypoints.http.app import create_app
+from taskhub.entrypoints.http.auth import access_line
 from taskhub.settings import Settings
 
 
@@ -28,6 +29,7 @@ def serve(host: str, port: int, settings: Settings | None = None) -> int:
     server = make_server(host, port, app, threaded=True)
     signal.signal(signal.SIGTERM, _stop)
     print(f"taskhub serving on http://{host}:{server.port} (docs: /api/docs)", flush=True)
+    print(f"taskhub {access_line(settings)}", flush=True)
     try:
         server.serve_forever()  # returns on SIGINT or SIGTERM: werkzeug swallows the interrupt
     finally:
