@@ -41,6 +41,7 @@ def stack(docker: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> I
     try:
         running.compose("up", "-d", "--scale", "worker=2")
         running.wait_ready(90)
+        running.make_token()
         yield running
     finally:
         print(running.logs())  # pytest shows it only when the test fails

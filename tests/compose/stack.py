@@ -42,6 +42,12 @@ class Stack:
             "ENV_FILE": str(env_file),
             "WEB_PUBLISH": f"127.0.0.1:{self.port}",
         }
+        self.token: str | None = None  # sent with every request once set
+
+    def make_token(self) -> None:
+        """A token made as the README says, in the web container; later requests carry it."""
+        made = self.compose("exec", "-T", "web", "taskhub", "tokens", "create", "--name", "test")
+        self.token = made.strip()
 
     def compose(self, *args: str, timeout: float = 300, files: list[str] = FILES) -> str:
         """``docker-compose`` on this project: by default with the local base images."""
@@ -54,8 +60,12 @@ class Stack:
     def docker(self, *args: str) -> str:
         return _run(["/usr/bin/docker", *args], self.environment).stdout
 
-    def request(self, method: str, path: str, body: Any = None) -> Reply:
-        return request(self.url, method, path, body)
+    def request(self, method: str, path: str, body: Any = None, token: str | None = None) -> Reply:
+        """One exchange with the web, with ``token`` (default: the stack's own), if any."""
+        secret = token if token is not None else self.token
+        return request(
+            self.url, method, path, body, {"Authorization": f"Bearer {secret}"} if secret else None
+        )
 
     def wait_ready(self, timeout: float) -> None:
         eventually(self._ready, timeout, f"/readyz to answer 200 on {self.url}", interval=0.5)

@@ -36,6 +36,14 @@ def test_web_made_the_first_administrator_of_the_settings(stack: Stack) -> None:
     ]
 
 
+def test_the_api_of_the_compose_deployment_refuses_a_call_without_a_token(stack: Stack) -> None:
+    refused = stack.request("POST", "/api/users/", new_user(uuid.uuid4().hex), token="")
+    assert (refused.status, refused.body["code"]) == (401, "authentication_required")
+    wrong = stack.request("GET", "/api/tasks/", token="thk_not-ours")
+    assert (wrong.status, wrong.body["code"]) == (401, "invalid_token")
+    assert stack.request("GET", "/api/tasks/").status == 200  # with the stack's token
+
+
 def test_every_create_makes_one_user_though_a_worker_container_is_killed(stack: Stack) -> None:
     """Concurrent clients create users while one of the two workers is SIGKILLed; then the
     seed's list, PATCH and DELETE."""
