@@ -67,7 +67,7 @@ def postgres_engine(postgres_url: str) -> Iterator[Engine]:
 def empty_postgres(postgres_engine: Engine) -> Engine:
     """The session's PostgreSQL database with no users, tasks or administrators."""
     with postgres_engine.begin() as connection:
-        connection.execute(text("TRUNCATE users, tasks, administrators"))
+        connection.execute(text("TRUNCATE users, tasks, administrators, api_tokens, workers"))
     return postgres_engine
 
 

@@ -38,11 +38,11 @@ def test_postgres_upgrades_downgrades_and_upgrades_again() -> None:
         assert migrate.current_revision(engine) is None
         migrate.upgrade(engine)
         assert migrate.current_revision(engine) == migrate.head_revision()
-        assert tables(engine) == {"users", "tasks", "administrators", "api_tokens"}
+        assert tables(engine) == {"users", "tasks", "administrators", "api_tokens", "workers"}
         migrate.downgrade(engine, "base")
         assert (migrate.current_revision(engine), tables(engine)) == (None, set())
         migrate.upgrade(engine)
-        assert tables(engine) == {"users", "tasks", "administrators", "api_tokens"}
+        assert tables(engine) == {"users", "tasks", "administrators", "api_tokens", "workers"}
         engine.dispose()
 
 

@@ -7,7 +7,7 @@ object, which the container builds; none of them wires a use case of its own.
 from __future__ import annotations
 
 import time
-from collections.abc import Generator
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cached_property
@@ -18,6 +18,7 @@ from taskhub.application.catalogue import entry_for
 from taskhub.application.commands import Command
 from taskhub.application.following import Following, Unheard
 from taskhub.application.lookups import stored_task
+from taskhub.application.overview import DEFAULT_WINDOW, Overview, overview
 from taskhub.application.paging import DEFAULT_PAGE_SIZE, check_page
 from taskhub.application.ports import (
     NO_OBSERVER,
@@ -27,11 +28,13 @@ from taskhub.application.ports import (
     EventPublisher,
     EventSubscriber,
     Page,
+    Sighting,
     TaskBus,
     TaskFilter,
     TaskObserver,
     UnitOfWorkFactory,
 )
+from taskhub.application.presence import RECENT
 from taskhub.application.relay import Relay, SweepReport
 from taskhub.application.retention import PurgeReport, Retention
 from taskhub.application.runner import Runner
@@ -166,6 +169,15 @@ class TaskService:
     ) -> PurgeReport:
         """Delete old finished tasks and redact a deleted user's (``Retention.purge``)."""
         return self.retention.purge(older_than, dry_run, max_batches)
+
+    def overview(self, window: timedelta = DEFAULT_WINDOW) -> Overview:
+        """Counts, finishes per minute, backlog and workers, as of now (``overview``)."""
+        return overview(self.uow_factory, self.clock, window)
+
+    def workers_seen(self, within: timedelta = RECENT) -> Sequence[Sighting]:
+        """The processes that ran or relayed tasks lately (``application.presence``)."""
+        with self.uow_factory() as uow:
+            return uow.workers.seen_since(self.clock.now() - within)
 
     def check_store(self) -> None:
         """Read through a unit of work; raise whatever the store raises if it does not answer."""

@@ -19,6 +19,7 @@ from taskhub.application.ports import (
     ApiTokenRepository,
     TaskRepository,
     UserRepository,
+    WorkerRegistry,
 )
 from taskhub.domain.events import Event
 from taskhub.domain.task import Task
@@ -30,6 +31,7 @@ class BaseUnitOfWork(ABC):
     tasks: TaskRepository
     administrators: AdministratorRepository
     api_tokens: ApiTokenRepository
+    workers: WorkerRegistry
 
     def __enter__(self) -> Self:
         self._committed_events: list[Event] = []

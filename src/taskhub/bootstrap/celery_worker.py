@@ -42,4 +42,5 @@ def worker_container(settings: Settings, app: Celery) -> Container:
     container = build_container(settings.replaced(bus="celery"))
     container.celery_app.override(providers.Object(app))
     container.time_limits.override(providers.Object(TIME_LIMIT_ERRORS))
+    container.process_role.override(providers.Object("worker"))
     return container

@@ -21,6 +21,7 @@ from taskhub.adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 from taskhub.application.administrators import Administrators
 from taskhub.application.catalogue import CATALOGUE
 from taskhub.application.housekeeping import Housekeeping
+from taskhub.application.presence import Presence
 from taskhub.application.relay import Relay
 from taskhub.application.retention import Retention, RetentionPolicy
 from taskhub.application.runner import Runner
@@ -174,6 +175,13 @@ class Container(containers.DeclarativeContainer):
         sweep=housekeeping,
         interval=settings.provided.relay_interval_seconds,
     )
+    # Which process this is, for the worker registry: a web process (its tasks run on its
+    # threads), a Celery pool process or a relay; their entrypoints override it.
+    process_role = providers.Object("web")
+    presence = providers.Factory(
+        Presence, uow_factory=unit_of_work.provider, clock=clock, role=process_role
+    )
+    presence_thread = providers.Resource(resources.presence_thread, presence=presence)
 
     password_hasher = providers.ThreadSafeSingleton(Argon2Hasher)
     administrators = providers.Factory(

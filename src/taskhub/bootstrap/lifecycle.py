@@ -44,6 +44,8 @@ def start(container: Container) -> Container:
             container.event_subscriber()  # the same: its thread starts with the first follower
         if container.settings().bus == "thread":
             container.relay_thread()
+        if container.settings().bus == "thread" or container.process_role() != "web":
+            container.presence_thread()  # a process that runs (or relays) tasks says so
     except BaseException:
         shut_down(container)
         raise
@@ -89,6 +91,8 @@ def shut_down(container: Container) -> None:
     running and queued tasks finish with their leases still renewed and the store and event
     publisher still open, then the heartbeat, then the rest.
     """
-    for resource in (container.relay_thread, container.thread_bus, container.heartbeat):
+    resources = (container.presence_thread, container.relay_thread, container.thread_bus,
+                 container.heartbeat)  # fmt: skip
+    for resource in resources:
         resource.shutdown()
     container.shutdown_resources()

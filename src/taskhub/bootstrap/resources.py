@@ -15,9 +15,11 @@ from taskhub.adapters.local.buses import RunTask, ThreadPoolBus
 from taskhub.adapters.local.observers import Observers
 from taskhub.adapters.local.relay_thread import RelayThread
 from taskhub.adapters.local.task_log import TaskLog
+from taskhub.adapters.local.ticker import Ticker
 from taskhub.application.catalogue import Catalogue
 from taskhub.application.heartbeat import Heartbeat
 from taskhub.application.ports import Clock, TaskObserver, UnitOfWorkFactory
+from taskhub.application.presence import INTERVAL, Presence
 from taskhub.application.service import TaskService
 from taskhub.application.sweeping import Sweep
 from taskhub.bootstrap.checks import installed
@@ -57,6 +59,14 @@ def relay_thread(sweep: Sweep, interval: float) -> Iterator[RelayThread]:
     thread.start()
     yield thread
     thread.stop()
+
+
+def presence_thread(presence: Presence) -> Iterator[Ticker]:
+    """This process noting itself in the worker registry, from start until shutdown."""
+    ticker = Ticker(presence.note, INTERVAL.total_seconds(), "taskhub-presence")
+    ticker.start()
+    yield ticker
+    ticker.stop()
 
 
 def celery_app(settings: Settings) -> Celery:

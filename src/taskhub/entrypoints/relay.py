@@ -29,6 +29,8 @@ def run(once: bool, interval: float | None = None) -> int:
         if once:
             log.info("relay sweep: %s", container.housekeeping()(False))
         else:
+            container.process_role.override("relay")
+            container.presence_thread()
             _sweep_until(stopped, container, interval or settings.relay_interval_seconds)
     finally:
         shut_down(container)

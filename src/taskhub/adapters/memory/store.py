@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
+from taskhub.application.ports.presence import Sighting
 from taskhub.domain.administrator import Administrator
 from taskhub.domain.api_token import ApiToken
 from taskhub.domain.task import Task
@@ -40,6 +41,7 @@ class InMemoryStore:
         self.idempotency_keys: dict[str, UUID] = {}
         self.administrators: dict[UUID, Administrator] = {}
         self.api_tokens: dict[UUID, ApiToken] = {}
+        self.workers: dict[str, Sighting] = {}  # by name
 
 
 class Tracked(Generic[E]):

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+from taskhub.adapters.memory.activity import InMemoryTaskActivity
 from taskhub.adapters.memory.retention import InMemoryTaskRetention
 from taskhub.adapters.memory.store import InMemoryStore, Tracked, detached, state_of
 from taskhub.application.ports import Backlog, Page, TaskFilter
@@ -16,7 +17,7 @@ from taskhub.domain.task import Task, TaskStatus
 RELAY_BOOKKEEPING = ("redispatches", "relay_after")  # a save writes them, as loaded
 
 
-class InMemoryTaskRepository(InMemoryTaskRetention):
+class InMemoryTaskRepository(InMemoryTaskRetention, InMemoryTaskActivity):
     def __init__(self, store: InMemoryStore) -> None:
         self._store = store
         self.tracked: Tracked[Task] = Tracked()

@@ -17,6 +17,7 @@ from taskhub.adapters.memory.api_tokens import InMemoryApiTokenRepository
 from taskhub.adapters.memory.store import InMemoryStore, detached
 from taskhub.adapters.memory.tasks import InMemoryTaskRepository, saved_over
 from taskhub.adapters.memory.users import InMemoryUserRepository
+from taskhub.adapters.memory.workers import InMemoryWorkerRegistry
 from taskhub.application.ports import ConcurrentUpdate, ConcurrentUserChange
 from taskhub.application.unit_of_work import BaseUnitOfWork
 from taskhub.domain.errors import (
@@ -35,6 +36,7 @@ class InMemoryUnitOfWork(BaseUnitOfWork):
     tasks: InMemoryTaskRepository
     administrators: InMemoryAdministratorRepository
     api_tokens: InMemoryApiTokenRepository
+    workers: InMemoryWorkerRegistry
 
     def __init__(self, store: InMemoryStore) -> None:
         self._store = store
@@ -42,6 +44,7 @@ class InMemoryUnitOfWork(BaseUnitOfWork):
         self.tasks = InMemoryTaskRepository(store)
         self.administrators = InMemoryAdministratorRepository(store)
         self.api_tokens = InMemoryApiTokenRepository(store)
+        self.workers = InMemoryWorkerRegistry(store)
 
     def _begin(self) -> None:
         """Nothing to open: each repository reads the store under its lock."""
@@ -69,6 +72,7 @@ class InMemoryUnitOfWork(BaseUnitOfWork):
             self._store.users = users
             self._store.administrators.update({a.id: a for a in administrators})
             self._store.api_tokens.update({t.id: t for t in api_tokens})
+            self.workers.apply()
         for repository in (self.users, self.tasks, self.administrators, self.api_tokens):
             repository.tracked.rebase()
 
@@ -77,6 +81,7 @@ class InMemoryUnitOfWork(BaseUnitOfWork):
         self.tasks.tracked.forget()
         self.administrators.tracked.forget()
         self.api_tokens.tracked.forget()
+        self.workers.discard()
         self.tasks.in_place.clear()
         self.tasks.purged.clear()
 

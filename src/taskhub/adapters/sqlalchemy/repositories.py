@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, se
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from taskhub.adapters.sqlalchemy.activity import SqlTaskActivity
 from taskhub.adapters.sqlalchemy.errors import translated
 from taskhub.adapters.sqlalchemy.retention import SqlTaskRetention
 from taskhub.adapters.sqlalchemy.tables import tasks, users
@@ -55,7 +56,7 @@ class SqlUserRepository:
             return list(self._session.scalars(query))
 
 
-class SqlTaskRepository(SqlTaskRetention):
+class SqlTaskRepository(SqlTaskRetention, SqlTaskActivity):
     def __init__(self, session: Session, seen: list[User | Task]) -> None:
         self._session, self._seen = session, seen
 

@@ -141,3 +141,15 @@ api_tokens = Table(
     Column("last_used_at", UtcDateTime(), nullable=True),
     Column("revoked_at", UtcDateTime(), nullable=True),
 )
+
+# The processes that run or relay tasks, as last seen (``application.presence``).
+workers = Table(
+    "workers",
+    metadata,
+    Column("name", String(300), primary_key=True),
+    Column("role", String(20), nullable=False),
+    Column("host", String(255), nullable=False),
+    Column("pid", Integer(), nullable=False),
+    Column("started_at", UtcDateTime(), nullable=False),
+    Column("last_seen_at", UtcDateTime(), nullable=False),
+)

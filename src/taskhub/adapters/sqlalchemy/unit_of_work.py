@@ -13,6 +13,7 @@ from taskhub.adapters.sqlalchemy.administrators import SqlAdministratorRepositor
 from taskhub.adapters.sqlalchemy.api_tokens import SqlApiTokenRepository
 from taskhub.adapters.sqlalchemy.errors import translated
 from taskhub.adapters.sqlalchemy.repositories import SqlTaskRepository, SqlUserRepository
+from taskhub.adapters.sqlalchemy.workers import SqlWorkerRegistry
 from taskhub.application.unit_of_work import BaseUnitOfWork
 from taskhub.domain.administrator import Administrator
 from taskhub.domain.task import Task
@@ -33,6 +34,7 @@ class SqlAlchemyUnitOfWork(BaseUnitOfWork):
         self._accounts: list[Administrator] = []
         self.administrators = SqlAdministratorRepository(self._session, self._accounts)
         self.api_tokens = SqlApiTokenRepository(self._session, [])
+        self.workers = SqlWorkerRegistry(self._session)
         event.listen(self._session, "before_flush", self._write_relay_bookkeeping)
 
     def flush(self) -> None:

@@ -3,8 +3,10 @@
 Import them from here; the modules behind are only a way to keep each short.
 """
 
+from taskhub.application.ports.activity import MinuteCount
 from taskhub.application.ports.messaging import Clock, DispatchFailed, EventPublisher, TaskBus
 from taskhub.application.ports.observing import NO_OBSERVER, TaskObserver
+from taskhub.application.ports.presence import Sighting, WorkerRegistry
 from taskhub.application.ports.repositories import (
     AdministratorRepository,
     ApiTokenRepository,
@@ -38,8 +40,10 @@ __all__ = [
     "DispatchFailed",
     "EventPublisher",
     "EventSubscriber",
+    "MinuteCount",
     "Page",
     "PasswordHasher",
+    "Sighting",
     "StoreTimeout",
     "StoreUnavailable",
     "Subscription",
@@ -50,4 +54,5 @@ __all__ = [
     "UnitOfWork",
     "UnitOfWorkFactory",
     "UserRepository",
+    "WorkerRegistry",
 ]

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import Generic, Protocol, TypeVar
 from uuid import UUID
 
+from taskhub.application.ports.activity import TaskActivity
 from taskhub.application.ports.retention import TaskRetention
 from taskhub.domain.administrator import Administrator
 from taskhub.domain.api_token import ApiToken
@@ -79,7 +80,7 @@ class UserRepository(Protocol):
         ...
 
 
-class TaskRepository(TaskRetention, Protocol):
+class TaskRepository(TaskRetention, TaskActivity, Protocol):
     """Tasks inside one unit of work. Changes to tasks it returned are saved by ``commit``.
 
     Each save is a compare-and-set on ``Task.version``: if another unit of work saved the same task
@@ -88,7 +89,8 @@ class TaskRepository(TaskRetention, Protocol):
     A save writes the fields this unit of work changed, and the relay's bookkeeping as loaded
     (so a claim clears a redispatch noted since); what was updated in place meanwhile (a lease
     renewed, a cancel requested) and not changed here stays as the update left it.
-    What keeps the history bounded is ``TaskRetention``'s.
+    What keeps the history bounded is ``TaskRetention``'s; what counts for the overview,
+    ``TaskActivity``'s.
     """
 
     def add(self, task: Task) -> None:

@@ -10,6 +10,7 @@ from types import TracebackType
 from typing import Protocol, Self
 from uuid import UUID
 
+from taskhub.application.ports.presence import WorkerRegistry
 from taskhub.application.ports.repositories import (
     AdministratorRepository,
     ApiTokenRepository,
@@ -74,6 +75,7 @@ class UnitOfWork(Protocol):
     tasks: TaskRepository
     administrators: AdministratorRepository
     api_tokens: ApiTokenRepository
+    workers: WorkerRegistry
 
     def __enter__(self) -> Self: ...
 
