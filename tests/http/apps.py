@@ -24,6 +24,10 @@ def published_document() -> dict[str, object]:
         shut_down(app.extensions["taskhub"].container)
 
 
+# What a threaded server says of itself, for event streams: the test client says it is not.
+THREADED = {"wsgi.multithread": True}
+
+
 def memory_settings(**overrides: Any) -> Settings:
     """In-memory store, tasks run inline as submitted, and a short cap on ``Prefer: wait``."""
     values: dict[str, Any] = {"database_url": "memory://", "bus": "inline", "max_wait_seconds": 2.0}

@@ -16,7 +16,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from taskhub.bootstrap import Container
 from taskhub.testing import HeldBus, ManualClock, user_fields
-from tests.http.apps import UnreachableStore
+from tests.http.apps import THREADED, UnreachableStore
 from tests.logs import Line, events, json_lines, logged, personal_values
 
 Lines = Callable[[], list[Line]]
@@ -141,7 +141,7 @@ def test_a_stream_is_logged_and_timed_when_it_ends(
     timed = ("taskhub_http_request_duration_seconds_count", frozenset(STREAM.items()))
     before = scrape(client).get(timed, 0.0)
     stream = client.get(f"/api/tasks/{task_id}/events", headers={"X-Request-ID": "r-sse"},
-                        buffered=False)  # fmt: skip
+                        buffered=False, environ_overrides=THREADED)  # fmt: skip
     chunks = iter(stream.response)
     next(chunks)  # it has begun, and goes on until the task ends: nothing is recorded yet
     begun = time.perf_counter()

@@ -4,11 +4,16 @@ real HTTP server, streams what the worker does to clients that come and go.
 
 The worker holds each ``gated…`` create after its progress report until the test opens the gate
 (``gated_worker``), so the stream has something to show mid-run whatever the machine's speed.
+
+Two web processes: one quick to notice a client gone (a short keep-alive, which also re-reads the
+store), and one whose keep-alive is so long that only the events broker can tell it of a change in
+time, which is what proves that the worker's events arrive.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -34,6 +39,8 @@ from tests.stack import stack_env
 
 SETTLE = 60  # seconds: generous for a shared 2-core machine; each wait ends as soon as it can
 HEARTBEAT = "0.2"  # seconds: a client that hangs up is noticed at the next keep-alive
+QUIET = 30.0  # seconds: the keep-alive of the web process that must hear the worker's events
+HEARD = QUIET / 3  # a change it shows sooner than this was heard, not read at a keep-alive
 
 
 @contextmanager
@@ -56,12 +63,32 @@ def deployment(database_url: str, private_redis: RedisServer) -> dict[str, str]:
     return {**stack_env(database_url, private_redis.url), "TASKHUB_EVENTS_URL": private_redis.url}
 
 
+@contextmanager
+def web_process(deployment: dict[str, str], heartbeat: str | float) -> Iterator[Flask]:
+    env = {**deployment, "TASKHUB_SSE_HEARTBEAT_SECONDS": str(heartbeat)}
+    app = create_app(Settings.from_env(env))
+    try:
+        yield app
+    finally:
+        shut_down(app.extensions["taskhub"].container)
+
+
 @pytest.fixture
 def web(deployment: dict[str, str]) -> Iterator[Flask]:
     """A web process of the deployment, quick to notice a client gone."""
-    app = create_app(Settings.from_env({**deployment, "TASKHUB_SSE_HEARTBEAT_SECONDS": HEARTBEAT}))
-    yield app
-    shut_down(app.extensions["taskhub"].container)
+    with web_process(deployment, HEARTBEAT) as app:
+        yield app
+
+
+@pytest.fixture
+def quiet_web(deployment: dict[str, str]) -> Iterator[Flask]:
+    """A web process of the deployment that re-reads a task only every ``QUIET`` seconds."""
+    with web_process(deployment, QUIET) as app:
+        yield app
+
+
+def version_of(event: Block) -> int:
+    return int(str(event.id).split(".")[0])  # ids are ``{version}.{cancel mark}``
 
 
 def task_events_until(blocks: Iterator[Block], last: Callable[[Block], bool]) -> list[Block]:
@@ -76,14 +103,19 @@ def task_events_until(blocks: Iterator[Block], last: Callable[[Block], bool]) ->
 
 
 def test_a_worker_s_progress_streams_live_resumes_and_ends_with_the_final_status(
-    deployment: dict[str, str], web: Flask, start_worker: Callable[..., Worker], tmp_path: Path
+    deployment: dict[str, str],
+    web: Flask,
+    quiet_web: Flask,
+    start_worker: Callable[..., Worker],
+    tmp_path: Path,
 ) -> None:
     subscriber = web.extensions["taskhub"].container.event_subscriber()
     fields = user_fields(username=f"gated_{uuid4().hex[:8]}")
-    with serving(web) as url:
+    with serving(web) as url, serving(quiet_web) as quiet_url:
         task_id = request(url, "POST", "/api/users/", fields).body["task_id"]
         path = f"/api/tasks/{task_id}/events"
         first = StreamClient(url, path)  # before any worker runs: the task is PENDING
+        quiet = StreamClient(quiet_url, path).blocks()
         start_test_worker(
             start_worker, {**deployment, "GATE_DIR": str(tmp_path)}, "gated_worker", 1
         )
@@ -96,7 +128,12 @@ def test_a_worker_s_progress_streams_live_resumes_and_ends_with_the_final_status
         blocks = resumed.blocks()
         assert (resumed.status, next(blocks).retry) == (200, 2000)
         assert next(blocks).comment == "still following"  # nothing new yet, and no repeat
+        task_events_until(quiet, lambda event: event.data["progress"] == CHECKED)  # mid-run
+        opened = time.monotonic()
         (tmp_path / fields["username"]).touch()  # the worker writes the user and ends the task
+        task_events_until(quiet, lambda event: event.data["status"] == "DONE")
+        took = time.monotonic() - opened
+        assert took < HEARD, f"DONE after {took:.1f}s: read at a keep-alive, not heard"
         after = list(blocks)  # to the end of the stream, which the server closes
         finished = StreamClient(url, path, {"Last-Event-ID": str(after[0].id)})
         assert finished.status == 204
@@ -105,7 +142,7 @@ def test_a_worker_s_progress_streams_live_resumes_and_ends_with_the_final_status
     assert [event.data["status"] for event in events] == [
         "PENDING", *["PROCESSING"] * (len(events) - 2), "DONE",
     ]  # fmt: skip
-    progress, versions = [e.data["progress"] for e in events], [int(str(e.id)) for e in events]
+    progress, versions = [e.data["progress"] for e in events], [version_of(e) for e in events]
     assert progress == sorted(set(progress))
     assert (progress[0], CHECKED in progress, progress[-1]) == (0, True, 100)
     assert versions == sorted(set(versions))

@@ -3,14 +3,16 @@ client's last version resumes; the subscription is released however following en
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from datetime import timedelta
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 from dependency_injector import providers
 
+from taskhub.application.following import Seen
 from taskhub.domain.errors import TaskNotFound
 from taskhub.domain.task import Task, TaskStatus
 from taskhub.entrypoints.library import Hub
@@ -23,6 +25,16 @@ NEVER = 60.0  # seconds: an interval no test should come near, so a wake-up is a
 
 def following(hub: Hub) -> int:
     return int(hub.container.event_subscriber().following)
+
+
+def running(hub: Hub, task_id: UUID, clock: ManualClock) -> Task:
+    """A runner claims the task and is still working on it; the task then."""
+    with hub.container.unit_of_work() as uow:
+        task = uow.tasks.get(task_id)
+        assert task is not None
+        task.start(clock.now(), timedelta(seconds=30))
+        uow.commit()
+    return hub.tasks.get(task_id)
 
 
 def states(hub: Hub, task_id: object, **options: object) -> Iterator[Task | None]:
@@ -53,12 +65,12 @@ def test_a_finished_task_is_seen_once_and_the_follower_stops(hub: Hub) -> None:
 
 def test_a_follower_that_has_the_final_state_gets_nothing_more(hub: Hub) -> None:
     task = hub.users.create(**user_fields())
-    assert list(states(hub, task.id, seen=task.version)) == []
+    assert list(states(hub, task.id, seen=Seen.of(task))) == []
 
 
 def test_resuming_at_a_version_skips_it_and_says_it_is_still_following(hub: Hub) -> None:
     task_id = pending(hub)
-    followed = states(hub, task_id, seen=hub.tasks.get(task_id).version, every=0.01)
+    followed = states(hub, task_id, seen=Seen.of(hub.tasks.get(task_id)), every=0.01)
     assert next(followed) is None  # nothing new: a heartbeat, not the same state again
     hub.tasks.run(task_id)
     assert [state.status for state in followed if state] == [TaskStatus.DONE]
@@ -96,27 +108,64 @@ def test_a_cancel_request_on_a_running_task_is_seen_though_it_keeps_the_version(
     hub: Hub, clock: ManualClock
 ) -> None:
     task_id = pending(hub)
-    with hub.container.unit_of_work() as uow:  # a runner claims it and is still working
-        task = uow.tasks.get(task_id)
-        assert task is not None
-        task.start(clock.now(), timedelta(seconds=30))
-        uow.commit()
+    running(hub, task_id, clock)
     followed = states(hub, task_id, every=NEVER)
-    running = next(followed)
-    assert running is not None
-    assert running.cancel_requested_at is None
+    claimed = next(followed)
+    assert claimed is not None
+    assert claimed.cancel_requested_at is None
     hub.tasks.cancel(task_id)
     marked = next(followed)
     assert marked is not None
-    assert (marked.status, marked.version) == (TaskStatus.PROCESSING, running.version)
+    assert (marked.status, marked.version) == (TaskStatus.PROCESSING, claimed.version)
     assert marked.cancel_requested_at == clock.now()
     followed.close()
 
 
-def test_an_unknown_task_cannot_be_followed(hub: Hub) -> None:
-    with pytest.raises(TaskNotFound):
-        next(states(hub, uuid4()))
+def test_an_unknown_task_is_followed_to_nothing_and_the_library_says_so(hub: Hub) -> None:
+    """The service's follower ends (a stream's client already had its answer: the task was
+    there, then deleted); the library, asked for a task there is not, raises at once."""
+    assert list(states(hub, uuid4())) == []
     assert following(hub) == 0
+    with pytest.raises(TaskNotFound):
+        hub.tasks.follow(uuid4())
+
+
+def test_a_store_outage_at_the_first_read_is_waited_out_too(hub: Hub) -> None:
+    task_id = pending(hub)
+    hub.container.unit_of_work.override(providers.Factory(UnreachableStore))
+    followed = states(hub, task_id, every=0.01)
+    assert next(followed) is None  # a heartbeat, not an error once a client is being answered
+    hub.container.unit_of_work.reset_override()
+    first = next(state for state in followed if state is not None)
+    assert first.status is TaskStatus.PENDING
+    followed.close()
+
+
+def test_a_cancel_mark_the_follower_did_not_have_is_seen_though_the_version_is_the_same(
+    hub: Hub, clock: ManualClock
+) -> None:
+    task_id = pending(hub)
+    version = running(hub, task_id, clock).version  # what the follower had
+    hub.tasks.cancel(task_id)
+    followed = states(hub, task_id, seen=Seen(version), every=NEVER)
+    marked = next(followed)
+    assert marked is not None
+    assert (marked.version, marked.cancel_requested) == (version, True)
+    followed.close()
+    again = states(hub, task_id, seen=Seen(version, cancel_requested=True), every=0.01)
+    assert next(again) is None  # it had the mark too: nothing new
+    again.close()
+
+
+def test_a_stopping_process_ends_its_followers_each_after_what_it_has_shown(hub: Hub) -> None:
+    task_id, stopping = pending(hub), threading.Event()
+    followed = states(hub, task_id, every=NEVER, stopping=stopping)
+    assert next(followed) is not None
+    stopping.set()
+    assert list(followed) == []  # it looks once more, and ends: its client will reconnect
+    assert following(hub) == 0
+    later = list(states(hub, pending(hub), every=NEVER, stopping=stopping))
+    assert [state.status for state in later if state] == [TaskStatus.PENDING]
 
 
 def test_the_library_follows_until_done_without_heartbeats(hub: Hub) -> None:

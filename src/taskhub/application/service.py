@@ -6,6 +6,7 @@ object, which the container builds; none of them wires a use case of its own.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from uuid import UUID
 from taskhub.application import cancellation
 from taskhub.application.catalogue import entry_for
 from taskhub.application.commands import Command
-from taskhub.application.following import Following, Unheard
+from taskhub.application.following import Following, Seen, Unheard
 from taskhub.application.lookups import stored_task
 from taskhub.application.overview import DEFAULT_WINDOW, Overview, overview
 from taskhub.application.paging import DEFAULT_PAGE_SIZE, check_page
@@ -136,15 +137,22 @@ class TaskService:
     def follow(
         self,
         task_id: UUID,
-        seen: int | None = None,
+        seen: Seen | None = None,
         every: float = 0.5,
         longest: float | None = None,
+        stopping: threading.Event | None = None,
     ) -> Generator[Task | None]:
         """The task each time it changes until it is finished, woken by its events
         (``following.Following``): ``None`` after ``every`` seconds without a change."""
         subscriber = self.subscriber or Unheard()
         following = Following(
-            self.get, subscriber, task_id, seen=seen, every=every, longest=longest
+            self.get,
+            subscriber,
+            task_id,
+            seen=seen,
+            every=every,
+            longest=longest,
+            stopping=stopping,
         )
         return following.states()
 

@@ -104,8 +104,11 @@ class Tasks:
 
     def follow(self, task_id: Id, timeout: float | None = None) -> Iterator[Task]:
         """The task now, then each time it changes, until it is finished (the last one yielded)
-        or ``timeout`` seconds have passed; woken by its events, so no polling loop is needed."""
-        states = self._service().follow(as_uuid(task_id, "task_id"), longest=timeout)
+        or ``timeout`` seconds have passed; woken by its events, so no polling loop is needed.
+        ``TaskNotFound`` at once if there is no such task."""
+        service, task_uuid = self._service(), as_uuid(task_id, "task_id")
+        service.get(task_uuid)  # an unknown task raises here, not on iteration
+        states = service.follow(task_uuid, longest=timeout)
         return (task for task in states if task is not None)
 
     def run(self, task_id: Id) -> Task:

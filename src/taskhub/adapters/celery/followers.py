@@ -8,8 +8,10 @@ pause, and wakes every follower once it listens again, so that each reads what i
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
+import time
 import uuid
 from typing import Any
 
@@ -24,6 +26,7 @@ from taskhub.application.ports import Subscription
 log = logging.getLogger(__name__)
 FIRST_PAUSE, LONGEST_PAUSE = 0.1, 5.0  # seconds between attempts to reach the broker again
 DRAIN_SECONDS = 1.0  # how often the thread looks up from the broker (to stop, to beat)
+SUBSCRIBE_SECONDS = 0.1  # the first, short drain: what sends Redis its PSUBSCRIBE
 HEARTBEAT_SECONDS = 10  # AMQP heartbeats, so a broker gone silent is noticed
 
 
@@ -82,19 +85,30 @@ class KombuEventSubscriber:
             pause = min(pause * 2, LONGEST_PAUSE)
 
     def _consume(self) -> None:
-        """Listen until stopped; raise when the broker is lost."""
+        """Listen until stopped; raise when the broker is lost.
+
+        kombu's Redis transport sends its PSUBSCRIBE only inside the first ``drain_events``, so
+        one short drain comes before the thread says it listens: a follower woken then, which
+        reads the task and waits, hears whatever is published after its read."""
         with self._connection() as connection:
             connection.ensure_connection(max_retries=1)
             with connection.Consumer(
                 self._queue(), callbacks=[self._heard], accept=["json"], no_ack=True
             ):
+                beat = _Beat(connection)
+                self._drain(connection, SUBSCRIBE_SECONDS, beat)
                 self._listening.set()
                 self._followers.wake_all()  # what was published before now went unheard
                 while not self._stopped.is_set():
-                    try:
-                        connection.drain_events(timeout=DRAIN_SECONDS)
-                    except TimeoutError:
-                        connection.heartbeat_check()
+                    self._drain(connection, DRAIN_SECONDS, beat)
+
+    @staticmethod
+    def _drain(connection: Connection, timeout: float, beat: _Beat) -> None:
+        """Deliver what arrives within ``timeout``, then beat if it is time, however busy the
+        broker is: a steady flow of events never lets a drain time out."""
+        with contextlib.suppress(TimeoutError):
+            connection.drain_events(timeout=timeout)
+        beat.maybe()
 
     def _connection(self) -> Connection:
         options = {"socket_connect_timeout": self._timeout, "max_retries": 1}
@@ -119,3 +133,18 @@ class KombuEventSubscriber:
         except (KeyError, TypeError, ValueError):
             return
         self._followers.wake(task_id)
+
+
+class _Beat:
+    """AMQP heartbeats for a consumer that only reads: it must send them itself, or the broker
+    drops the connection after a few silent intervals (no-op on Redis)."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection, self._next = connection, time.monotonic()
+
+    def maybe(self) -> None:
+        """Check at most every ``DRAIN_SECONDS``: often enough for ``HEARTBEAT_SECONDS``
+        (amqp sends one every half interval), cheap under a flood of events."""
+        if (now := time.monotonic()) >= self._next:
+            self._next = now + DRAIN_SECONDS
+            self._connection.heartbeat_check()
