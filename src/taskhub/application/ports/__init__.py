@@ -3,6 +3,7 @@
 Import them from here; the modules behind are only a way to keep each short.
 """
 
+from taskhub.application.ports.browsing import UserQuery
 from taskhub.application.ports.messaging import Clock, DispatchFailed, EventPublisher, TaskBus
 from taskhub.application.ports.observing import NO_OBSERVER, TaskObserver
 from taskhub.application.ports.repositories import (
@@ -47,5 +48,6 @@ __all__ = [
     "TaskRepository",
     "UnitOfWork",
     "UnitOfWorkFactory",
+    "UserQuery",
     "UserRepository",
 ]
