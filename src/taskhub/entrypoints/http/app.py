@@ -7,6 +7,7 @@ from flask import Flask
 from taskhub.application.ports import StoreUnavailable
 from taskhub.bootstrap import Container, build_container, ensure_administrator, start
 from taskhub.domain.errors import DomainError
+from taskhub.entrypoints import console
 from taskhub.entrypoints.http import health, tasks, users
 from taskhub.entrypoints.http.limits import apply_limits
 from taskhub.entrypoints.http.observing import observe_requests
@@ -24,7 +25,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
 
     The container is started last (``taskhub.bootstrap.start``), so the schema is ready before
     any request; one that cannot be made ready raises here, which fails gunicorn's worker boot.
-    Then the first administrator the settings name is made, if missing.
+    Then the first administrator the settings name is made, if missing; the console
+    (``/admin/``, ``taskhub.entrypoints.console``) signs them in.
     Whoever serves the app shuts the container down when done: ``taskhub.bootstrap.shut_down``
     on ``app.extensions["taskhub"].container``.
     """
@@ -38,6 +40,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     register_api(app)
     apply_limits(app, container.settings())
     init_streams(app, container.settings().sse_max_streams)
+    console.init_console(app, container.settings())
     start(container)
     ensure_administrator(container)
     return app
