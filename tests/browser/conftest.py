@@ -30,8 +30,8 @@ PHONE = {"width": 390, "height": 844}
 
 
 def artefacts() -> Path:
-    """Where screenshots go: ``$TASKHUB_ARTIFACTS`` or ``tests/artifacts`` (ignored by git)."""
-    where = Path(os.environ.get("TASKHUB_ARTIFACTS", ROOT / "tests" / "artifacts"))
+    """Where screenshots go: ``$SCREENSHOTS_DIR`` or ``tests/artifacts`` (ignored by git)."""
+    where = Path(os.environ.get("SCREENSHOTS_DIR", ROOT / "tests" / "artifacts"))
     where.mkdir(parents=True, exist_ok=True)
     return where
 
