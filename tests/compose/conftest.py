@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator
 
 import pytest
@@ -34,6 +35,9 @@ def stack(docker: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> I
     settings = example.replace(
         "\nTASKHUB_ADMIN_PASSWORD=\n", f"\nTASKHUB_ADMIN_PASSWORD={PASSWORD}\n"
     )
+    assert "\nTASKHUB_SECRET_KEY=\n" in example, "the example leaves the console's key to set"
+    key = secrets.token_urlsafe(32)
+    settings = settings.replace("\nTASKHUB_SECRET_KEY=\n", f"\nTASKHUB_SECRET_KEY={key}\n")
     env_file.write_text(settings + FAST_RECOVERY)
     build_wheels()
     running = Stack(docker, env_file)

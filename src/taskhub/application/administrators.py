@@ -6,12 +6,16 @@ pipeline, so creating one is a plain transaction that answers at once.
 
 from __future__ import annotations
 
+import secrets
 import uuid
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
+from functools import lru_cache
+from typing import cast
 
 from taskhub.application.ports import Clock, PasswordHasher, UnitOfWorkFactory
 from taskhub.domain.administrator import Administrator, validate_administrator
-from taskhub.domain.errors import AdministratorExists
+from taskhub.domain.errors import AdministratorExists, SignInRefused
+from taskhub.domain.user_fields import normalize_username
 
 
 class Administrators:
@@ -47,6 +51,31 @@ class Administrators:
             return False
         return True
 
+    def authenticate(self, username: str, password: str) -> Administrator:
+        """The account whose username and password these are, else ``SignInRefused``.
+
+        Every attempt costs one verification of an argon2id hash, whether the account exists or
+        not (an unknown username is checked against a decoy hash), so neither the answer nor
+        its timing tells which usernames exist. A hash made with weaker parameters than the
+        hasher's own is replaced, now that the password is known.
+        """
+        with self._uow_factory() as uow:
+            found = uow.administrators.get_by_username(normalize_username(username))
+            stored = found.password_hash if found else _decoy_hash(cast(Hashable, self._hasher))
+            if not self._hasher.verify(stored, password) or found is None:
+                raise SignInRefused()
+            if self._hasher.needs_rehash(found.password_hash):
+                found.password_hash = self._hasher.hash(password)
+                uow.commit()
+            return found
+
     def list(self) -> Sequence[Administrator]:
         with self._uow_factory() as uow:
             return uow.administrators.list()
+
+
+@lru_cache(maxsize=4)
+def _decoy_hash(hasher: Hashable) -> str:
+    """A hash of a password nobody knows, made once per hasher: what an unknown username's
+    attempt is verified against, at the same cost as a real one."""
+    return cast(PasswordHasher, hasher).hash(secrets.token_urlsafe(32))

@@ -34,6 +34,7 @@ from taskhub.application.ports import (
     TaskFilter,
     TaskObserver,
     UnitOfWorkFactory,
+    UserQuery,
 )
 from taskhub.application.presence import RECENT
 from taskhub.application.relay import Relay, SweepReport
@@ -43,8 +44,10 @@ from taskhub.application.submission import Idempotency, Submitter
 from taskhub.domain.errors import (
     TaskAlreadyRetried,
     TaskRedacted,
+    UserNotFound,
 )
 from taskhub.domain.task import Task
+from taskhub.domain.user import User
 
 __all__ = ["Idempotency", "TaskService"]  # a submission's key is part of the service's language
 NO_SUCH_TASK = UUID(int=0)
@@ -121,6 +124,27 @@ class TaskService:
         check_page(page, page_size)
         with self.uow_factory() as uow:
             return uow.tasks.list(where or TaskFilter(), page, page_size)
+
+    def browse_users(
+        self, query: UserQuery, page: int = 1, page_size: int = DEFAULT_PAGE_SIZE
+    ) -> Page[User]:
+        """The users ``query`` matches, one page, read straight from the store: not a task.
+
+        For the console, an operator's tool that must show the users while workers are down,
+        and whose every page view would otherwise add a task row (and a copy of a page of
+        users) to the history. Clients of the API still read through ``list_users`` tasks.
+        """
+        check_page(page, page_size)
+        with self.uow_factory() as uow:
+            return uow.users.browse(query, page, page_size)
+
+    def find_user(self, user_id: UUID) -> User:
+        """One user as stored now, straight from the store (as ``browse_users``), or
+        ``UserNotFound``."""
+        with self.uow_factory() as uow:
+            if (user := uow.users.get(user_id)) is None:
+                raise UserNotFound(user_id)
+            return user
 
     def wait(self, task_id: UUID, timeout: float, interval: float = 0.02) -> Task:
         """Poll until the task is finished; raise TimeoutError after ``timeout`` seconds."""

@@ -89,6 +89,17 @@ class TokenReadOnly(DomainError):
         super().__init__("This token may only read; a change needs a token that may write.")
 
 
+class SignInRefused(DomainError):
+    """A sign-in to the console failed. One sentence for every reason (no such account, a wrong
+    password, a password no account could have), so the answer never tells which usernames
+    exist."""
+
+    code = "sign_in_refused"
+
+    def __init__(self) -> None:
+        super().__init__("That username and password do not match an administrator.")
+
+
 class InvalidQuery(InvalidInput):
     """Paging or filtering arguments out of range or unknown, or a query parameter nothing reads."""
 

@@ -17,6 +17,7 @@ from dotenv import dotenv_values
 from pydantic import ConfigDict, ValidationError, model_validator
 
 from taskhub.settings.access import AccessSettings
+from taskhub.settings.console import ConsoleSettings
 from taskhub.settings.errors import SettingsError, masked, one_line
 from taskhub.settings.operating import OperatingSettings
 from taskhub.settings.retention import RetentionSettings
@@ -31,9 +32,15 @@ __all__ = ["ENV_FILE", "ENV_PREFIX", "Settings", "SettingsError"]
 
 
 # pydantic gathers the fields of the last base first: the README's table reads in this order
-# reversed (store, work, web, operating, retention, access).
+# reversed (store, work, web, operating, retention, access, console).
 class Settings(
-    AccessSettings, RetentionSettings, OperatingSettings, WebSettings, WorkSettings, StoreSettings
+    ConsoleSettings,
+    AccessSettings,
+    RetentionSettings,
+    OperatingSettings,
+    WebSettings,
+    WorkSettings,
+    StoreSettings,
 ):
     """How taskhub is wired. ``Settings(...)`` takes exactly what it is given (and defaults);
     ``Settings.from_env()`` reads the environment and ``.env`` first."""

@@ -7,7 +7,8 @@ from datetime import datetime
 from uuid import UUID
 
 from taskhub.adapters.memory.store import InMemoryStore, Tracked, detached, state_of
-from taskhub.application.ports import Page
+from taskhub.application.ports import Page, UserQuery
+from taskhub.application.ports.browsing import SEARCHED
 from taskhub.domain.user import User
 
 
@@ -41,6 +42,14 @@ class InMemoryUserRepository:
         items = [detached(u) for u in users[start:end]]
         return Page(items=items, total=len(users), page=page, page_size=page_size)
 
+    def browse(self, query: UserQuery, page: int, page_size: int) -> Page[User]:
+        term = query.search.lower()
+        found = [u for u in self._in_order() if _matches(u, term)]
+        found.sort(key=lambda u: (getattr(u, query.field), str(u.id)), reverse=query.descending)
+        start = (page - 1) * page_size
+        items = [detached(u) for u in found[start : start + page_size]]
+        return Page(items=items, total=len(found), page=page, page_size=page_size)
+
     def listed_after(self, user: User, limit: int) -> Sequence[User]:
         following = [u for u in self._in_order() if _place(u) > _place(user)]
         return [detached(u) for u in following[:limit]]
@@ -55,3 +64,7 @@ class InMemoryUserRepository:
 
 def _place(user: User) -> tuple[datetime, str]:
     return (user.date_joined, str(user.id))
+
+
+def _matches(user: User, term: str) -> bool:
+    return not term or any(term in getattr(user, name).lower() for name in SEARCHED)

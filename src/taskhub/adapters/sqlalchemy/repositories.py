@@ -15,7 +15,8 @@ from taskhub.adapters.sqlalchemy.activity import SqlTaskActivity
 from taskhub.adapters.sqlalchemy.errors import translated
 from taskhub.adapters.sqlalchemy.retention import SqlTaskRetention
 from taskhub.adapters.sqlalchemy.tables import tasks, users
-from taskhub.application.ports import Backlog, Page, TaskFilter
+from taskhub.application.ports import Backlog, Page, TaskFilter, UserQuery
+from taskhub.application.ports.browsing import SEARCHED
 from taskhub.domain.task import Task, TaskStatus
 from taskhub.domain.user import User
 
@@ -46,6 +47,19 @@ class SqlUserRepository:
         with translated(self._seen):
             total = self._session.scalar(select(func.count()).select_from(users)) or 0
             return _page(self._session, query, total, page, page_size, limit)
+
+    def browse(self, query: UserQuery, page: int, page_size: int) -> Page[User]:
+        # ILIKE on PostgreSQL, lower() LIKE lower() on SQLite (ASCII letters only); a % or _
+        # in the term is matched as itself (autoescape).
+        term = query.search
+        found = or_(*(users.c[name].icontains(term, autoescape=True) for name in SEARCHED))
+        condition = found if term else and_(True)
+        column, ids = users.c[query.field], users.c.id
+        order = (column.desc(), ids.desc()) if query.descending else (column, ids)
+        select_users = select(User).where(condition).order_by(*order)
+        with translated(self._seen):
+            total = self._session.scalar(select(func.count()).select_from(users).where(condition))
+            return _page(self._session, select_users, total or 0, page, page_size)
 
     def listed_after(self, user: User, limit: int) -> Sequence[User]:
         # A row value, which the index on (date_joined, id) serves as a range; the same test

@@ -4,6 +4,7 @@ Import them from here; the modules behind are only a way to keep each short.
 """
 
 from taskhub.application.ports.activity import MinuteCount
+from taskhub.application.ports.browsing import UserQuery
 from taskhub.application.ports.messaging import Clock, DispatchFailed, EventPublisher, TaskBus
 from taskhub.application.ports.observing import NO_OBSERVER, TaskObserver
 from taskhub.application.ports.presence import Sighting, WorkerRegistry
@@ -53,6 +54,7 @@ __all__ = [
     "TaskRepository",
     "UnitOfWork",
     "UnitOfWorkFactory",
+    "UserQuery",
     "UserRepository",
     "WorkerRegistry",
 ]

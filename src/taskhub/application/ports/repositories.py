@@ -10,6 +10,7 @@ from typing import Generic, Protocol, TypeVar
 from uuid import UUID
 
 from taskhub.application.ports.activity import TaskActivity
+from taskhub.application.ports.browsing import UserQuery
 from taskhub.application.ports.retention import TaskRetention
 from taskhub.domain.administrator import Administrator
 from taskhub.domain.api_token import ApiToken
@@ -71,6 +72,10 @@ class UserRepository(Protocol):
     def list(self, page: int, page_size: int, limit: int | None = None) -> Page[User]:
         """One page of users ordered by date joined, then id, with the total count; only the
         page's first ``limit`` users, if given (an operation reading its page in batches)."""
+        ...
+
+    def browse(self, query: UserQuery, page: int, page_size: int) -> Page[User]:
+        """One page of the users ``query`` matches, in its order, with how many match."""
         ...
 
     def listed_after(self, user: User, limit: int) -> Sequence[User]:

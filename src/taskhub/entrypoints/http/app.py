@@ -7,6 +7,7 @@ from flask import Flask
 from taskhub.application.ports import StoreUnavailable
 from taskhub.bootstrap import Container, build_container, ensure_administrator, start
 from taskhub.domain.errors import DomainError
+from taskhub.entrypoints import console
 from taskhub.entrypoints.http import health, tasks, users
 from taskhub.entrypoints.http.auth import require_tokens
 from taskhub.entrypoints.http.headers import add_security_headers
@@ -26,7 +27,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
 
     The container is started last (``taskhub.bootstrap.start``), so the schema is ready before
     any request; one that cannot be made ready raises here, which fails gunicorn's worker boot.
-    Then the first administrator the settings name is made, if missing.
+    Then the first administrator the settings name is made, if missing; the console
+    (``/admin/``, ``taskhub.entrypoints.console``) signs them in.
     Whoever serves the app shuts the container down when done: ``taskhub.bootstrap.shut_down``
     on ``app.extensions["taskhub"].container``.
     """
@@ -43,6 +45,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     if container.settings().auth == "required":
         require_tokens(app)
     init_streams(app, container.settings().sse_max_streams)
+    console.init_console(app, container.settings())
     start(container)
     ensure_administrator(container)
     return app

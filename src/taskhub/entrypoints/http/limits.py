@@ -48,7 +48,7 @@ def _limit(app: Flask, settings: Settings) -> None:
         application_limits=[settings.rate_limit],
         application_limits_exempt_when=_unlimited,
         storage_uri=settings.effective_rate_limit_storage_url,
-        storage_options=_storage_options(settings.effective_rate_limit_storage_url),
+        storage_options=storage_options(settings.effective_rate_limit_storage_url),
         strategy="moving-window",
         # flask-limiter's own headers would raise every answer's Retry-After to the window's
         # end, a 202's polling hint included: ours go on, and Retry-After only on a 429.
@@ -75,7 +75,7 @@ def _limit(app: Flask, settings: Settings) -> None:
     app.after_request(counted)
 
 
-def _storage_options(url: str) -> dict[str, str | int]:
+def storage_options(url: str) -> dict[str, str | int]:
     if url.startswith("memory://"):
         return {}
     timeout: float = STORAGE_TIMEOUT_SECONDS  # redis-py takes seconds as a float
