@@ -145,3 +145,13 @@ def test_every_answer_forbids_sniffing_and_referrers_and_api_data_is_never_store
     document = client.get("/api/openapi.json")
     assert document.headers["X-Content-Type-Options"] == "nosniff"
     assert "Cache-Control" not in document.headers
+
+
+def test_the_token_is_asked_for_before_the_query_is_judged(
+    guarded: Flask, tokens: ApiTokens
+) -> None:
+    client, reader = guarded.test_client(), tokens.create("dashboard", read_only=True)
+    unknown = client.get("/api/users/?access_token=x")
+    assert (unknown.status_code, unknown.json["code"]) == (401, "authentication_required")
+    wrote = client.post("/api/users/?x=1", json=user_fields(), headers=bearer(reader.secret))
+    assert (wrote.status_code, wrote.json["code"]) == (403, "insufficient_scope")

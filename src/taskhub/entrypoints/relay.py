@@ -29,8 +29,6 @@ def run(once: bool, interval: float | None = None) -> int:
         if once:
             log.info("relay sweep: %s", container.housekeeping()(False))
         else:
-            container.process_role.override("relay")
-            container.presence_thread()
             _sweep_until(stopped, container, interval or settings.relay_interval_seconds)
     finally:
         shut_down(container)
@@ -57,6 +55,8 @@ def _sweep_until(stopped: threading.Event, container: Container, interval: float
         if port
         else None
     )
+    container.process_role.override("relay")
+    container.presence_thread()  # after its port: one in use stops it before any other work
     try:
         sweep_until(stopped, container.housekeeping(), interval)
     finally:

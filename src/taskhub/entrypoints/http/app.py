@@ -40,13 +40,14 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app.extensions["taskhub"] = ApiState(container)
     observe_requests(app)
     add_security_headers(app)
-    register_api(app)
+    # Before-request checks run in this order: a client's rate, then its token, then its query.
     apply_limits(app, container.settings())
     if container.settings().auth == "required":
         require_tokens(app)
+    register_api(app)
     init_streams(app, container.settings().sse_max_streams)
+    start(container)  # a store that cannot be used stops the start before the console says more
     console.init_console(app, container.settings())
-    start(container)
     ensure_administrator(container)
     return app
 
