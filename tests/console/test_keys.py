@@ -44,6 +44,29 @@ def test_a_key_file_others_may_read_is_refused(tmp_path: Path) -> None:
         kept_key(key)
 
 
+def test_a_planted_key_is_refused_a_link_or_a_short_one(tmp_path: Path) -> None:
+    """Someone who could write the data directory must not choose the key that signs sign-ins."""
+    planted = tmp_path / "planted"
+    planted.write_text("k" * 64)
+    planted.chmod(0o600)
+    (tmp_path / "linked").mkdir()
+    (tmp_path / "linked" / KEY_FILE).symlink_to(planted)
+    with pytest.raises(SettingsError, match="cannot be read"):
+        kept_key(tmp_path / "linked" / KEY_FILE)
+    short = tmp_path / "short"
+    short.mkdir()
+    (short / KEY_FILE).write_text("x")
+    (short / KEY_FILE).chmod(0o600)
+    with pytest.raises(SettingsError, match="too short"):
+        kept_key(short / KEY_FILE)
+
+
+def test_the_data_directory_taskhub_makes_is_its_owners_alone(tmp_path: Path) -> None:
+    app = create_app(Settings(data_dir=str(tmp_path / "made"), bus="inline"))
+    shut_down(app.extensions["taskhub"].container)
+    assert (tmp_path / "made").stat().st_mode & 0o777 == 0o700
+
+
 def test_on_postgresql_without_a_key_the_console_is_off_and_the_api_is_not(
     postgres_url: str,
 ) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 import time
 import uuid
 from urllib.parse import parse_qs, urlsplit
@@ -144,6 +145,21 @@ def test_signing_out_ends_the_session(admin: FlaskClient) -> None:
     assert admin.get("/admin/users/").status_code == 302
 
 
+def test_a_copy_of_the_cookie_made_before_signing_out_is_refused_after(
+    app: Flask, admin: FlaskClient
+) -> None:
+    cookie = admin.get_cookie("taskhub_console", path="/admin")
+    assert cookie is not None
+    thief = app.test_client()
+    thief.set_cookie("taskhub_console", cookie.value, path="/admin")
+    assert thief.get("/admin/users/").status_code == 200  # the copy works while signed in
+    admin.post("/admin/logout", data={"csrf_token": csrf_token(admin, "/admin/users/")})
+    assert thief.get("/admin/users/").status_code == 302
+    assert sign_in(admin) == "/admin/"  # a new sign-in is a new session
+    assert admin.get("/admin/users/").status_code == 200
+    assert thief.get("/admin/users/").status_code == 302
+
+
 def test_the_session_cookie_is_httponly_lax_on_the_console_only_and_secure_over_https(
     client: FlaskClient,
 ) -> None:
@@ -174,3 +190,51 @@ def test_every_console_answer_carries_the_security_headers(admin: FlaskClient) -
     static = admin.get("/admin/static/progress.js")
     assert static.headers["X-Content-Type-Options"] == "nosniff"
     assert "no-store" not in static.headers["Cache-Control"]
+
+
+def test_attempts_sent_at_once_are_counted_before_any_is_heard(app: Flask) -> None:
+    """Each is counted before its password is checked: of 12 at once, at most 5 are heard."""
+    clients = [app.test_client() for _ in range(12)]
+    forms = [{"username": "root", "password": "a wrong password!", "csrf_token": csrf_token(c)}
+             for c in clients]  # fmt: skip
+    answers: list[int] = []
+    threads = [
+        threading.Thread(target=lambda c=c, f=f: answers.append(
+            c.post("/admin/login", data=f).status_code))
+        for c, f in zip(clients, forms, strict=True)
+    ]  # fmt: skip
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert (answers.count(200), answers.count(429)) == (5, 7)
+
+
+def test_another_client_failing_for_an_account_does_not_lock_its_administrator_out(
+    app: Flask,
+) -> None:
+    attacker, owner = app.test_client(), app.test_client()
+    attacker.environ_base["REMOTE_ADDR"], owner.environ_base["REMOTE_ADDR"] = (
+        "203.0.113.66", "198.51.100.1")  # fmt: skip
+    for _ in range(6):
+        sign_in(attacker, password="a wrong password!")
+    assert attacker.post("/admin/login", data={"username": "root", "password": PASSWORD,
+                         "csrf_token": csrf_token(attacker)}).status_code == 429  # fmt: skip
+    assert sign_in(owner) == "/admin/"  # signed in: redirected to the console
+
+
+def test_spellings_of_one_username_share_one_count(client: FlaskClient) -> None:
+    composed, decomposed = "jos\u00e9", "jose\u0301"
+    for name in (composed, decomposed, composed, decomposed, composed):
+        assert "do not match" in sign_in(client, name, "a wrong password!")
+    form = {"username": decomposed, "password": "x" * 12, "csrf_token": csrf_token(client)}
+    assert client.post("/admin/login", data=form).status_code == 429
+
+
+def test_an_answer_under_admin_that_no_page_matched_has_the_consoles_headers(
+    client: FlaskClient,
+) -> None:
+    answer = client.get("/admin/no-such-page")
+    assert answer.status_code == 404
+    assert "frame-ancestors 'none'" in answer.headers["Content-Security-Policy"]
+    assert answer.headers["Cache-Control"] == "no-store"

@@ -114,6 +114,7 @@ def test_with_auth_off_no_token_is_asked_for(client: FlaskClient) -> None:
 def test_the_openapi_document_says_a_token_may_be_required_and_what_refusals_look_like(
     client: FlaskClient,
 ) -> None:
+    assert client.get("/metrics").headers["Cache-Control"] == "no-store"
     document = client.get("/api/openapi.json").json
     assert document["components"]["securitySchemes"]["bearerToken"]["scheme"] == "bearer"
     assert document["security"] == [{"bearerToken": []}, {}]

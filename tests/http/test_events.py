@@ -101,7 +101,7 @@ def test_a_finished_task_is_one_event_then_the_end(client: FlaskClient) -> None:
     response = get_events(client, task_id)
     assert response.status_code == 200
     assert response.mimetype == "text/event-stream"
-    assert response.headers["Cache-Control"] == "no-cache"
+    assert response.headers["Cache-Control"] == "no-store"
     read = list(blocks([response.data]))
     assert read[0].retry == 2000
     task, end = events(read)

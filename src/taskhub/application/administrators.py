@@ -9,6 +9,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from collections.abc import Hashable, Sequence
+from datetime import datetime
 from functools import lru_cache
 from typing import cast
 
@@ -33,9 +34,10 @@ class Administrators:
                 raise AdministratorExists(cleaned["username"])
             administrator = Administrator(
                 id=uuid.uuid4(),
+                username=cleaned["username"],
+                email=cleaned["email"],
                 password_hash=self._hasher.hash(password),
                 created_at=self._clock.now(),
-                **cleaned,
             )
             uow.administrators.add(administrator)
             uow.commit()
@@ -68,6 +70,21 @@ class Administrators:
                 found.password_hash = self._hasher.hash(password)
                 uow.commit()
             return found
+
+    def session_holder(self, username: str, signed_in_at: datetime) -> Administrator | None:
+        """The administrator of a session signed in at ``signed_in_at``, unless it signed out
+        since (``end_sessions``) or no longer exists."""
+        with self._uow_factory() as uow:
+            found = uow.administrators.get_by_username(username)
+        return found if found is not None and found.holds_session_from(signed_in_at) else None
+
+    def end_sessions(self, username: str) -> None:
+        """End every session of ``username`` signed in until now (a sign-out, anywhere)."""
+        with self._uow_factory() as uow:
+            found = uow.administrators.get_by_username(username)
+            if found is not None:
+                found.end_sessions(self._clock.now())
+                uow.commit()
 
     def list(self) -> Sequence[Administrator]:
         with self._uow_factory() as uow:

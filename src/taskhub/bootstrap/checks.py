@@ -33,7 +33,9 @@ def check_settings(settings: Settings) -> None:
                 "exist: create the directory, or name a file in one that does."
             )
         try:
-            file.parent.mkdir(parents=True, exist_ok=True)  # the data directory, taskhub's own
+            # The data directory, taskhub's own: only its owner may look in (its database holds
+            # password hashes and personal fields, the console's key lives beside it).
+            file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         except OSError as error:
             raise SettingsError(
                 f"TASKHUB_DATA_DIR {file.parent} cannot be made: {error.strerror}."

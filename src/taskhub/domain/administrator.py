@@ -57,6 +57,15 @@ class Administrator:
     email: str
     password_hash: str = field(repr=False)  # never in a log line, even as a hash
     created_at: datetime
+    sessions_ended_at: datetime | None = None  # its latest sign-out: sessions before it end
+
+    def end_sessions(self, now: datetime) -> None:
+        """Sign out everywhere: every session signed in until ``now`` is over."""
+        self.sessions_ended_at = now
+
+    def holds_session_from(self, signed_in_at: datetime) -> bool:
+        """Whether a session signed in at ``signed_in_at`` is still its own."""
+        return self.sessions_ended_at is None or signed_in_at > self.sessions_ended_at
 
     def to_dict(self) -> dict[str, Any]:
         """The account as JSON-ready data: never its password hash."""

@@ -127,6 +127,7 @@ administrators = Table(
     Column("email", String(254), nullable=False),
     Column("password_hash", String(255), nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
+    Column("sessions_ended_at", UtcDateTime(), nullable=True),
 )
 
 api_tokens = Table(

@@ -15,6 +15,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from taskhub.entrypoints.console import auth, missing, progress, user_forms, users
 from taskhub.entrypoints.console.blueprint import EXTENSION, ConsoleState, console
+from taskhub.entrypoints.console.headers import secure_console_answers
 from taskhub.entrypoints.console.keys import secret_key
 from taskhub.entrypoints.console.sessions import configure_sessions
 from taskhub.entrypoints.console.throttle import SignInThrottle
@@ -46,3 +47,4 @@ def init_console(app: Flask, settings: Settings) -> None:
     throttle = SignInThrottle(settings.effective_rate_limit_storage_url)
     app.extensions[EXTENSION] = ConsoleState(off_because, throttle)
     app.register_blueprint(console)
+    app.after_request(secure_console_answers)

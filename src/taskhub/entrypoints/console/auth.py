@@ -25,13 +25,14 @@ def home() -> Response:
 @console.route("/login", methods=["GET", "POST"])
 def login() -> Response | Page:
     """The sign-in form; a failure, whatever its reason, says one sentence (``SignInRefused``),
-    and past the throttle's bounds a sign-in is refused unheard, with how long to wait."""
+    and past the throttle's bounds (counted before the password is checked) a sign-in is refused
+    unheard, with how long to wait."""
     form = SignInForm(next=request.args.get("next", ""))
     if not form.validate_on_submit():
         return render_template("login.html", form=form)
     username, password = form.username.data or "", form.password.data or ""
     throttle, client = console_state().throttle, request.remote_addr or "unknown"
-    if wait := throttle.wait(client, username):
+    if wait := throttle.attempt(client, username):
         message = f"Too many failed sign-ins: try again in {wait} s."
         return (
             render_template("login.html", form=form, error=message),
@@ -41,9 +42,8 @@ def login() -> Response | Page:
     try:
         administrator = api_state().container.administrators().authenticate(username, password)
     except SignInRefused as refused:
-        throttle.failed(client, username)
         return render_template("login.html", form=form, error=refused.message)
-    throttle.succeeded(username)
+    throttle.succeeded(client, username)
     sign_in(administrator)
     log.info("An administrator signed in to the console")
     return redirect(safe_next(form.next.data), 303)

@@ -13,7 +13,6 @@ from flask import Blueprint, current_app, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.wrappers import Response
 
-from taskhub.entrypoints.console.headers import secured
 from taskhub.entrypoints.console.sessions import PUBLIC, signed_in_as, to_sign_in
 from taskhub.entrypoints.console.throttle import SignInThrottle
 from taskhub.entrypoints.http.state import settings
@@ -53,9 +52,6 @@ def guard() -> Response | str | tuple[str, int] | None:
         return to_sign_in()
     g.administrator = username
     return None
-
-
-console.after_request(secured)
 
 
 @console.errorhandler(CSRFError)

@@ -17,6 +17,7 @@ import stat
 from pathlib import Path
 
 from taskhub.settings import Settings, SettingsError
+from taskhub.settings.console import MIN_SECRET_KEY_LENGTH
 
 KEY_FILE = "console-secret-key"
 NEEDS_A_KEY = (
@@ -40,7 +41,7 @@ def kept_key(path: Path) -> bytes:
     """The key in ``path``, made first if missing. Made whole under another name and linked
     into place, so processes starting together never read half a key, and all read one."""
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         draft = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
         descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "w") as out:
@@ -51,6 +52,26 @@ def kept_key(path: Path) -> bytes:
             pass  # another process made it first: theirs is the key
         finally:
             draft.unlink()
-    if path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+    return _read_own_key(path)
+
+
+def _read_own_key(path: Path) -> bytes:
+    """The key in ``path`` if it is what this process made: a regular file (not a link to
+    one), its own, readable by nobody else, and long enough; else ``SettingsError``, since a
+    key someone else could plant or read would let them forge sign-ins."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError as error:
+        raise SettingsError(
+            f"{path} cannot be read as the console's key: {error.strerror}."
+        ) from None
+    with os.fdopen(descriptor, "rb") as kept:
+        found = os.fstat(kept.fileno())
+        key = kept.read().strip()
+    if not stat.S_ISREG(found.st_mode) or found.st_uid != os.geteuid():
+        raise SettingsError(f"{path} is not a file of this user's: remove it (a new key is made).")
+    if found.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
         raise SettingsError(f"{path} may be read by others: chmod 600 it (it signs sign-ins).")
-    return path.read_bytes().strip()
+    if len(key) < MIN_SECRET_KEY_LENGTH:
+        raise SettingsError(f"{path} holds too short a key: remove it (a new key is made).")
+    return key

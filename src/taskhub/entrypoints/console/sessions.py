@@ -4,21 +4,24 @@ The cookie is Flask's, signed with the console's key (``keys``): HttpOnly, SameS
 on ``/admin``, and Secure whenever the request came over HTTPS (as ``TASKHUB_FORWARDED_HOPS``
 proxies report it), so a sign-in over HTTPS never travels in clear. A sign-in lasts
 ``TASKHUB_CONSOLE_SESSION_LIFETIME`` from the moment it was made, however busy: the cookie's
-signature is checked against that age too, and signing out clears it. The cookie is the whole
-session (nothing is kept server-side), so a copy stolen before sign-out stays good until then.
+signature is checked against that age too. Signing out clears it and notes the moment on the
+administrator, whose sessions signed in before then are refused from then on (a copy of the
+cookie included); an account deleted ends its sessions too. Moments come from the container's
+clock, as every other in taskhub.
 """
 
 from __future__ import annotations
 
-import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import Flask, redirect, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.wrappers import Response
 
+from taskhub.bootstrap import Container
 from taskhub.domain.administrator import Administrator
+from taskhub.entrypoints.http.state import api_state
 
 COOKIE = "taskhub_console"
 PREFIX = "/admin"
@@ -48,22 +51,35 @@ def sign_in(administrator: Administrator) -> None:
     """A new session for ``administrator``: nothing of the one before survives (no fixation)."""
     session.clear()
     session.permanent = True
-    session.update(administrator=administrator.username, signed_in_at=time.time())
+    signed_in_at = _container().clock().now().timestamp()
+    session.update(administrator=administrator.username, signed_in_at=signed_in_at)
 
 
 def sign_out() -> None:
+    """End this administrator's sessions, this one and any copy of it, then clear the cookie."""
+    if isinstance(username := session.get("administrator"), str):
+        _container().administrators().end_sessions(username)
     session.clear()
 
 
 def signed_in_as(lifetime: timedelta) -> str | None:
-    """The administrator of this session, unless there is none or it has outlived ``lifetime``."""
+    """The administrator of this session, unless there is none, it has outlived ``lifetime``,
+    or its administrator signed out since (or is gone)."""
     username, since = session.get("administrator"), session.get("signed_in_at")
     if not isinstance(username, str) or not isinstance(since, int | float):
         return None
-    if time.time() - since > lifetime.total_seconds():
+    container = _container()
+    now = container.clock().now()
+    signed_in_at = datetime.fromtimestamp(since, UTC)
+    too_old = now - signed_in_at > lifetime
+    if too_old or container.administrators().session_holder(username, signed_in_at) is None:
         session.clear()
         return None
     return username
+
+
+def _container() -> Container:
+    return api_state().container
 
 
 def to_sign_in() -> Response:

@@ -1,13 +1,16 @@
-"""Failed sign-ins, counted per account and per client over a moving window: past either bound,
-a sign-in is refused unheard until the window lets it through ("try again in N s").
+"""Sign-in attempts, counted before they are heard, over a moving window: past a bound, a
+sign-in is refused unheard until the window lets it through ("try again in N s").
 
-An account's count keys on the username as typed, whether or not such an account exists, so
-the throttle tells nothing about which usernames do. A client that guesses passwords for many
-accounts meets the client bound. A success clears its account's count (the password is known),
-never the client's. The counts live where the API's rate limits do
-(``TASKHUB_RATE_LIMIT_STORAGE_URL``): Redis shares them between processes and machines; with
-``memory://`` each process counts alone, so N web processes allow N times the bound. Should
-that storage fail, counting goes on in this process.
+Three bounds: an account from one client (5 per 15 minutes: guessing one password), a client
+(20: guessing across accounts), and an account from everywhere (50: guessing from many
+addresses). One client cannot lock an administrator out by itself: it meets its own bounds long
+before the account's. Each attempt is counted before its password is checked, so attempts sent
+at once are counted at once rather than all heard. Accounts key on the username as the sign-in
+reads it (NFC), whether or not such an account exists, so the throttle tells nothing about which
+usernames do. A success clears its account-from-client count. The counts live where the API's
+rate limits do (``TASKHUB_RATE_LIMIT_STORAGE_URL``): Redis shares them between processes and
+machines; with ``memory://`` each process counts alone, so N web processes allow N times the
+bounds. Should that storage fail, counting goes on in this process.
 """
 
 from __future__ import annotations
@@ -23,12 +26,14 @@ from limits.errors import StorageError
 from limits.storage import MemoryStorage, Storage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
+from taskhub.domain.user_fields import normalize_username
 from taskhub.entrypoints.http.limits import storage_options
 
 log = logging.getLogger(__name__)
 
-ACCOUNT_FAILURES = parse("5 per 15 minutes")
-CLIENT_FAILURES = parse("20 per 15 minutes")
+ACCOUNT_FROM_CLIENT = parse("5 per 15 minutes")
+CLIENT = parse("20 per 15 minutes")
+ACCOUNT = parse("50 per 15 minutes")
 NAMESPACE = "taskhub-console-sign-in"
 T = TypeVar("T")
 
@@ -42,27 +47,27 @@ class SignInThrottle:
         self._counts = MovingWindowRateLimiter(storage)
         self._fallback = MovingWindowRateLimiter(MemoryStorage())
 
-    def wait(self, client: str, username: str) -> int:
-        """Seconds until a sign-in from ``client`` as ``username`` is heard again (0: now)."""
-        waits = [
-            self._wait(limit, key)
-            for limit, key in ((ACCOUNT_FAILURES, ("account", username)),
-                               (CLIENT_FAILURES, ("client", client)))
-        ]  # fmt: skip
-        return max(waits)
+    def attempt(self, client: str, username: str) -> int:
+        """Count a sign-in from ``client`` as ``username``; seconds until one is heard again if
+        a bound refuses it (0: hear it now)."""
+        account = normalize_username(username)
+        bounds = (
+            (ACCOUNT_FROM_CLIENT, ("account-from-client", account, client)),
+            (CLIENT, ("client", client)),
+            (ACCOUNT, ("account", account)),
+        )
+        return next((wait for limit, key in bounds if (wait := self._hit(limit, key))), 0)
 
-    def failed(self, client: str, username: str) -> None:
-        self._safely(lambda counts: counts.hit(ACCOUNT_FAILURES, NAMESPACE, "account", username))
-        self._safely(lambda counts: counts.hit(CLIENT_FAILURES, NAMESPACE, "client", client))
-
-    def succeeded(self, username: str) -> None:
-        self._safely(lambda counts: counts.clear(ACCOUNT_FAILURES, NAMESPACE, "account", username))
-
-    def _wait(self, limit: RateLimitItem, key: tuple[str, str]) -> int:
-        if self._safely(lambda counts: counts.test(limit, NAMESPACE, *key)):
+    def _hit(self, limit: RateLimitItem, key: tuple[str, ...]) -> int:
+        """Count one under ``limit``: 0 if it fits, else seconds until one would."""
+        if self._safely(lambda counts: counts.hit(limit, NAMESPACE, *key)):
             return 0
         stats = self._safely(lambda counts: counts.get_window_stats(limit, NAMESPACE, *key))
         return max(1, math.ceil(stats.reset_time - time.time()))
+
+    def succeeded(self, client: str, username: str) -> None:
+        key = ("account-from-client", normalize_username(username), client)
+        self._safely(lambda counts: counts.clear(ACCOUNT_FROM_CLIENT, NAMESPACE, *key))
 
     def _safely(self, act: Callable[[MovingWindowRateLimiter], T]) -> T:
         try:

@@ -115,7 +115,7 @@ def task_events(task_id: UUID) -> Response:
         stopping=slots.stopping,
     )
     response = current_app.response_class(server_sent(states), mimetype=EVENT_STREAM)
-    response.headers.update({"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    response.headers.update({"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
     response.call_on_close(slots.give_back)  # however the stream ends, even before it began
     return response
 
