@@ -13,7 +13,7 @@ import logging
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
-from taskhub.entrypoints.console import auth, missing, progress, user_forms, users
+from taskhub.entrypoints.console import auth, missing, progress, tasks, user_forms, users
 from taskhub.entrypoints.console.blueprint import EXTENSION, ConsoleState, console
 from taskhub.entrypoints.console.keys import secret_key
 from taskhub.entrypoints.console.sessions import configure_sessions
@@ -25,6 +25,7 @@ __all__ = [
     "init_console",
     "missing",
     "progress",
+    "tasks",
     "user_forms",
     "users",
 ]  # the views, registered
