@@ -90,5 +90,5 @@ def signed_in_page(browser: Browser, server: Server, viewport: dict[str, int]) -
     page.get_by_label("Username").fill("root")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/admin/users/")
+    page.wait_for_url("**/admin/overview/")  # the console opens on its overview
     return page

@@ -13,7 +13,15 @@ import logging
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
-from taskhub.entrypoints.console import auth, missing, progress, tasks, user_forms, users
+from taskhub.entrypoints.console import (
+    auth,
+    missing,
+    overview,
+    progress,
+    tasks,
+    user_forms,
+    users,
+)
 from taskhub.entrypoints.console.blueprint import EXTENSION, ConsoleState, console
 from taskhub.entrypoints.console.keys import secret_key
 from taskhub.entrypoints.console.sessions import configure_sessions
@@ -24,6 +32,7 @@ __all__ = [
     "auth",
     "init_console",
     "missing",
+    "overview",
     "progress",
     "tasks",
     "user_forms",

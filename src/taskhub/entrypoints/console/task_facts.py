@@ -23,8 +23,9 @@ def pretty_json(value: Any) -> str:
 
 
 def spoken_duration(span: timedelta) -> str:
-    """``span`` as a person reads it: ``0.42 s``, ``3 min 12 s``, ``2 h 5 min``."""
-    seconds = span.total_seconds()
+    """``span`` as a person reads it: ``0.42 s``, ``3 min 12 s``, ``2 h 5 min`` (none below 0: two
+    clocks' moments a hair apart)."""
+    seconds = max(span.total_seconds(), 0.0)
     if seconds < 60:
         return f"{seconds:.2f} s" if seconds < 10 else f"{seconds:.0f} s"
     minutes, seconds = divmod(int(seconds), 60)
