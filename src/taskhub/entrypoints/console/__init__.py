@@ -19,6 +19,7 @@ from taskhub.entrypoints.console import (
     overview,
     progress,
     tasks,
+    tokens,
     user_forms,
     users,
 )
@@ -35,6 +36,7 @@ __all__ = [
     "overview",
     "progress",
     "tasks",
+    "tokens",
     "user_forms",
     "users",
 ]  # the views, registered
