@@ -20,7 +20,7 @@ from taskhub.domain.task import TaskStatus
 
 WIDTH, HEIGHT = 720, 240
 # The plot inside, leaving room for the axes' labels on the left and at the bottom.
-LEFT, RIGHT, TOP, BOTTOM = 40, WIDTH - 8, 10, HEIGHT - 28
+LEFT, RIGHT, TOP, BOTTOM = 48, WIDTH - 8, 12, HEIGHT - 36
 STACK = (TaskStatus.DONE, TaskStatus.FAILED, TaskStatus.CANCELLED)
 MAX_STEPS = 4
 LABEL_EVERY = timedelta(minutes=30)
