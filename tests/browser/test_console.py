@@ -40,6 +40,7 @@ def test_an_administrator_manages_a_user_from_sign_in_to_sign_out(
     page.close()
 
     page = signed_in_page(browser, server, DESKTOP)
+    page.get_by_role("link", name="Users", exact=True).click()
     page.get_by_role("link", name="Create a user").click()
     fill_user(page, username="ada", email="ada@example.com", first_name="Ada")
     submit_and_finish(page, "Create")
