@@ -82,6 +82,15 @@ def stalled_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[S
     assert running.stop() == 0, (workdir / "gunicorn.log").read_text()
 
 
+@pytest.fixture(scope="module")
+def guarded_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The same, its API needing a token (``TASKHUB_AUTH=required``), as compose runs it."""
+    workdir = tmp_path_factory.mktemp("guarded")
+    running = console_server(workdir, TASKHUB_AUTH="required")
+    yield running
+    assert running.stop() == 0, (workdir / "gunicorn.log").read_text()
+
+
 def signed_in_page(browser: Browser, server: Server, viewport: dict[str, int]) -> Page:
     context: BrowserContext = browser.new_context(viewport=viewport, base_url=server.url)
     context.set_default_timeout(20_000)
@@ -90,5 +99,5 @@ def signed_in_page(browser: Browser, server: Server, viewport: dict[str, int]) -
     page.get_by_label("Username").fill("root")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/admin/users/")
+    page.wait_for_url("**/admin/overview/")  # the console opens on its overview
     return page

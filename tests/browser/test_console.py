@@ -40,6 +40,7 @@ def test_an_administrator_manages_a_user_from_sign_in_to_sign_out(
     page.close()
 
     page = signed_in_page(browser, server, DESKTOP)
+    page.get_by_role("link", name="Users", exact=True).click()
     page.get_by_role("link", name="Create a user").click()
     fill_user(page, username="ada", email="ada@example.com", first_name="Ada")
     submit_and_finish(page, "Create")
@@ -88,6 +89,7 @@ def test_an_administrator_manages_a_user_from_sign_in_to_sign_out(
 
 def test_the_pages_hold_up_at_a_phones_width(browser: Browser, server: Server) -> None:
     page = signed_in_page(browser, server, PHONE)
+    page.goto("/admin/users/")
     page.screenshot(path=artefacts() / "console-users-phone.png", full_page=True)
     page.goto("/admin/users/new")
     width = page.evaluate("document.documentElement.scrollWidth")

@@ -13,6 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from taskhub.entrypoints.console.sessions import PUBLIC
+from taskhub.testing import HeldBus
 from tests.console.conftest import PASSWORD, csrf_token, sign_in
 from tests.http.apps import task_total
 
@@ -33,7 +34,7 @@ def test_every_console_page_without_a_session_redirects_to_sign_in_and_back(
     app: Flask, client: FlaskClient
 ) -> None:
     pages = console_pages(app)
-    assert len([url for method, url in pages if method == "GET"]) >= 9
+    assert len([url for method, url in pages if method == "GET"]) >= 13
     for method, url in pages:
         answer = client.open(url, method=method)
         if method == "POST":  # a post without a session has no CSRF token to match: refused
@@ -81,6 +82,27 @@ def test_a_form_post_without_or_with_a_wrong_csrf_token_is_refused_and_does_noth
     assert task_total(admin) == before
     assert admin.post("/admin/logout").status_code == 400  # signing out needs its token too
     assert admin.get("/admin/users/").status_code == 200
+
+
+def test_cancel_retry_and_token_forms_without_their_csrf_token_are_refused_and_do_nothing(
+    app: Flask, admin: FlaskClient, held_bus: HeldBus
+) -> None:
+    tokens = app.extensions["taskhub"].container.api_tokens()
+    pending = admin.post("/api/users/", json={"username": "ada", "email": "ada@example.com"})
+    task_id = pending.json["task_id"]
+    kept = tokens.create("kept").token
+    other = app.test_client()
+    for token in (None, "not-a-token", csrf_token(other)):
+        sent = {} if token is None else {"csrf_token": token}
+        for url, fields in ((f"/admin/tasks/{task_id}/cancel", {}),
+                            (f"/admin/tasks/{task_id}/retry", {}),
+                            ("/admin/tokens/", {"name": "mallory"}),
+                            (f"/admin/tokens/{kept.id}/revoke", {})):  # fmt: skip
+            answer = admin.post(url, data={**fields, **sent})
+            assert answer.status_code == 400, url
+            assert "Nothing was changed" in answer.text
+    assert admin.get(f"/api/tasks/{task_id}/").json["status"] == "PENDING"
+    assert [(t.name, t.is_active) for t in tokens.list()] == [("kept", True)]
 
 
 def test_the_json_api_needs_no_csrf_token(client: FlaskClient) -> None:
@@ -176,7 +198,12 @@ def test_the_session_cookie_is_httponly_lax_on_the_console_only_and_secure_over_
 
 
 def test_every_console_answer_carries_the_security_headers(admin: FlaskClient) -> None:
-    pages = ["/admin/login", "/admin/users/", "/admin/users/new", f"/admin/users/{uuid.uuid4()}/"]
+    task_id = admin.post("/api/users/", json={"username": "ada", "email": "ada@example.com"}).json[
+        "task_id"
+    ]
+    pages = ["/admin/login", "/admin/users/", "/admin/users/new", f"/admin/users/{uuid.uuid4()}/",
+             "/admin/overview/", "/admin/tasks/", f"/admin/tasks/{task_id}/", "/admin/tokens/",
+             f"/admin/tasks/{uuid.uuid4()}/"]  # fmt: skip
     for answer in [admin.get(page) for page in pages]:
         csp = answer.headers["Content-Security-Policy"]
         assert "frame-ancestors 'none'" in csp

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from contextlib import nullcontext
-from datetime import timedelta
+from datetime import timedelta, timezone
 from uuid import UUID, uuid4
 
 import pytest
@@ -343,6 +343,24 @@ def test_tasks_are_listed_newest_first_and_filtered(uow_factory: UnitOfWorkFacto
         assert uow.tasks.list(TaskFilter(related_id=user_id), 1, 10).items[0].id == reading.id
         assert uow.tasks.list(TaskFilter(status=TaskStatus.DONE), 1, 10).total == 0
         assert uow.tasks.list(TaskFilter(status=TaskStatus.PENDING), 1, 10).total == 3
+
+
+def test_tasks_are_filtered_by_when_they_were_submitted(uow_factory: UnitOfWorkFactory) -> None:
+    minute = timedelta(minutes=1)
+    early, on_time, late = (saved_task(uow_factory, now=MOMENT + n * minute) for n in (0, 1, 2))
+    other_zone = timezone(timedelta(hours=2))  # the same moment, written in another zone
+
+    def listed(**where: object) -> list[UUID]:
+        with uow_factory() as uow:
+            found = uow.tasks.list(TaskFilter(**where), 1, 10)  # type: ignore[arg-type]
+        assert found.total == len(found.items)
+        return [task.id for task in found.items]
+
+    assert listed(created_after=MOMENT + minute) == [late.id, on_time.id]  # from, inclusive
+    assert listed(created_before=MOMENT + minute) == [early.id]  # until, exclusive
+    assert listed(created_after=MOMENT + minute, created_before=MOMENT + 2 * minute) == [on_time.id]
+    assert listed(created_after=(MOMENT + 2 * minute).astimezone(other_zone)) == [late.id]
+    assert listed(created_after=MOMENT + 3 * minute, status=TaskStatus.PENDING) == []
 
 
 def test_events_are_collected_only_from_what_was_committed(uow_factory: UnitOfWorkFactory) -> None:

@@ -46,7 +46,7 @@ def test_each_operation_documents_every_parameter_it_reads(client: FlaskClient) 
         return [p["name"] for p in found if p.get("in") == location]
 
     pages = ["page", "page_size"]
-    filters = ["status", "operation", "task_name", "related_id"]
+    filters = ["status", "operation", "task_name", "related_id", "created_after", "created_before"]
     queries = {("/api/users/", "get"): pages, ("/api/tasks/", "get"): [*filters, *pages]}
     for path, method in OPERATIONS:
         assert named(path, method, "query") == queries.get((path, method), []), (path, method)

@@ -73,6 +73,22 @@ def test_the_list_filters_by_status_operation_task_name_and_related_id(
     assert client.get("/api/tasks/?status=FAILED").json[0]["id"] == missing
 
 
+def test_the_list_filters_by_when_tasks_were_submitted(client: FlaskClient) -> None:
+    first, second = submitted(client, 2)
+    at = client.get(f"/api/tasks/{second}/").json["created_at"]
+
+    def ids(query: str) -> list[str]:
+        answer = client.get(f"/api/tasks/?{query}")
+        assert answer.status_code == 200, answer.json
+        return [task["id"] for task in answer.json]
+
+    assert ids(f"created_after={at}") == [second]
+    assert ids(f"created_before={at}") == [first]
+    assert ids(f"created_after={at.removesuffix('Z')}") == [second]  # no zone: UTC
+    refused = client.get("/api/tasks/?created_after=yesterday")
+    assert (refused.status_code, list(refused.json["errors"])) == (422, ["created_after"])
+
+
 @pytest.mark.parametrize(
     "query", ["status=LOST", "operation=MERGE", "task_name=drop_users", "related_id=12345-abcde"]
 )

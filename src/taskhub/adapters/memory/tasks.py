@@ -160,4 +160,8 @@ def _matches(task: Task, where: TaskFilter) -> bool:
         "task_name": where.task_name,
         "related_id": where.related_id,
     }
+    if where.created_after is not None and task.created_at < where.created_after:
+        return False
+    if where.created_before is not None and task.created_at >= where.created_before:
+        return False
     return all(value is None or getattr(task, name) == value for name, value in wanted.items())

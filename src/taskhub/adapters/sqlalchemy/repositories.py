@@ -185,4 +185,9 @@ def _condition(where: TaskFilter) -> ColumnElement[bool]:
         tasks.c.task_name: where.task_name,
         tasks.c.related_id: where.related_id,
     }
-    return and_(True, *(column == value for column, value in wanted.items() if value is not None))
+    matching = [column == value for column, value in wanted.items() if value is not None]
+    if where.created_after is not None:
+        matching.append(tasks.c.created_at >= where.created_after)
+    if where.created_before is not None:
+        matching.append(tasks.c.created_at < where.created_before)
+    return and_(True, *matching)

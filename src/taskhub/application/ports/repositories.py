@@ -21,12 +21,16 @@ from taskhub.domain.user import User
 @dataclass(frozen=True)
 class TaskFilter:
     """Which tasks to list; ``None`` means any. Entrypoints parse text into these types first,
-    so a store never meets a value it cannot compare (a raw string was a StatementError)."""
+    so a store never meets a value it cannot compare (a raw string was a StatementError).
+    ``created_after`` keeps tasks submitted at that moment or later, ``created_before`` those
+    submitted strictly earlier (timezone-aware both), so consecutive windows never overlap."""
 
     status: TaskStatus | None = None
     operation: Operation | None = None
     task_name: TaskName | None = None
     related_id: UUID | None = None
+    created_after: datetime | None = None
+    created_before: datetime | None = None
 
 
 @dataclass(frozen=True)

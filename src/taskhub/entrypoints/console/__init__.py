@@ -13,7 +13,16 @@ import logging
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
-from taskhub.entrypoints.console import auth, missing, progress, user_forms, users
+from taskhub.entrypoints.console import (
+    auth,
+    missing,
+    overview,
+    progress,
+    tasks,
+    tokens,
+    user_forms,
+    users,
+)
 from taskhub.entrypoints.console.blueprint import EXTENSION, ConsoleState, console
 from taskhub.entrypoints.console.headers import secure_console_answers
 from taskhub.entrypoints.console.keys import secret_key
@@ -25,7 +34,10 @@ __all__ = [
     "auth",
     "init_console",
     "missing",
+    "overview",
     "progress",
+    "tasks",
+    "tokens",
     "user_forms",
     "users",
 ]  # the views, registered

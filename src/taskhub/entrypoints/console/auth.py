@@ -19,7 +19,8 @@ Page = str | tuple[str, int] | tuple[str, int, dict[str, str]]
 
 @console.get("/")
 def home() -> Response:
-    return redirect(url_for("console.users"))
+    """The console's first page: the overview of the work."""
+    return redirect(url_for("console.overview"))
 
 
 @console.route("/login", methods=["GET", "POST"])

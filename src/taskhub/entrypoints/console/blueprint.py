@@ -18,8 +18,10 @@ from taskhub.entrypoints.console.throttle import SignInThrottle
 from taskhub.entrypoints.http.state import settings
 
 EXTENSION = "taskhub.console"
-# The console's sections, in the navigation's order; one shows once its endpoint exists.
-NAV = [("Users", "console.users"), ("Tasks", "console.tasks"), ("Overview", "console.overview")]
+# The console's sections, in the navigation's order: a label, its endpoint, and the word its
+# pages' endpoints hold (``console.edit_user`` is of Users); one shows once its endpoint exists.
+NAV = [("Overview", "console.overview", "overview"), ("Tasks", "console.tasks", "task"),
+       ("Users", "console.users", "user"), ("Tokens", "console.tokens", "token")]  # fmt: skip
 
 console = Blueprint(
     "console", __name__, url_prefix="/admin", template_folder="templates",
@@ -62,5 +64,7 @@ def refused_form(error: CSRFError) -> tuple[str, int]:
 
 @console.app_context_processor
 def navigation() -> dict[str, object]:
-    endpoints = current_app.view_functions
-    return {"navigation": [(label, name) for label, name in NAV if name in endpoints]}
+    """The sections to link to: (label, endpoint, whether this page is one of its pages)."""
+    endpoints, here = current_app.view_functions, request.endpoint or ""
+    shown = [(label, name, word in here) for label, name, word in NAV if name in endpoints]
+    return {"navigation": shown}

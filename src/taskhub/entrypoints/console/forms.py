@@ -56,3 +56,10 @@ class PatchForm(UserForm):
             shown = {}
         shown = shown if isinstance(shown, dict) else {}
         return {name: value for name, value in self.values().items() if shown.get(name) != value}
+
+
+class TokenForm(FlaskForm):
+    """A new API token: what it is for, and whether it may only read."""
+
+    name = StringField("Name", render_kw={"autocomplete": "off", "maxlength": 100})
+    read_only = BooleanField("Read-only (GET only: no changes)")

@@ -1,11 +1,11 @@
-"""What the console answers for a user or task that does not exist (or no longer does)."""
+"""What the console answers for a user, task or token that does not exist (or no longer does)."""
 
 from __future__ import annotations
 
 from flask import render_template, request
 from werkzeug.wrappers import Response
 
-from taskhub.domain.errors import TaskNotFound, UserNotFound
+from taskhub.domain.errors import ApiTokenNotFound, TaskNotFound, UserNotFound
 from taskhub.entrypoints.console.blueprint import console
 from taskhub.entrypoints.http.problems import domain_problem
 
@@ -14,7 +14,8 @@ DATA = {"console.task_json", "console.task_stream"}  # what scripts read: the AP
 
 @console.errorhandler(UserNotFound)
 @console.errorhandler(TaskNotFound)
-def not_found(error: UserNotFound | TaskNotFound) -> Response | tuple[str, int]:
+@console.errorhandler(ApiTokenNotFound)
+def not_found(error: UserNotFound | TaskNotFound | ApiTokenNotFound) -> Response | tuple[str, int]:
     if request.endpoint in DATA:
         return domain_problem(error)
     return render_template("missing.html", reason=error.message), 404

@@ -69,8 +69,16 @@ class Progress:
         """What the page's script reads from the panel's ``data-`` attributes."""
         return {
             "data-task": str(self.task.id),
-            "data-status": str(self.task.status),
-            "data-events": url_for("console.task_stream", task_id=self.task.id),
-            "data-poll": url_for("console.task_json", task_id=self.task.id),
+            **follow_attributes(self.task),
             "data-fields": json.dumps(FIELD_OF_CODE),
         }
+
+
+def follow_attributes(task: Task) -> dict[str, str]:
+    """Where the page's script follows ``task`` (its stream, its JSON) and where it stands: a
+    form's panel, a row of the tasks table and a task's page alike."""
+    return {
+        "data-status": str(task.status),
+        "data-events": url_for("console.task_stream", task_id=task.id),
+        "data-poll": url_for("console.task_json", task_id=task.id),
+    }

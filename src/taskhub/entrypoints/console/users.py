@@ -28,7 +28,7 @@ RECENT_TASKS = 10
 def users() -> tuple[str, int]:
     """A page of users matching ``search``, in the order ``sort`` names (``-`` descending)."""
     search, order = request.args.get("search", ""), request.args.get("sort", "-date_joined")
-    page, problem = _page_number(request.args.get("page", "1")), None
+    page, problem = page_number(request.args.get("page", "1")), None
     try:
         query = UserQuery(search=search, order=order)
     except InvalidQuery as refused:
@@ -50,7 +50,8 @@ def user(user_id: UUID) -> str:
     return render_template("users/detail.html", user=found, tasks=recent)
 
 
-def _page_number(given: str) -> int:
+def page_number(given: str) -> int:
+    """The page ``given`` names, or the first for anything that is not a page number."""
     return int(given) if given.isdigit() and 0 < int(given) < 10**9 else 1
 
 

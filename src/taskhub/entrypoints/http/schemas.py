@@ -19,6 +19,7 @@ webargs refuses what it cannot read (422 ``invalid_query``). Page bounds are jud
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC
 from typing import Any
 
 import marshmallow as ma
@@ -115,6 +116,14 @@ class TaskQueryArgsSchema(ma.Schema):
     operation = fields.Enum(Operation, by_value=True)
     task_name = fields.Enum(TaskName, by_value=True)
     related_id = fields.UUID()
+    created_after = fields.AwareDateTime(
+        default_timezone=UTC,
+        metadata={"description": "Submitted at this moment or later (ISO 8601; UTC if no zone)"},
+    )
+    created_before = fields.AwareDateTime(
+        default_timezone=UTC,
+        metadata={"description": "Submitted before this moment (ISO 8601; UTC if no zone)"},
+    )
 
 
 class AcceptedSchema(ma.Schema):

@@ -1,72 +1,102 @@
-// A task's progress, live: the console's event stream (the API's), else polling its JSON.
-// No inline script: everything this needs is in the panel's data- attributes.
+// Tasks' progress, live: the console's event stream (the API's), else polling its JSON.
+// No inline script: everything this needs is in data- attributes.
+//   [data-task]       a form's task panel: its sentence, and a failure beside the field it names;
+//   [data-live-task]  a task's row in the tasks table, or a task's page ([data-reload]: reload
+//                     it once the task has finished, so the server shows its result).
+// At most STREAMS elements follow a stream at once: a browser opens about six connections to a
+// site, and a server keeps only a few threads for streams. The others poll, as every element
+// does once its stream is refused (503 at the server's bound, 401, 404).
 (function () {
   "use strict";
-  var panel = document.querySelector("[data-task]");
-  if (!panel) { return; }
   var FINISHED = ["DONE", "FAILED", "CANCELLED"];
-  var fieldOfCode = JSON.parse(panel.getAttribute("data-fields") || "{}");
-  var finished = false;
+  var STREAMS = 2;
+  var POLL_MS = 1000;
+  var streams = 0;
 
-  function text(selector, value) {
-    var found = panel.querySelector(selector);
+  function finished(status) { return FINISHED.indexOf(status) !== -1; }
+
+  function text(element, selector, value) {
+    var found = element.querySelector(selector);
     if (found) { found.textContent = value; }
   }
 
-  function finish(task) {
-    finished = true;
-    var result = task.result || {};
-    var sentence = result.error || result.message || task.status;
-    text("[data-sentence]", sentence);
-    if (task.status === "DONE") {
-      panel.querySelector("[data-done]").hidden = false;
+  // Show each state of element's task with show(task), until it is finished.
+  function follow(element, show) {
+    var over = false;
+    function seen(task) {
+      if (over) { return; }
+      show(task);
+      over = finished(task.status);
     }
-    var field = fieldOfCode[result.code];
-    var beside = field && document.querySelector('[data-field-error="' + field + '"]');
-    if (task.status === "FAILED" && beside) {
-      beside.textContent = sentence;
-      beside.closest(".field").classList.add("invalid");
-      var input = document.getElementById(field);
-      if (input) { input.setAttribute("aria-invalid", "true"); input.focus(); }
+    function poll(delay) {
+      window.setTimeout(function () {
+        fetch(element.getAttribute("data-poll"), { credentials: "same-origin", headers: { Accept: "application/json" } })
+          .then(function (response) {
+            if (response.redirected) { window.location.assign(response.url); return null; }
+            return response.ok ? response.json() : null;
+          })
+          .then(function (task) {
+            if (task) { seen(task); }
+            if (!over) { poll(POLL_MS); }
+          })
+          .catch(function () { poll(2 * POLL_MS); });
+      }, delay);
     }
-  }
-
-  function show(task) {
-    if (finished) { return; }
-    panel.className = "task " + task.status.toLowerCase();
-    panel.setAttribute("data-status", task.status);
-    text("[data-status-text]", task.status);
-    panel.querySelector("[data-progress]").value = task.progress;
-    text("[data-progress-text]", task.progress + "%");
-    if (FINISHED.indexOf(task.status) !== -1) { finish(task); }
-    else { text("[data-sentence]", task.status.charAt(0) + task.status.slice(1).toLowerCase() + "…"); }
-  }
-
-  function poll(delay) {
-    window.setTimeout(function () {
-      fetch(panel.getAttribute("data-poll"), { credentials: "same-origin", headers: { Accept: "application/json" } })
-        .then(function (response) {
-          if (response.redirected) { window.location.assign(response.url); return null; }
-          return response.ok ? response.json() : null;
-        })
-        .then(function (task) {
-          if (task) { show(task); }
-          if (!finished) { poll(1000); }
-        })
-        .catch(function () { poll(2000); });
-    }, delay);
-  }
-
-  function follow() {
-    if (!window.EventSource) { poll(0); return; }
-    var source = new EventSource(panel.getAttribute("data-events"));
-    source.addEventListener("task", function (event) { show(JSON.parse(event.data)); });
+    if (!window.EventSource || streams >= STREAMS) { poll(0); return; }
+    streams += 1;
+    var source = new EventSource(element.getAttribute("data-events"));
+    source.addEventListener("task", function (event) { seen(JSON.parse(event.data)); });
     source.addEventListener("end", function () { source.close(); });
     source.onerror = function () {
-      // CLOSED: refused (503 too many streams, 401, 404) or told to stop: poll instead.
-      if (source.readyState === EventSource.CLOSED && !finished) { poll(0); }
+      if (source.readyState === EventSource.CLOSED && !over) { poll(0); }
     };
   }
 
-  if (FINISHED.indexOf(panel.getAttribute("data-status")) === -1) { follow(); }
+  // Status and progress, wherever the element shows them.
+  function showState(element, task) {
+    element.setAttribute("data-status", task.status);
+    var status = element.querySelector("[data-status-text]");
+    if (status) {
+      status.textContent = task.status;
+      status.className = "status " + task.status.toLowerCase();
+    }
+    var bar = element.querySelector("[data-progress]");
+    if (bar) { bar.value = task.progress; }
+    text(element, "[data-progress-text]", task.progress + "%");
+  }
+
+  function followPanel(panel) {
+    var fieldOfCode = JSON.parse(panel.getAttribute("data-fields") || "{}");
+    follow(panel, function (task) {
+      panel.className = "task " + task.status.toLowerCase();
+      showState(panel, task);
+      if (!finished(task.status)) {
+        text(panel, "[data-sentence]", task.status.charAt(0) + task.status.slice(1).toLowerCase() + "…");
+        return;
+      }
+      var result = task.result || {};
+      var sentence = result.error || result.message || task.status;
+      text(panel, "[data-sentence]", sentence);
+      if (task.status === "DONE") { panel.querySelector("[data-done]").hidden = false; }
+      var field = fieldOfCode[result.code];
+      var beside = field && document.querySelector('[data-field-error="' + field + '"]');
+      if (task.status === "FAILED" && beside) {
+        beside.textContent = sentence;
+        beside.closest(".field").classList.add("invalid");
+        var input = document.getElementById(field);
+        if (input) { input.setAttribute("aria-invalid", "true"); input.focus(); }
+      }
+    });
+  }
+
+  function followLive(element) {
+    follow(element, function (task) {
+      showState(element, task);
+      if (finished(task.status) && element.hasAttribute("data-reload")) { window.location.reload(); }
+    });
+  }
+
+  function live(element) { return !finished(element.getAttribute("data-status")); }
+  Array.prototype.filter.call(document.querySelectorAll("[data-task]"), live).forEach(followPanel);
+  Array.prototype.filter.call(document.querySelectorAll("[data-live-task]"), live).forEach(followLive);
 }());
