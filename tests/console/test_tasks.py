@@ -46,7 +46,8 @@ def test_the_table_lists_tasks_newest_first_filtered_by_status_operation_and_tim
 def test_a_filter_it_cannot_read_is_named_and_left_out(admin: FlaskClient) -> None:
     submit(admin)
     for query, name in (("status=LOST", "status"), ("after=soon", "after"),
-                        ("within=year", "within")):  # fmt: skip
+                        ("within=year", "within"), ("after=0001-01-01T00:00%2B05:00", "after"),
+                        ("before=9999-12-31T23:59:59-05:00", "before")):  # fmt: skip
         page = admin.get(f"/admin/tasks/?{query}")
         assert page.status_code == 400
         assert f"{name}: " in page.text
@@ -132,3 +133,20 @@ def test_a_failed_task_is_retried_once_and_the_new_task_shown(admin: FlaskClient
     original = admin.get(f"/admin/tasks/{failed}/").text
     assert f'<dt>Retried by</dt><dd><a href="/admin/tasks/{again}/">' in original
     assert "Retry as a new task" not in original  # a second retry would be refused
+
+
+def test_a_second_press_of_retry_goes_to_the_task_that_retries_it(admin: FlaskClient) -> None:
+    failed = admin.get(f"/api/users/{UUID(int=1)}/").json["task_id"]
+    token = csrf_token(admin)
+    first = admin.post(f"/admin/tasks/{failed}/retry", data={"csrf_token": token})
+    second = admin.post(f"/admin/tasks/{failed}/retry", data={"csrf_token": token})
+    assert second.headers["Location"] == first.headers["Location"] != f"/admin/tasks/{failed}/"
+    assert "It was retried already" in admin.get(second.headers["Location"]).text
+
+
+def test_a_page_past_the_end_shows_the_last_one(admin: FlaskClient) -> None:
+    submit(admin)
+    page = admin.get("/admin/tasks/?status=DONE&page=99")
+    assert page.status_code == 200
+    assert "Page 1 of 1" in page.text
+    assert len(ROW.findall(page.text)) == 1

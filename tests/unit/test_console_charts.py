@@ -65,3 +65,11 @@ def test_counts_outside_the_window_are_not_drawn() -> None:
     early = MinuteCount(SINCE - timedelta(minutes=1), TaskStatus.DONE, 5)
     chart = finished_chart([early], SINCE, NOW)
     assert (chart.bars, chart.peak, chart.totals["DONE"]) == ([], 0, 0)
+
+
+def test_one_failure_among_a_million_is_still_drawn() -> None:
+    counts = [MinuteCount(SINCE, TaskStatus.DONE, 1_000_000),
+              MinuteCount(SINCE, TaskStatus.FAILED, 1)]  # fmt: skip
+    done, failed = finished_chart(counts, SINCE, NOW).bars
+    assert failed.height >= 1.5
+    assert failed.y + failed.height == pytest.approx(done.y)

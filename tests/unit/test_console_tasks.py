@@ -20,7 +20,8 @@ def test_filters_are_read_into_the_task_filter_and_kept_for_the_next_page() -> N
     assert query.where.created_before == datetime(2025, 3, 18, 9, tzinfo=UTC)
     assert query.link_arguments(2) == {"status": "FAILED", "operation": "READ",
                                        "after": "2025-03-18T09:00",
-                                       "before": "2025-03-18T10:00+01:00", "page": 2}  # fmt: skip
+                                       "before": "2025-03-18T09:00", "page": 2}  # fmt: skip
+    # a moment with a zone comes back in UTC, as the form's datetime-local field can show it
     assert not query.problems
 
 

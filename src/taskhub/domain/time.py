@@ -1,7 +1,7 @@
 """How the domain writes moments in time, and spans of it (``30d``, ``12h``, ``90m``)."""
 
 import re
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 DURATION_UNITS = {"d": timedelta(days=1), "h": timedelta(hours=1), "m": timedelta(minutes=1),
                   "s": timedelta(seconds=1)}  # fmt: skip
@@ -10,6 +10,17 @@ DURATION_PART = re.compile(r"(\d+)([dhms])")
 DURATION_EXAMPLES = "30d, 12h, 90m, 45s or 1d12h"
 # A century: longer than any retention means, and short enough to subtract from any moment now.
 LONGEST_DURATION = timedelta(days=36_500)
+
+
+def in_utc(moment: datetime) -> datetime:
+    """``moment`` in UTC (a naive one is taken as UTC already); ``ValueError`` for one whose UTC
+    falls outside the years 1 to 9999, which no store could hold (``0001-01-01T00:00+05:00``)."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("is out of the range of moments (years 1 to 9999 in UTC)") from None
 
 
 def format_timestamp(moment: datetime) -> str:

@@ -24,6 +24,7 @@ LEFT, RIGHT, TOP, BOTTOM = 48, WIDTH - 8, 12, HEIGHT - 36
 STACK = (TaskStatus.DONE, TaskStatus.FAILED, TaskStatus.CANCELLED)
 MAX_STEPS = 4
 LABEL_EVERY = timedelta(minutes=30)
+MIN_BAR_HEIGHT = 1.5  # of the chart's units: a count above nought is never invisible
 MINUTE = timedelta(minutes=1)
 
 
@@ -124,9 +125,9 @@ def _column(
     bars, base = [], float(BOTTOM)
     for status in STACK:
         if count := by_status.get(status, 0):
-            base -= count * per_count
-            bar = Bar(x + slot * 0.1, base, max(slot * 0.8, 1.0), count * per_count, status,
-                      minute, count)  # fmt: skip
+            height = max(count * per_count, MIN_BAR_HEIGHT)  # one failure among many still shows
+            base -= height
+            bar = Bar(x + slot * 0.1, base, max(slot * 0.8, 1.0), height, status, minute, count)
             bars.append(bar)
     return bars
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from taskhub.application.ports import TaskFilter
 from taskhub.domain.task import Operation, TaskStatus
+from taskhub.domain.time import in_utc
 
 SPANS = {"hour": timedelta(hours=1), "day": timedelta(days=1), "week": timedelta(weeks=1)}
 FILTERS = ("status", "operation", "within", "after", "before")
@@ -43,6 +44,9 @@ def read_query(args: Mapping[str, str], now: datetime) -> TaskQuery:
     operation = _choice(Operation, given["operation"], "operation", problems)
     after = _moment(given["after"], "after", problems)
     before = _moment(given["before"], "before", problems)
+    for name, moment in (("after", after), ("before", before)):
+        if moment is not None:  # shown again as the form's field takes it: in UTC, no zone
+            given[name] = f"{moment:%Y-%m-%dT%H:%M:%S}".removesuffix(":00")
     if given["within"]:
         if given["within"] in SPANS:
             after = max(after or now - SPANS[given["within"]], now - SPANS[given["within"]])
@@ -68,8 +72,7 @@ def _moment(text: str, name: str, problems: dict[str, str]) -> datetime | None:
     if not text:
         return None
     try:
-        moment = datetime.fromisoformat(text)
+        return in_utc(datetime.fromisoformat(text))
     except ValueError:
-        problems[name] = "Must be a date and time, such as 2025-03-18T10:15."
+        problems[name] = "Must be a date and time (years 1 to 9999), such as 2025-03-18T10:15."
         return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment

@@ -14,7 +14,7 @@ from uuid import UUID
 from flask import flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from taskhub.domain.errors import InvalidInput, TaskStateConflict
+from taskhub.domain.errors import InvalidInput, TaskAlreadyRetried, TaskStateConflict
 from taskhub.domain.task import Operation, TaskStatus
 from taskhub.entrypoints.console.blueprint import console
 from taskhub.entrypoints.console.forms import ConfirmForm
@@ -32,11 +32,15 @@ PAGE_SIZE = 25
 def tasks() -> tuple[str, int]:
     """A page of tasks, newest first, matching the filters of the query string."""
     query = read_query(request.args, service().clock.now())
-    found = service().list(query.where, page_number(request.args.get("page", "")), PAGE_SIZE)
+    asked = page_number(request.args.get("page", ""))
+    found = service().list(query.where, asked, PAGE_SIZE)
+    pages = max(1, math.ceil(found.total / PAGE_SIZE))
+    if asked > pages:  # past the end (fewer tasks since, or a typed number): the last page
+        found = service().list(query.where, pages, PAGE_SIZE)
     return render_template(
         "tasks/list.html", found=found, query=query, statuses=list(TaskStatus),
         operations=list(Operation), spans=list(SPANS), follow=follow_attributes,
-        pages=max(1, math.ceil(found.total / PAGE_SIZE)),
+        pages=pages,
         page_link=lambda number: url_for("console.tasks", **query.link_arguments(number)),
     ), 400 if query.problems else 200  # fmt: skip
 
@@ -70,6 +74,9 @@ def retry_task(task_id: UUID) -> Response:
     if ConfirmForm().validate_on_submit():
         try:
             again = service().retry(task_id, request_id=request_id())
+        except TaskAlreadyRetried as retried:  # a second press, or someone else's: go there
+            flash("It was retried already: this is the task that retries it.", "ok")
+            return redirect(url_for("console.task", task_id=retried.retry_id), 303)
         except (TaskStateConflict, InvalidInput) as refused:
             flash(refused.message, "error")
         else:

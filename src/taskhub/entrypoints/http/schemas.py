@@ -19,7 +19,7 @@ webargs refuses what it cannot read (422 ``invalid_query``). Page bounds are jud
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 
 import marshmallow as ma
@@ -28,6 +28,7 @@ from marshmallow.exceptions import SCHEMA
 
 from taskhub.application.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from taskhub.domain.task import Operation, Task, TaskName, TaskStatus
+from taskhub.domain.time import in_utc
 from taskhub.domain.user_fields import (
     CONTROL_CHARACTERS,
     EMAIL_MAX_LENGTH,
@@ -109,6 +110,21 @@ class UserListArgsSchema(ma.Schema):
     )
 
 
+class UtcMoment(fields.AwareDateTime):
+    """An ISO 8601 moment, UTC if it names no zone, read as UTC: one whose UTC no store could
+    hold (``0001-01-01T00:00+05:00``) is refused naming its field, never a 500 at the query."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(default_timezone=UTC, **kwargs)
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> datetime:
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return in_utc(moment)
+        except ValueError as error:
+            raise ma.ValidationError(f"The moment {error}.") from None
+
+
 class TaskQueryArgsSchema(ma.Schema):
     """Filters of the task list; each one given must match."""
 
@@ -116,12 +132,10 @@ class TaskQueryArgsSchema(ma.Schema):
     operation = fields.Enum(Operation, by_value=True)
     task_name = fields.Enum(TaskName, by_value=True)
     related_id = fields.UUID()
-    created_after = fields.AwareDateTime(
-        default_timezone=UTC,
+    created_after = UtcMoment(
         metadata={"description": "Submitted at this moment or later (ISO 8601; UTC if no zone)"},
     )
-    created_before = fields.AwareDateTime(
-        default_timezone=UTC,
+    created_before = UtcMoment(
         metadata={"description": "Submitted before this moment (ISO 8601; UTC if no zone)"},
     )
 

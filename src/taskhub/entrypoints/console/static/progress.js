@@ -5,12 +5,15 @@
 //                     it once the task has finished, so the server shows its result).
 // At most STREAMS elements follow a stream at once: a browser opens about six connections to a
 // site, and a server keeps only a few threads for streams. The others poll, as every element
-// does once its stream is refused (503 at the server's bound, 401, 404).
+// does once its stream is refused (503 at the server's bound, 401, 404). Polling waits while the
+// tab is hidden, backs off (to LONGEST_MS) while the server fails, and stops for a task that is
+// gone (404: purged); a session that expired reloads the page, whose sign-in comes back to it.
 (function () {
   "use strict";
   var FINISHED = ["DONE", "FAILED", "CANCELLED"];
   var STREAMS = 2;
   var POLL_MS = 1000;
+  var LONGEST_MS = 30000;
   var streams = 0;
 
   function finished(status) { return FINISHED.indexOf(status) !== -1; }
@@ -30,25 +33,33 @@
     }
     function poll(delay) {
       window.setTimeout(function () {
+        if (document.hidden) { poll(POLL_MS); return; }
         fetch(element.getAttribute("data-poll"), { credentials: "same-origin", headers: { Accept: "application/json" } })
           .then(function (response) {
-            if (response.redirected) { window.location.assign(response.url); return null; }
-            return response.ok ? response.json() : null;
+            if (response.redirected) { window.location.reload(); over = true; return null; }
+            if (response.status === 404 || response.status === 410) { over = true; return null; }
+            if (!response.ok) { throw new Error(String(response.status)); }
+            return response.json();
           })
           .then(function (task) {
             if (task) { seen(task); }
             if (!over) { poll(POLL_MS); }
           })
-          .catch(function () { poll(2 * POLL_MS); });
+          .catch(function () { poll(Math.min(2 * Math.max(delay, POLL_MS), LONGEST_MS)); });
       }, delay);
     }
     if (!window.EventSource || streams >= STREAMS) { poll(0); return; }
     streams += 1;
     var source = new EventSource(element.getAttribute("data-events"));
+    var released = false;
+    function release() { if (!released) { released = true; streams -= 1; } }
     source.addEventListener("task", function (event) { seen(JSON.parse(event.data)); });
-    source.addEventListener("end", function () { source.close(); });
+    source.addEventListener("end", function () { source.close(); release(); });
     source.onerror = function () {
-      if (source.readyState === EventSource.CLOSED && !over) { poll(0); }
+      if (source.readyState === EventSource.CLOSED) {
+        release();
+        if (!over) { poll(0); }
+      }
     };
   }
 
