@@ -47,6 +47,7 @@ class MemorySampler:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="memory-sampler", daemon=True)
         self.peaks: dict[str, float] = {}
+        self.by_process: dict[str, float] = {}  # peak RSS (MB) of each "role pid"
         self.samples = 0
 
     def __enter__(self) -> MemorySampler:
@@ -72,6 +73,8 @@ class MemorySampler:
                     except (psutil.NoSuchProcess, psutil.AccessDenied):
                         continue
                     rss += memory.rss / MB
+                    key = f"{role} {process.pid}"
+                    self.by_process[key] = max(self.by_process.get(key, 0.0), memory.rss / MB)
                     pss += getattr(memory, "pss", memory.rss) / MB
             self._peak(f"{role}_rss_mb", rss)
             self._peak(f"{role}_pss_mb", pss)

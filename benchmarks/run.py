@@ -50,7 +50,9 @@ def run(options: argparse.Namespace) -> int:
             _warm_up(context)
             for number in range(options.rounds):
                 print(f"round {number + 1} of {options.rounds}: {', '.join(chosen)}", flush=True)
-                outcome["rounds"].append(_round(context, chosen))
+                figures, by_process = _round(context, chosen)
+                outcome["rounds"].append(figures)
+                outcome["rss_mb_by_process"] = by_process
     finally:
         outcome["load_after"] = report.load_now()
         if not options.keep_logs:
@@ -64,7 +66,8 @@ def run(options: argparse.Namespace) -> int:
     return 1 if any(outcome["errors"].values()) else 0
 
 
-def _round(context: Context, chosen: list[str]) -> dict[str, float]:
+def _round(context: Context, chosen: list[str]) -> tuple[dict[str, float], dict[str, float]]:
+    """The figures of one round of the ``chosen`` scenarios, and each process's peak RSS."""
     figures: dict[str, float] = {}
     with MemorySampler(context.roles) as sampler:
         for name in chosen:
@@ -73,7 +76,7 @@ def _round(context: Context, chosen: list[str]) -> dict[str, float]:
             figures |= SCENARIOS[name](context)
             context.deployment.processes.alive()
         sampler.sample()
-    return figures | sampler.peaks
+    return figures | sampler.peaks, sampler.by_process
 
 
 def _warm_up(context: Context) -> None:

@@ -54,27 +54,41 @@ def floor(context: Context) -> Figures:
     """The bare WSGI handler: creates (INSERT+COMMIT, LPUSH), then PK reads of them."""
     sizes, url = context.sizes, context.deployment.floor_url
     ids: list[str] = []
-    cpu = cpu_seconds({"floor": context.deployment.pids("floor")})
-    created = closed_loop(
-        url,
-        lambda i: Request("POST", "/floor/", _user(i)),
-        sizes.creates,
-        sizes.clients,
-        sizes.time_limit,
-        frozenset({202}),
-        lambda _i, _s, body, _h: ids.append(_task_id(body)),
+    pids = context.deployment.pids("floor")
+    created, create_cpu = _with_cpu(
+        pids,
+        lambda: closed_loop(
+            url,
+            lambda i: Request("POST", "/floor/", _user(i)),
+            sizes.creates,
+            sizes.clients,
+            sizes.time_limit,
+            frozenset({202}),
+            lambda _i, _s, body, _h: ids.append(_task_id(body)),
+        ),
     )
-    cpu = cpu_seconds({"floor": context.deployment.pids("floor")}) - cpu
-    read = closed_loop(
-        url,
-        lambda i: Request("GET", f"/floor/{ids[i % len(ids)]}/"),
-        sizes.creates,
-        sizes.clients,
-        sizes.time_limit,
-        frozenset({200}),
+    read, read_cpu = _with_cpu(
+        pids,
+        lambda: closed_loop(
+            url,
+            lambda i: Request("GET", f"/floor/{ids[i % len(ids)]}/"),
+            sizes.creates,
+            sizes.clients,
+            sizes.time_limit,
+            frozenset({200}),
+        ),
     )
     figures = created.figures("floor_accept") | read.figures("floor_status")
-    return figures | {"floor_cpu_ms_per_request": 1000 * cpu / max(len(ids), 1)}
+    return figures | {"floor_cpu_ms_per_request": create_cpu, "floor_status_cpu_ms": read_cpu}
+
+
+def _with_cpu(pids: list[int], load: Callable[[], LoadResult]) -> tuple[LoadResult, float]:
+    """What ``load`` saw, and the CPU milliseconds ``pids`` (and their children) spent per
+    answered request meanwhile."""
+    before = cpu_seconds({"": pids})
+    result = load()
+    spent = cpu_seconds({"": pids}) - before
+    return result, 1000 * spent / max(result.sent - result.errors, 1)
 
 
 def creates(context: Context) -> Figures:
@@ -82,7 +96,7 @@ def creates(context: Context) -> Figures:
     worker until every one is final; completion from the tasks' own timestamps."""
     sizes, deployment = context.sizes, context.deployment
     ids: list[str] = []
-    before = cpu_seconds(context.roles)
+    before = {role: cpu_seconds({role: pids}) for role, pids in context.roles.items()}
     accepted = closed_loop(
         deployment.web_url,
         lambda i: Request("POST", "/api/users/", _user(i)),
@@ -93,7 +107,7 @@ def creates(context: Context) -> Figures:
         lambda _i, _s, body, _h: ids.append(_task_id(body)),
     )
     rows = wait_final(deployment.database_url, ids, sizes.time_limit)
-    spent = cpu_seconds(context.roles) - before
+    spent = {role: cpu_seconds({role: pids}) - before[role] for role, pids in context.roles.items()}
     context.task_ids = ids
     done = [(created, updated) for status, created, updated in rows if status == "DONE"]
     figures = accepted.figures("accept")
@@ -106,7 +120,9 @@ def creates(context: Context) -> Figures:
             "e2e_p99_ms": percentile(each, 99),
         }
     figures["e2e_errors"] = float(len(ids) - len(done))
-    figures["cpu_ms_per_task"] = 1000 * spent / max(len(done), 1)
+    for role, seconds in spent.items():
+        figures[f"{role}_cpu_ms_per_task"] = 1000 * seconds / max(len(done), 1)
+    figures["cpu_ms_per_task"] = sum(spent.values()) * 1000 / max(len(done), 1)
     return figures
 
 
@@ -179,14 +195,18 @@ def status(context: Context) -> Figures:
     def keep_etag(index: int, _status: int, _body: bytes, headers: Mapping[str, str]) -> None:
         etags[index % len(ids)] = headers.get("ETag", "")
 
-    read = closed_loop(
-        url,
-        lambda i: Request("GET", f"/api/tasks/{ids[i % len(ids)]}/status/"),
-        sizes.creates,
-        sizes.clients,
-        sizes.time_limit,
-        frozenset({200}),
-        keep_etag,
+    web = context.deployment.pids("web")
+    read, read_cpu = _with_cpu(
+        web,
+        lambda: closed_loop(
+            url,
+            lambda i: Request("GET", f"/api/tasks/{ids[i % len(ids)]}/status/"),
+            sizes.creates,
+            sizes.clients,
+            sizes.time_limit,
+            frozenset({200}),
+            keep_etag,
+        ),
     )
     known = sorted(etags)
 
@@ -196,10 +216,14 @@ def status(context: Context) -> Figures:
             "GET", f"/api/tasks/{ids[index]}/status/", None, {"If-None-Match": etags[index]}
         )
 
-    unchanged = closed_loop(
-        url, conditional, sizes.creates, sizes.clients, sizes.time_limit, frozenset({304})
+    unchanged, unchanged_cpu = _with_cpu(
+        web,
+        lambda: closed_loop(
+            url, conditional, sizes.creates, sizes.clients, sizes.time_limit, frozenset({304})
+        ),
     )
-    return read.figures("status") | unchanged.figures("status_304")
+    cpu = {"status_web_cpu_ms": read_cpu, "status_304_web_cpu_ms": unchanged_cpu}
+    return read.figures("status") | unchanged.figures("status_304") | cpu
 
 
 def baseline(context: Context) -> Figures:
@@ -216,6 +240,7 @@ def baseline(context: Context) -> Figures:
             "baseline_results_per_s": _drained(context, app, baseline_app.NOOP_WITH_RESULT),
             "baseline_noresults_per_s": _drained(context, app, baseline_app.NOOP),
         }
+        app.send_task(baseline_app.NOOP_WITH_RESULT).get(timeout=10)  # untimed, after the drains
         trips: list[float] = []
         for _ in range(sizes.latency_creates):
             began = time.monotonic()
