@@ -23,6 +23,9 @@ def parser() -> argparse.ArgumentParser:
         help="creates, one at a time, of the latency scenario",
     )
     running.add_argument("--rounds", type=int, default=3)
+    running.add_argument(
+        "--scale-sizes", default="10000,100000,1000000", help="rows the scale scenario grows to"
+    )
     running.add_argument("--scenarios", default=",".join(ORDER))
     running.add_argument(
         "--time-limit", type=float, default=120.0, help="seconds any one load may last"

@@ -82,7 +82,7 @@ _COMPARE: dict[str, Callable[[float, float], bool]] = {
 def summarise(rounds: list[dict[str, float]]) -> list[dict[str, Any]]:
     """One summary per row whose figure some round measured."""
     summary = []
-    for row in ROWS:
+    for row in ROWS + _scale_rows(rounds):
         values = [r[row.figure] for r in rounds if row.figure in r]
         if not values:
             continue
@@ -114,6 +114,18 @@ def summarise(rounds: list[dict[str, float]]) -> list[dict[str, Any]]:
             entry["met"] = _COMPARE[operator](judged, float(bound))
         summary.append(entry)
     return summary
+
+
+def _scale_rows(rounds: list[dict[str, float]]) -> list[Row]:
+    """The scale scenario's figures, named by what they measure and at what size."""
+    names = dict.fromkeys(name for r in rounds for name in r if name.startswith("scale_"))
+    rows = []
+    for name in names:
+        if name.endswith("_ratio"):
+            rows.append(Row("scale", name, "x", None, "<= 1.3"))
+        else:
+            rows.append(Row("scale", name, "s" if name.endswith("_s") else "ms"))
+    return rows
 
 
 def table(summary: list[dict[str, Any]]) -> str:
@@ -201,5 +213,7 @@ def _version(name: str) -> str:
 
 
 def git_revision() -> str:
-    found = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    found = subprocess.run(
+        ["git", "describe", "--always", "--dirty"], capture_output=True, text=True
+    )
     return found.stdout.strip()

@@ -20,10 +20,11 @@ from benchmarks import report
 from benchmarks.deployment import Deployment, deployment
 from benchmarks.load import Request, closed_loop
 from benchmarks.resources import MemorySampler
+from benchmarks.scale import scale
 from benchmarks.scenarios import SCENARIOS, Context, Sizes, creates
 
-ORDER = ["floor", "baseline", "accept", "e2e", "latency", "status"]
-SMOKE = {"creates": 20, "clients": 4, "latency_creates": 3, "rounds": 1}
+ORDER = ["floor", "baseline", "accept", "e2e", "latency", "status", "scale"]
+SMOKE = {"creates": 20, "clients": 4, "latency_creates": 3, "rounds": 1, "scale_sizes": "200,500"}
 
 
 def run(options: argparse.Namespace) -> int:
@@ -53,6 +54,13 @@ def run(options: argparse.Namespace) -> int:
                 figures, by_process = _round(context, chosen)
                 outcome["rounds"].append(figures)
                 outcome["rss_mb_by_process"] = by_process
+            if "scale" in chosen:
+                print(f"scale: {options.scale_sizes} rows", flush=True)
+                sizes_ = [int(size) for size in options.scale_sizes.split(",")]
+                for figures, more in zip(
+                    outcome["rounds"], scale(context, sizes_, options.rounds), strict=True
+                ):
+                    figures |= more
     finally:
         outcome["load_after"] = report.load_now()
         if not options.keep_logs:
@@ -71,6 +79,8 @@ def _round(context: Context, chosen: list[str]) -> tuple[dict[str, float], dict[
     figures: dict[str, float] = {}
     with MemorySampler(context.roles) as sampler:
         for name in chosen:
+            if name == "scale":
+                continue  # after the rounds: it grows the tables for good
             if name == "e2e" and "accept" in chosen:
                 continue  # one create load gives both
             figures |= SCENARIOS[name](context)

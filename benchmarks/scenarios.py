@@ -173,7 +173,7 @@ async def _latency(url: str, count: int) -> Figures:
                 await asyncio.sleep(0.005)
             client.append((time.monotonic() - began) * 1000)
             errors += task["status"] != "DONE"
-            server.append((_moment(task["updated_at"]) - _moment(task["created_at"])) * 1000)
+            server.append((moment(task["updated_at"]) - moment(task["created_at"])) * 1000)
     return {
         "latency_server_p50_ms": percentile(server, 50),
         "latency_server_p99_ms": percentile(server, 99),
@@ -292,7 +292,7 @@ def _task_id(body: bytes) -> str:
     return str(json.loads(body)["task_id"])
 
 
-def _moment(text: str) -> float:
+def moment(text: str) -> float:
     return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
 
 

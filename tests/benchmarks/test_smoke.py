@@ -27,6 +27,7 @@ FIGURES = {
     "latency": "latency_server_p50_ms",
     "status": "status_304_per_s",
     "memory": "total_rss_mb",
+    "scale": "scale_tasks_deep_ratio",
 }
 
 
