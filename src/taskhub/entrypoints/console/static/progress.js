@@ -15,6 +15,10 @@
   var POLL_MS = 1000;
   var LONGEST_MS = 30000;
   var streams = 0;
+  // A form being sent (cancel, retry) leads to the page that answers it: a reload for the
+  // task's end must not overtake it, nor take its message away.
+  var leaving = false;
+  document.addEventListener("submit", function () { leaving = true; });
 
   function finished(status) { return FINISHED.indexOf(status) !== -1; }
 
@@ -103,7 +107,9 @@
   function followLive(element) {
     follow(element, function (task) {
       showState(element, task);
-      if (finished(task.status) && element.hasAttribute("data-reload")) { window.location.reload(); }
+      if (finished(task.status) && element.hasAttribute("data-reload") && !leaving) {
+        window.location.reload();
+      }
     });
   }
 
