@@ -2,10 +2,12 @@
 
 The store grows to each size in turn (tasks and users, ``INSERT … SELECT generate_series``, then
 ``ANALYZE``); at each size every page is asked once per round, one request at a time on the idle
-deployment: the task list's first page and a deep one (page ``size / 100``, as the issue's page
+deployment: the task list's first page and a deep one (the page after the first ``size / 2``
+matches, reached by its cursor as a client following ``next`` links reaches it; the issue's page
 10,000 of 1M rows), also under each filter, and the user list's (a ``list_users`` task, timed by
-its own timestamps). A figure is named ``scale_<what>_<size>_ms``; ``scale_<what>_ratio`` is
-its time at the largest size over the smallest, in the same round.
+its own timestamps). The deep pages' cursors are found by SQL before the timing. A figure is
+named ``scale_<what>_<size>_ms``; ``scale_<what>_ratio`` is its time at the largest size over the
+smallest, in the same round.
 """
 
 from __future__ import annotations
@@ -14,11 +16,13 @@ import asyncio
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 import aiohttp
 import psycopg2
 
 from benchmarks.scenarios import FINAL, Context, Figures, moment
+from taskhub.application.paging import Position, cursor_for
 
 PAGE_SIZE = 50
 SPACING_SECONDS = 0.05  # between seeded tasks: 1M of them span 14 h, inside every retention
@@ -84,30 +88,51 @@ def _seed(database_url: str, start: int, stop: int, now: datetime) -> float:
 
 def _pages(database_url: str, size: int, now: datetime) -> dict[str, str]:
     """Every page to ask at ``size``: its name and path."""
-    middle = (now - timedelta(seconds=size / 2 * SPACING_SECONDS)).replace(tzinfo=None)
+    middle_at = now - timedelta(seconds=size / 2 * SPACING_SECONDS)
+    middle = middle_at.replace(tzinfo=None)
     related = _one_related_id(database_url)
-    filters = {
-        "status": ("status=FAILED", size // 10),
-        "operation": ("operation=UPDATE", size // 4),
-        "task_name": ("task_name=update_user", size // 4),
-        "created_after": (f"created_after={middle.isoformat()}", size // 2),
-        "created_before": (f"created_before={middle.isoformat()}", size // 2),
-    }
+    filters = {  # the query, its SQL, how many match
+        "status": ("status=FAILED", "status = 'FAILED'", size // 10),
+        "operation": ("operation=UPDATE", "operation = 'UPDATE'", size // 4),
+        "task_name": ("task_name=update_user", "task_name = 'update_user'", size // 4),
+        "created_after": (f"created_after={middle.isoformat()}", "created_at >= %(middle)s",
+                          size // 2),
+        "created_before": (f"created_before={middle.isoformat()}", "created_at < %(middle)s",
+                           size // 2),
+    }  # fmt: skip
+    first = f"page_size={PAGE_SIZE}"
     pages = {
-        "tasks_first": f"/api/tasks/?page=1&page_size={PAGE_SIZE}",
-        "tasks_deep": f"/api/tasks/?page={_deep(size)}&page_size={PAGE_SIZE}",
-        "tasks_related_id": f"/api/tasks/?related_id={related}&page_size={PAGE_SIZE}",
+        "tasks_first": f"/api/tasks/?{first}",
+        "tasks_deep": f"/api/tasks/?{first}&cursor={_deep(database_url, 'true', size, middle_at)}",
+        "tasks_related_id": f"/api/tasks/?related_id={related}&{first}",
     }
-    for name, (query, matches) in filters.items():
-        pages[f"tasks_{name}_first"] = f"/api/tasks/?{query}&page=1&page_size={PAGE_SIZE}"
-        pages[f"tasks_{name}_deep"] = f"/api/tasks/?{query}&page={_deep(matches)}&page_size=50"
-    pages["users_first"] = f"/api/users/?page=1&page_size={PAGE_SIZE}"
-    pages["users_deep"] = f"/api/users/?page={_deep(size)}&page_size={PAGE_SIZE}"
+    for name, (query, sql, matches) in filters.items():
+        cursor = _deep(database_url, sql, matches, middle_at)
+        pages[f"tasks_{name}_first"] = f"/api/tasks/?{query}&{first}"
+        pages[f"tasks_{name}_deep"] = f"/api/tasks/?{query}&{first}&cursor={cursor}"
+    pages["users_first"] = f"/api/users/?{first}"
+    pages["users_deep"] = f"/api/users/?{first}&cursor={_deep(database_url, None, size, middle_at)}"
     return pages
 
 
-def _deep(rows: int) -> int:
-    return max(rows // (2 * PAGE_SIZE), 1)
+def _deep(database_url: str, where: str | None, matches: int, middle: datetime) -> str:
+    """The cursor of the page after the first half of the matches: the tasks matching ``where``
+    (newest first), or the users (``None``: by date joined)."""
+    query = (
+        f"SELECT created_at, id FROM tasks WHERE {where} ORDER BY created_at DESC, id DESC"
+        if where is not None
+        else "SELECT date_joined, id FROM users ORDER BY date_joined, id"
+    )
+    connection = psycopg2.connect(database_url)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"{query} OFFSET %(skip)s LIMIT 1", {"skip": max(matches // 2, 1), "middle": middle}
+            )
+            at, row_id = cursor.fetchone()
+    finally:
+        connection.close()
+    return cursor_for(Position(at, UUID(str(row_id))))
 
 
 def _one_related_id(database_url: str) -> str:

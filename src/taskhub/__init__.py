@@ -7,7 +7,8 @@
 <TaskStatus.DONE: 'DONE'>
 """
 
-from taskhub.application.ports import ConcurrentUpdate, ConcurrentUserChange, Page, TaskFilter
+from taskhub.application.paging import Page
+from taskhub.application.ports import ConcurrentUpdate, ConcurrentUserChange, TaskFilter
 from taskhub.application.retention import PurgeReport
 from taskhub.domain.errors import (
     DomainError,

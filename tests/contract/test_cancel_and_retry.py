@@ -9,6 +9,7 @@ from uuid import uuid4
 import pytest
 
 from taskhub.application.ports import TaskFilter, UnitOfWorkFactory
+from taskhub.application.users.handlers import user_place
 from taskhub.domain.task import Task, TaskStatus
 from taskhub.testing import MOMENT, a_task
 from tests.contract.test_task_bookkeeping import IDLE, LEASE, claimed_task, loaded
@@ -139,27 +140,23 @@ def test_cancelled_tasks_are_listed_by_status_and_never_due(
         uow.commit()
     saved_task(uow_factory)
     with uow_factory() as uow:
-        found = uow.tasks.list(TaskFilter(status=TaskStatus.CANCELLED), 1, 10)
-        assert [t.id for t in found.items] == [cancelled.id]
+        found = uow.tasks.list(TaskFilter(status=TaskStatus.CANCELLED), None, 10)
+        assert [t.id for t in found] == [cancelled.id]
         due = uow.tasks.due_for_relay(MOMENT + IDLE * 100, IDLE, 10, ignore_backoff=True)
         assert cancelled.id not in {t.id for t in due}
         assert len(due) == 1
 
 
-@pytest.mark.parametrize(
-    ("page", "size", "limit"), [(1, 5, 2), (2, 3, 2), (1, 3, 10), (3, 3, 10), (9, 3, 2)]
-)
-def test_users_are_read_in_batches_from_a_page_then_after_the_last(
-    uow_factory: UnitOfWorkFactory, page: int, size: int, limit: int
+@pytest.mark.parametrize("limit", [2, 3, 10])
+def test_users_are_read_in_batches_from_after_the_last(
+    uow_factory: UnitOfWorkFactory, limit: int
 ) -> None:
     """Users joined at one moment are ordered by id, so a batch ends in the same place."""
     users = [saved_user(uow_factory, now=MOMENT + timedelta(seconds=i // 3)) for i in range(8)]
-    in_order = sorted(users, key=lambda u: (u.date_joined, str(u.id)))
-    start, end = (page - 1) * size, (page - 1) * size + min(size, limit)
+    in_order = sorted(users, key=lambda u: (u.date_joined, u.id))
     with uow_factory() as uow:
-        first = uow.users.list(page, size, limit=limit)
-        assert [u.id for u in first.items] == [u.id for u in in_order[start:end]]
-        assert (first.total, first.page, first.page_size) == (8, page, size)
+        first = uow.users.list(None, limit)
+        assert [u.id for u in first] == [u.id for u in in_order[:limit]]
         for i, user in enumerate(in_order):
-            following = uow.users.listed_after(user, limit)
+            following = uow.users.list(user_place(user), limit)
             assert [u.id for u in following] == [u.id for u in in_order[i + 1 : i + 1 + limit]]

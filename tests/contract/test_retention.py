@@ -66,7 +66,7 @@ def save(uow_factory: UnitOfWorkFactory, *tasks: Task) -> None:
 
 def stored_ids(uow_factory: UnitOfWorkFactory) -> set[UUID]:
     with uow_factory() as uow:
-        return {task.id for task in uow.tasks.list(TaskFilter(), 1, 500).items}
+        return {task.id for task in uow.tasks.list(TaskFilter(), None, 500)}
 
 
 def test_a_purge_deletes_the_finished_tasks_of_its_operations_that_finished_before_it(

@@ -93,9 +93,9 @@ def test_a_task_dispatched_twice_creates_one_user_and_is_done_once(bus: BusUnder
     finished = stored(bus, task.id)
     assert (finished.status, finished.attempt) == (TaskStatus.DONE, 1)
     with bus.uow_factory() as uow:
-        users, tasks = uow.users.list(1, 10), uow.tasks.list(TaskFilter(), 1, 10)
-    assert [user.id for user in users.items] == [task.related_id]
-    assert [listed.id for listed in tasks.items] == [task.id]
+        users, tasks = uow.users.list(None, 10), uow.tasks.list(TaskFilter(), None, 10)
+    assert [user.id for user in users] == [task.related_id]
+    assert [listed.id for listed in tasks] == [task.id]
 
 
 def test_a_bus_that_cannot_hand_over_raises_dispatch_failed_and_the_task_stays_pending(

@@ -61,7 +61,7 @@ def test_leaving_without_commit_saves_nothing(uow_factory: UnitOfWorkFactory) ->
         uow.tasks.add(a_task())
     assert load_user(uow_factory, user) is None
     with uow_factory() as uow:
-        assert uow.tasks.list(TaskFilter(), 1, 10).total == 0
+        assert uow.tasks.count(TaskFilter()) == 0
 
 
 def test_rollback_discards_changes_to_a_loaded_user(uow_factory: UnitOfWorkFactory) -> None:
@@ -132,7 +132,7 @@ def test_a_taken_username_fails_the_commit_and_saves_nothing(
             uow.commit()
     with uow_factory() as uow:
         assert uow.tasks.get(task.id) is None
-        assert uow.users.list(1, 10).total == 1
+        assert uow.users.count() == 1
 
 
 def test_a_taken_email_fails_the_commit_whatever_its_case(uow_factory: UnitOfWorkFactory) -> None:
@@ -170,7 +170,7 @@ def test_one_uniqueness_rule_for_every_store(
         with pytest.raises(refusal) if refusal else nullcontext():
             uow.commit()
     with uow_factory() as uow:
-        assert uow.users.list(1, 10).total == (1 if refusal else 2)
+        assert uow.users.count() == (1 if refusal else 2)
 
 
 def test_changing_a_taken_username_on_update_fails(uow_factory: UnitOfWorkFactory) -> None:
@@ -250,25 +250,6 @@ def test_every_change_of_a_user_is_a_new_version(uow_factory: UnitOfWorkFactory)
     assert load_user(uow_factory, user).version == user.version + 2  # type: ignore[union-attr]
 
 
-def test_users_are_listed_by_date_joined_in_bounded_pages(uow_factory: UnitOfWorkFactory) -> None:
-    users = [saved_user(uow_factory, now=MOMENT + timedelta(seconds=i)) for i in range(5)]
-    with uow_factory() as uow:
-        page = uow.users.list(2, 2)
-    assert [u.id for u in page.items] == [u.id for u in users[2:4]]
-    assert (page.total, page.page, page.page_size) == (5, 2, 2)
-
-
-@pytest.mark.parametrize("page", [4, 10**20])
-def test_a_page_past_the_end_is_empty_however_far(
-    uow_factory: UnitOfWorkFactory, page: int
-) -> None:
-    saved_user(uow_factory)
-    with uow_factory() as uow:
-        users, tasks = uow.users.list(page, 500), uow.tasks.list(TaskFilter(), page, 500)
-    assert (users.items, users.total, users.page) == ([], 1, page)
-    assert (tasks.items, tasks.total, tasks.page) == ([], 0, page)
-
-
 def test_a_task_round_trips_every_field(uow_factory: UnitOfWorkFactory) -> None:
     task = a_task(input_data={"username": "ü", "nested": {"n": [1, 2.5, None, True]}})
     task.start(MOMENT, timedelta(minutes=5))
@@ -335,14 +316,14 @@ def test_tasks_are_listed_newest_first_and_filtered(uow_factory: UnitOfWorkFacto
         related_id=user_id,
     )
     with uow_factory() as uow:
-        everything = uow.tasks.list(TaskFilter(), 1, 10)
-        assert [t.id for t in everything.items] == [reading.id, newer.id, older.id]
-        assert uow.tasks.list(TaskFilter(), 2, 2).items[0].id == older.id
-        assert uow.tasks.list(TaskFilter(operation=Operation.READ), 1, 10).total == 1
-        assert uow.tasks.list(TaskFilter(task_name=TaskName.CREATE_USER), 1, 10).total == 2
-        assert uow.tasks.list(TaskFilter(related_id=user_id), 1, 10).items[0].id == reading.id
-        assert uow.tasks.list(TaskFilter(status=TaskStatus.DONE), 1, 10).total == 0
-        assert uow.tasks.list(TaskFilter(status=TaskStatus.PENDING), 1, 10).total == 3
+        everything = uow.tasks.list(TaskFilter(), None, 10)
+        assert [t.id for t in everything] == [reading.id, newer.id, older.id]
+        assert uow.tasks.list(TaskFilter(), None, 2)[1].id == newer.id
+        assert uow.tasks.count(TaskFilter(operation=Operation.READ)) == 1
+        assert uow.tasks.count(TaskFilter(task_name=TaskName.CREATE_USER)) == 2
+        assert uow.tasks.list(TaskFilter(related_id=user_id), None, 10)[0].id == reading.id
+        assert uow.tasks.list(TaskFilter(status=TaskStatus.DONE), None, 10) == []
+        assert uow.tasks.count(TaskFilter(status=TaskStatus.PENDING)) == 3
 
 
 def test_tasks_are_filtered_by_when_they_were_submitted(uow_factory: UnitOfWorkFactory) -> None:
@@ -352,9 +333,9 @@ def test_tasks_are_filtered_by_when_they_were_submitted(uow_factory: UnitOfWorkF
 
     def listed(**where: object) -> list[UUID]:
         with uow_factory() as uow:
-            found = uow.tasks.list(TaskFilter(**where), 1, 10)  # type: ignore[arg-type]
-        assert found.total == len(found.items)
-        return [task.id for task in found.items]
+            found = uow.tasks.list(TaskFilter(**where), None, 10)  # type: ignore[arg-type]
+            assert uow.tasks.count(TaskFilter(**where)) == len(found)  # type: ignore[arg-type]
+        return [task.id for task in found]
 
     assert listed(created_after=MOMENT + minute) == [late.id, on_time.id]  # from, inclusive
     assert listed(created_before=MOMENT + minute) == [early.id]  # until, exclusive
@@ -394,7 +375,7 @@ def test_a_second_task_with_a_stored_idempotency_key_fails_the_commit(
         with pytest.raises(IdempotencyKeyInFlight):
             uow.commit()
     with uow_factory() as uow:
-        assert uow.tasks.list(TaskFilter(), 1, 10).total == 1
+        assert uow.tasks.count(TaskFilter()) == 1
 
 
 def test_tasks_due_for_relay_are_the_idle_pending_and_the_expired(

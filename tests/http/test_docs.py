@@ -45,9 +45,9 @@ def test_each_operation_documents_every_parameter_it_reads(client: FlaskClient) 
         found = [*item.get("parameters", []), *item[method].get("parameters", [])]
         return [p["name"] for p in found if p.get("in") == location]
 
-    pages = ["page", "page_size"]
+    pages = ["cursor", "page_size", "count"]
     filters = ["status", "operation", "task_name", "related_id", "created_after", "created_before"]
-    queries = {("/api/users/", "get"): pages, ("/api/tasks/", "get"): [*filters, *pages]}
+    queries = {("/api/users/", "get"): pages, ("/api/tasks/", "get"): [*pages, *filters]}
     for path, method in OPERATIONS:
         assert named(path, method, "query") == queries.get((path, method), []), (path, method)
         if path.startswith("/api/users/") or path.endswith("/retry/"):  # the submissions

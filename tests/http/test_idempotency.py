@@ -25,7 +25,7 @@ def key() -> dict[str, str]:
     ("method", "path", "body"),
     [
         ("POST", "/api/users/", user_fields()),
-        ("GET", "/api/users/?page=2", None),
+        ("GET", "/api/users/?page_size=2", None),
         ("PATCH", f"/api/users/{uuid4()}/", {"first_name": "Ada"}),
         ("DELETE", f"/api/users/{uuid4()}/", None),
     ],

@@ -1,12 +1,14 @@
-"""``/api/tasks/``: the list (a JSON array, paged in headers), the detail and the status."""
+"""``/api/tasks/``: the list (a JSON array, paged by cursor: its next page in the Link header),
+the detail and the status."""
 
 from __future__ import annotations
 
-import json
+import re
 from uuid import uuid4
 
 import pytest
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
 from taskhub.application.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from taskhub.testing import user_fields
@@ -22,20 +24,71 @@ def submitted(client: FlaskClient, count: int) -> list[str]:
     return [client.post("/api/users/", json=user_fields()).json["task_id"] for _ in range(count)]
 
 
-def pagination(response: object) -> dict[str, int]:
-    found: dict[str, int] = json.loads(response.headers["X-Pagination"])  # type: ignore[attr-defined]
-    return found
+def next_link(response: TestResponse) -> str | None:
+    """The URL of the Link header's ``rel="next"``, if the response has one."""
+    found = re.fullmatch(r'<([^>]+)>; rel="next"', response.headers.get("Link", ""))
+    return found[1] if found else None
 
 
-def test_the_list_is_a_json_array_newest_first_paged_in_headers(client: FlaskClient) -> None:
+def followed(client: FlaskClient, url: str) -> list[list[str]]:
+    """The ids on each page, from ``url`` through its next links to the last page."""
+    pages: list[list[str]] = []
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200
+        pages.append([task["id"] for task in response.json])
+        url = next_link(response) or ""
+    return pages
+
+
+def test_the_list_is_a_json_array_newest_first_paged_by_next_links(client: FlaskClient) -> None:
     ids = submitted(client, 5)
-    response = client.get("/api/tasks/?page=2&page_size=2")
-    assert response.status_code == 200
-    assert [task["id"] for task in response.json] == list(reversed(ids))[2:4]
-    assert pagination(response) == {
-        "total": 5, "total_pages": 3, "first_page": 1, "last_page": 3, "page": 2,
-        "previous_page": 1, "next_page": 3,
-    }  # fmt: skip
+    newest_first = list(reversed(ids))
+    assert followed(client, "/api/tasks/?page_size=2") == [
+        newest_first[0:2], newest_first[2:4], newest_first[4:5],
+    ]  # fmt: skip
+    assert followed(client, "/api/tasks/?page_size=5") == [newest_first]  # no empty last page
+
+
+def test_a_count_is_given_only_when_asked_for(client: FlaskClient) -> None:
+    submitted(client, 3)
+    assert "X-Total-Count" not in client.get("/api/tasks/?page_size=1").headers
+    counted = client.get("/api/tasks/?page_size=1&count=true")
+    assert counted.headers["X-Total-Count"] == "3"
+    assert len(counted.json) == 1
+
+
+def test_tasks_submitted_while_paging_neither_repeat_nor_shift_an_item(
+    client: FlaskClient,
+) -> None:
+    older = list(reversed(submitted(client, 4)))
+    first = client.get("/api/tasks/?page_size=2")
+    submitted(client, 3)  # newer than every listed task: before the first page, not in the next
+    rest = followed(client, next_link(first) or "")
+    assert [task["id"] for task in first.json] == older[:2]
+    assert rest == [older[2:4]]
+
+
+def test_the_next_link_keeps_the_filters(client: FlaskClient) -> None:
+    submitted(client, 3)
+    first = client.get("/api/tasks/?status=DONE&operation=CREATE&page_size=1")
+    link = next_link(first) or ""
+    assert {"status=DONE", "operation=CREATE", "page_size=1"} <= set(link.split("?")[1].split("&"))
+    assert sum(len(page) for page in followed(client, link)) == 2
+
+
+@pytest.mark.parametrize("cursor", ["garbage", "", "Zm9vfGJhcg", "MjAyNi0wMS0wMXx4"])
+def test_a_cursor_the_list_did_not_give_is_refused_naming_it(
+    client: FlaskClient, cursor: str
+) -> None:
+    refused = client.get(f"/api/tasks/?cursor={cursor}")
+    assert (refused.status_code, refused.json["code"]) == (422, "invalid_query")
+    assert list(refused.json["errors"]) == ["cursor"]
+
+
+def test_a_page_number_is_refused_naming_it(client: FlaskClient) -> None:
+    refused = client.get("/api/tasks/?page=2")
+    assert (refused.status_code, list(refused.json["errors"])) == (422, ["page"])
 
 
 def test_the_page_size_has_a_default_and_a_hard_maximum(client: FlaskClient) -> None:
@@ -45,13 +98,6 @@ def test_the_page_size_has_a_default_and_a_hard_maximum(client: FlaskClient) -> 
     refused = client.get(f"/api/tasks/?page_size={MAX_PAGE_SIZE + 1}")
     assert (refused.status_code, refused.json["code"]) == (422, "invalid_query")
     assert list(refused.json["errors"]) == ["page_size"]
-
-
-def test_a_page_past_the_end_is_an_empty_array(client: FlaskClient) -> None:
-    submitted(client, 1)
-    response = client.get(f"/api/tasks/?page={10**20}")
-    assert (response.status_code, response.json) == (200, [])
-    assert pagination(response)["total"] == 1
 
 
 def test_the_list_filters_by_status_operation_task_name_and_related_id(
@@ -141,7 +187,9 @@ def test_an_unchanged_status_answers_304_without_a_body(client: FlaskClient) -> 
     assert (other.status_code, other.json) == (200, first.json)
 
 
-@pytest.mark.parametrize("query", ["page_size=0", f"page_size={MAX_PAGE_SIZE + 1}", "page=0"])
+@pytest.mark.parametrize(
+    "query", ["page_size=0", f"page_size={MAX_PAGE_SIZE + 1}", "cursor=x", "count=maybe"]
+)
 def test_both_lists_word_a_paging_limit_alike(client: FlaskClient, query: str) -> None:
     users, tasks = (client.get(f"/api/{what}/?{query}") for what in ("users", "tasks"))
     assert (users.status_code, tasks.status_code) == (422, 422)

@@ -82,21 +82,29 @@ def test_a_taken_username_fails_the_task_with_a_code_and_a_sentence(client: Flas
     assert "ada" in task["result"]["error"]
 
 
-def test_listing_users_returns_one_bounded_page_with_the_total(client: FlaskClient) -> None:
-    for _ in range(3):
-        created_user(client)
-    response = client.get("/api/users/?page=2&page_size=2")
-    result = client.get(response.json["status_endpoint"]).json["result"]
-    assert (result["count"], result["page"], result["page_size"]) == (3, 2, 2)
-    assert len(result["users"]) == 1
+def listed(client: FlaskClient, query: str) -> dict[str, Any]:
+    """The result of the list task ``GET /api/users/?query`` submits."""
+    response = client.get(f"/api/users/?{query}")
+    result: dict[str, Any] = client.get(response.json["status_endpoint"]).json["result"]
+    return result
+
+
+def test_listing_users_returns_bounded_pages_each_naming_the_next(client: FlaskClient) -> None:
+    ids = [created_user(client) for _ in range(3)]
+    first = listed(client, "page_size=2&count=true")
+    second = listed(client, f"page_size=2&cursor={first['next']}")
+    assert [user["id"] for user in first["users"] + second["users"]] == ids
+    assert (first["count"], first["page_size"], second["next"]) == (3, 2, None)
+    assert "count" not in second
     default = client.get("/api/users/")
     assert client.get(default.json["status_endpoint"]).json["input_data"] == {
-        "page": 1,
+        "cursor": None,
         "page_size": DEFAULT_PAGE_SIZE,
+        "count": False,
     }
 
 
-@pytest.mark.parametrize("query", ["page=0", f"page_size={MAX_PAGE_SIZE + 1}", "page_size=x"])
+@pytest.mark.parametrize("query", ["cursor=x", f"page_size={MAX_PAGE_SIZE + 1}", "page_size=x"])
 def test_a_page_out_of_bounds_is_refused(client: FlaskClient, query: str) -> None:
     response = client.get(f"/api/users/?{query}")
     assert (response.status_code, response.json["code"]) == (422, "invalid_query")

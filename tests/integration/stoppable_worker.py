@@ -1,6 +1,6 @@
 """A Celery app for cancel tests: taskhub's worker, except that two operations take a while, as
-real long operations would. A list of page ``SLOW_PAGE`` waits ``STEP`` seconds before each of
-many safe points, so a cancel stops it; a create of a user named ``slow…`` sleeps ``CREATE``
+real long operations would. A list of pages of ``SLOW_PAGE_SIZE`` waits ``STEP`` seconds before
+each of many safe points, so a cancel stops it; a create of a user named ``slow…`` sleeps ``CREATE``
 seconds with no safe point, so a cancel comes too late. Start it with the plain
 ``celery -A tests.integration.stoppable_worker worker`` command."""
 
@@ -21,7 +21,7 @@ from taskhub.application.users.commands import CreateUser, ListUsers
 from taskhub.bootstrap import Container
 from taskhub.entrypoints.worker import make_app
 
-SLOW_PAGE = 99
+SLOW_PAGE_SIZE = 99
 STEP, STEPS = 0.2, 300  # a minute of safe points
 CREATE = 3.0
 
@@ -29,7 +29,7 @@ CREATE = 3.0
 def _list_slowly(
     command: ListUsers, uow: UnitOfWork, now: datetime, safe_point: SafePoint, progress: Progress
 ) -> dict[str, Any]:
-    if command.page == SLOW_PAGE:
+    if command.page_size == SLOW_PAGE_SIZE:
         for _ in range(STEPS):
             time.sleep(STEP)
             safe_point.reached()

@@ -14,7 +14,7 @@ from taskhub.domain.task import STOPPED, Task, TaskStatus
 from taskhub.entrypoints.library import Hub
 from taskhub.testing import user_fields
 from tests.integration.conftest import hub_for, start_test_worker
-from tests.integration.stoppable_worker import SLOW_PAGE, STEP
+from tests.integration.stoppable_worker import SLOW_PAGE_SIZE, STEP
 from tests.processes import RedisServer, Worker, eventually
 from tests.stack import stack_env
 
@@ -31,7 +31,7 @@ def test_a_running_list_stops_at_its_next_safe_point(
     env = stack_env(database_url, private_redis.url)
     start_stoppable_worker(start_worker, env)
     with hub_for(env) as hub:
-        task_id = hub.users.list(page=SLOW_PAGE).id
+        task_id = hub.users.list(page_size=SLOW_PAGE_SIZE).id
         eventually(
             lambda: hub.tasks.get(task_id).status is TaskStatus.PROCESSING, SETTLE, "a claim"
         )

@@ -62,13 +62,20 @@ def test_the_drift_check_notices_a_missing_index(tmp_path: Path) -> None:
     engine = build_engine(f"sqlite:///{tmp_path / 'drifted.sqlite3'}")
     migrate.upgrade(engine)
     with engine.begin() as connection:
-        connection.exec_driver_sql("DROP INDEX ix_tasks_status_created_at")
-    assert any("ix_tasks_status_created_at" in str(change) for change in drift(engine))
+        connection.exec_driver_sql("DROP INDEX ix_tasks_status_created_at_id")
+    assert any("ix_tasks_status_created_at_id" in str(change) for change in drift(engine))
     engine.dispose()
 
 
 @pytest.mark.parametrize(
-    "index", ["ix_tasks_status_created_at", "ix_tasks_related_table_related_id"]
+    "index",
+    [
+        "ix_tasks_status_created_at_id",
+        "ix_tasks_operation_created_at_id",
+        "ix_tasks_task_name_created_at_id",
+        "ix_tasks_related_id_created_at_id",
+        "ix_tasks_related_table_related_id",
+    ],
 )
 def test_the_task_list_indexes_exist_on_postgres(postgres_engine: Engine, index: str) -> None:
     names = {i["name"] for i in inspect(postgres_engine).get_indexes("tasks")}

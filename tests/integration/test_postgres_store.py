@@ -154,7 +154,7 @@ def test_a_connection_lost_before_commit_saves_nothing(empty_postgres: Engine) -
             uow.commit()
     with SqlAlchemyUnitOfWork(sessions) as uow:
         assert uow.users.get(user.id) is None
-        assert uow.users.list(1, 10).total == 0
+        assert uow.users.count() == 0
 
 
 def test_a_value_postgresql_cannot_store_is_invalid_data_and_saves_nothing(

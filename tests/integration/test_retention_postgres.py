@@ -16,10 +16,6 @@ from uuid import UUID, uuid4
 import pytest
 from dependency_injector import providers
 from sqlalchemy import Engine, delete, text
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.base import Executable
-from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.elements import ClauseElement
 
 import taskhub
 from taskhub.adapters.sqlalchemy.retention import purge_batch, purgeable
@@ -29,6 +25,7 @@ from taskhub.application.retention import READS, WRITES, PurgeReport
 from taskhub.domain.task import Operation, Task, TaskName
 from taskhub.entrypoints.library import Hub
 from taskhub.testing import a_task, user_fields
+from tests.integration.plans import Explain, index_names
 
 LEASE = timedelta(seconds=30)
 INDEX = "ix_tasks_operation_status_updated_at"
@@ -167,27 +164,6 @@ def test_a_purge_skips_the_rows_another_transaction_holds_instead_of_waiting(
         assert statuses(hub, held) == ["DONE"] * 10
         other.rollback()
     assert hub.service().purge().purged == 10
-
-
-class Explain(Executable, ClauseElement):
-    """``EXPLAIN (FORMAT JSON)`` of a statement, its parameters bound as it would run."""
-
-    inherit_cache = False
-
-    def __init__(self, statement: ClauseElement) -> None:
-        self.statement = statement
-
-
-@compiles(Explain, "postgresql")
-def _explain(element: Explain, compiler: SQLCompiler, **kw: Any) -> str:
-    return "EXPLAIN (FORMAT JSON) " + compiler.process(element.statement, **kw)
-
-
-def index_names(plan: dict[str, Any]) -> set[str]:
-    found = {plan["Index Name"]} if "Index Name" in plan else set()
-    for child in plan.get("Plans", []):
-        found |= index_names(child)
-    return found
 
 
 def test_a_purge_batch_and_its_dry_run_are_ranges_of_the_retention_index(

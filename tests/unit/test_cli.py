@@ -176,7 +176,7 @@ def test_tasks_cancel_and_retry(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["tasks", "retry", held, "--json"]) == 1
     assert json.loads(capsys.readouterr().err)["code"] == "task_already_retried"
     assert main(["tasks", "list", "--status", "CANCELLED", "--json"]) == 0
-    assert [task["id"] for task in json.loads(capsys.readouterr().out)] == [held]
+    assert [task["id"] for task in json.loads(capsys.readouterr().out)["tasks"]] == [held]
 
 
 def test_a_task_s_line_says_what_became_of_its_cancel() -> None:

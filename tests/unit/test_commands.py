@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from uuid import uuid4
 
 import pytest
 
 from taskhub.application.catalogue import CATALOGUE, UnknownOperation, entry_for
 from taskhub.application.commands import Command
-from taskhub.application.paging import MAX_PAGE_SIZE
+from taskhub.application.paging import MAX_PAGE_SIZE, Position, cursor_for
 from taskhub.application.users.commands import (
     CreateUser,
     DeleteUser,
@@ -20,6 +21,8 @@ from taskhub.application.users.commands import (
 from taskhub.domain.errors import InvalidQuery, InvalidUserData
 from taskhub.domain.task import Task, TaskName
 from taskhub.testing import MOMENT, user_fields
+
+CURSOR = cursor_for(Position(MOMENT, uuid4()))
 
 
 def recorded(command: Command) -> Task:
@@ -34,7 +37,7 @@ def rebuilt(task: Task) -> Command:
 @pytest.mark.parametrize(
     "command",
     [
-        ListUsers(page=3, page_size=20),
+        ListUsers(cursor=CURSOR, page_size=20, count=True),
         GetUser(user_id=uuid4()),
         CreateUser(values=user_fields()),
         UpdateUser(user_id=uuid4(), values={"email": "new@example.com"}),
@@ -100,16 +103,28 @@ def test_replace_requires_the_required_fields_but_update_does_not() -> None:
 
 
 @pytest.mark.parametrize(
-    ("page", "page_size", "field"),
-    [(0, 10, "page"), (1, 0, "page_size"), (1, MAX_PAGE_SIZE + 1, "page_size"), (True, 5, "page")],
+    ("cursor", "page_size", "field"),
+    [
+        ("not-a-cursor", 10, "cursor"),
+        (cursor_for(Position(datetime(2026, 1, 1), uuid4())), 10, "cursor"),  # no time zone
+        (None, 0, "page_size"),
+        (None, MAX_PAGE_SIZE + 1, "page_size"),
+        (None, True, "page_size"),
+    ],
 )
-def test_list_pages_are_bounded(page: int, page_size: int, field: str) -> None:
+def test_list_pages_are_bounded(cursor: str | None, page_size: int, field: str) -> None:
     with pytest.raises(InvalidQuery) as refused:
-        ListUsers(page=page, page_size=page_size)
+        ListUsers(cursor=cursor, page_size=page_size)
     assert list(refused.value.errors) == [field]
 
 
+def test_a_cursor_names_the_position_it_was_made_from() -> None:
+    position = Position(datetime(2026, 3, 1, 12, 30, 1, 250, tzinfo=UTC), uuid4())
+    assert ListUsers(cursor=cursor_for(position)).after == position
+    assert ListUsers().after is None
+
+
 def test_a_list_recorded_with_a_member_it_does_not_know_still_rebuilds() -> None:
-    task = recorded(ListUsers(page=2, page_size=10))
+    task = recorded(ListUsers(cursor=CURSOR, page_size=10))
     task.input_data = {**task.input_data, "order": "newest"}
-    assert rebuilt(task) == ListUsers(task_id=task.id, page=2, page_size=10)
+    assert rebuilt(task) == ListUsers(task_id=task.id, cursor=CURSOR, page_size=10)

@@ -13,14 +13,15 @@ from taskhub.testing import MOMENT, a_task
 
 def test_filters_are_read_into_the_task_filter_and_kept_for_the_next_page() -> None:
     query = read_query({"status": "FAILED", "operation": "READ", "after": "2025-03-18T09:00",
-                        "before": "2025-03-18T10:00+01:00", "page": "3"}, MOMENT)  # fmt: skip
+                        "before": "2025-03-18T10:00+01:00", "cursor": "x"}, MOMENT)  # fmt: skip
     assert query.where.status is TaskStatus.FAILED
     assert query.where.operation is Operation.READ
     assert query.where.created_after == datetime(2025, 3, 18, 9, tzinfo=UTC)  # no zone: UTC
     assert query.where.created_before == datetime(2025, 3, 18, 9, tzinfo=UTC)
-    assert query.link_arguments(2) == {"status": "FAILED", "operation": "READ",
-                                       "after": "2025-03-18T09:00",
-                                       "before": "2025-03-18T09:00", "page": 2}  # fmt: skip
+    assert query.link_arguments("c2") == {"status": "FAILED", "operation": "READ",
+                                          "after": "2025-03-18T09:00",
+                                          "before": "2025-03-18T09:00", "cursor": "c2"}  # fmt: skip
+    assert "cursor" not in query.link_arguments()  # the first page of the same table
     # a moment with a zone comes back in UTC, as the form's datetime-local field can show it
     assert not query.problems
 

@@ -10,8 +10,9 @@ import pytest
 
 from taskhub.adapters.memory import InMemoryStore, InMemoryUnitOfWork
 from taskhub.application.cancellation import CancelRequested
+from taskhub.application.paging import cursor_for
 from taskhub.application.users.commands import ListUsers
-from taskhub.application.users.handlers import LIST_BATCH, list_users
+from taskhub.application.users.handlers import LIST_BATCH, list_users, user_place
 from taskhub.testing import MOMENT, a_user
 
 USERS = 2 * LIST_BATCH + 50
@@ -52,19 +53,25 @@ def store() -> InMemoryStore:
 
 
 @pytest.mark.parametrize(
-    ("page", "page_size", "safe_points"),
-    [(1, 500, 2), (1, LIST_BATCH, 0), (2, 120, 1), (3, 100, 0), (2, 200, 0), (1, 30, 0)],
-)
+    ("skipped", "page_size", "safe_points"),
+    [(0, 500, 2), (0, LIST_BATCH, 1), (0, LIST_BATCH - 1, 0), (120, 120, 1), (200, 100, 0),
+     (0, 30, 0), (USERS - 30, 30, 0), (USERS - 1, 30, 0)],
+)  # fmt: skip
 def test_a_page_read_in_batches_is_the_page_read_at_once(
-    store: InMemoryStore, page: int, page_size: int, safe_points: int
+    store: InMemoryStore, skipped: int, page_size: int, safe_points: int
 ) -> None:
+    """A page starting after the first ``skipped`` users; one more than it holds is read, to
+    know whether a next page exists."""
     safe_point, progress = CountingSafePoint(), RecordedProgress()
-    command = ListUsers(page=page, page_size=page_size)
     with InMemoryUnitOfWork(store) as uow:
+        everyone = uow.users.list(None, USERS)
+        after = user_place(everyone[skipped - 1]) if skipped else None
+        command = ListUsers(cursor=cursor_for(after) if after else None, page_size=page_size)
         result = list_users(command, uow, MOMENT, safe_point, progress)
-        at_once = uow.users.list(page, page_size)
-    assert [user["id"] for user in result["users"]] == [str(u.id) for u in at_once.items]
-    assert (result["count"], result["page"], result["page_size"]) == (USERS, page, page_size)
+    expected = everyone[skipped : skipped + page_size]
+    more = skipped + page_size < USERS
+    assert [user["id"] for user in result["users"]] == [str(u.id) for u in expected]
+    assert result["next"] == (cursor_for(user_place(expected[-1])) if more else None)
     assert safe_point.reached_times == len(progress.reported) == safe_points
     assert progress.reported == sorted(set(progress.reported))
 
@@ -72,5 +79,5 @@ def test_a_page_read_in_batches_is_the_page_read_at_once(
 def test_a_cancel_seen_at_a_safe_point_stops_the_list(store: InMemoryStore) -> None:
     safe_point = CountingSafePoint(stop_at=2)
     with InMemoryUnitOfWork(store) as uow, pytest.raises(CancelRequested):
-        list_users(ListUsers(page=1, page_size=500), uow, MOMENT, safe_point, RecordedProgress())
+        list_users(ListUsers(page_size=500), uow, MOMENT, safe_point, RecordedProgress())
     assert safe_point.reached_times == 2

@@ -60,7 +60,7 @@ def test_running_a_finished_task_again_changes_nothing(hub: Hub) -> None:
         finished.updated_at,
         finished.attempt,
     )
-    assert hub.users.list().result["count"] == 1  # type: ignore[index]
+    assert hub.users.list(count=True).result["count"] == 1  # type: ignore[index]
 
 
 def test_running_a_failed_task_again_does_not_retry_it(hub: Hub) -> None:

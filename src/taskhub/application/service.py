@@ -20,7 +20,14 @@ from taskhub.application.commands import Command
 from taskhub.application.following import Following, Seen, Unheard
 from taskhub.application.lookups import stored_task
 from taskhub.application.overview import DEFAULT_WINDOW, Overview, overview
-from taskhub.application.paging import DEFAULT_PAGE_SIZE, check_page
+from taskhub.application.paging import (
+    DEFAULT_PAGE_SIZE,
+    Page,
+    Position,
+    check_page,
+    check_paging,
+    page_of,
+)
 from taskhub.application.ports import (
     NO_OBSERVER,
     Backlog,
@@ -28,7 +35,7 @@ from taskhub.application.ports import (
     ConcurrentUpdate,
     EventPublisher,
     EventSubscriber,
-    Page,
+    NumberedPage,
     Sighting,
     TaskBus,
     TaskFilter,
@@ -118,16 +125,22 @@ class TaskService:
             return stored_task(uow, task_id)
 
     def list(
-        self, where: TaskFilter | None = None, page: int = 1, page_size: int = DEFAULT_PAGE_SIZE
+        self,
+        where: TaskFilter | None = None,
+        cursor: str | None = None,
+        page_size: int = DEFAULT_PAGE_SIZE,
+        count: bool = False,
     ) -> Page[Task]:
-        """Matching tasks, newest first, one bounded page at a time."""
-        check_page(page, page_size)
+        """Matching tasks, newest first, one bounded page at a time: the first, or the one
+        after ``cursor`` (a page's ``next``); with how many match, if ``count``."""
+        after, where = check_paging(cursor, page_size), where or TaskFilter()
         with self.uow_factory() as uow:
-            return uow.tasks.list(where or TaskFilter(), page, page_size)
+            rows = uow.tasks.list(where, after, page_size + 1)
+            return page_of(rows, page_size, task_place, uow.tasks.count(where) if count else None)
 
     def browse_users(
         self, query: UserQuery, page: int = 1, page_size: int = DEFAULT_PAGE_SIZE
-    ) -> Page[User]:
+    ) -> NumberedPage[User]:
         """The users ``query`` matches, one page, read straight from the store: not a task.
 
         For the console, an operator's tool that must show the users while workers are down,
@@ -234,3 +247,8 @@ class TaskService:
         return Submitter(
             self.uow_factory, self.bus, self.clock, self.publisher, key_ttl, self.observer
         )
+
+
+def task_place(task: Task) -> Position:
+    """A task's place in the task list (newest first): when it was submitted, then its id."""
+    return Position(task.created_at, task.id)

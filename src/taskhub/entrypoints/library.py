@@ -9,8 +9,8 @@ from typing import Any, Self
 
 from taskhub.application.administrators import Administrators
 from taskhub.application.commands import Command
-from taskhub.application.paging import DEFAULT_PAGE_SIZE
-from taskhub.application.ports import Page, TaskFilter
+from taskhub.application.paging import DEFAULT_PAGE_SIZE, Page
+from taskhub.application.ports import TaskFilter
 from taskhub.application.retention import PurgeReport
 from taskhub.application.service import TaskService
 from taskhub.application.tokens import ApiTokens
@@ -41,8 +41,12 @@ class Users:
     def get(self, user_id: Id) -> Task:
         return self._hub.submit(GetUser(user_id=as_uuid(user_id, "user_id")))
 
-    def list(self, page: int = 1, page_size: int = DEFAULT_PAGE_SIZE) -> Task:
-        return self._hub.submit(ListUsers(page=page, page_size=page_size))
+    def list(
+        self, cursor: str | None = None, page_size: int = DEFAULT_PAGE_SIZE, count: bool = False
+    ) -> Task:
+        """A page of users by date joined: the first, or the one after ``cursor`` (the
+        ``next`` of the result before). With ``count``, the result also says how many."""
+        return self._hub.submit(ListUsers(cursor=cursor, page_size=page_size, count=count))
 
     def update(self, user_id: Id, **changes: Any) -> Task:
         """Change only the fields given (PATCH)."""
@@ -70,17 +74,19 @@ class Tasks:
         operation: Operation | str | None = None,
         task_name: TaskName | str | None = None,
         related_id: Id | None = None,
-        page: int = 1,
+        cursor: str | None = None,
         page_size: int = DEFAULT_PAGE_SIZE,
+        count: bool = False,
     ) -> Page[Task]:
-        """Tasks newest first, filtered by whichever of the criteria are given."""
+        """Tasks newest first, filtered by whichever of the criteria are given: the first page,
+        or the one after ``cursor`` (a page's ``next``); with how many match, if ``count``."""
         where = TaskFilter(
             status=as_choice(TaskStatus, status, "status") if status else None,
             operation=as_choice(Operation, operation, "operation") if operation else None,
             task_name=as_choice(TaskName, task_name, "task_name") if task_name else None,
             related_id=as_uuid(related_id, "related_id") if related_id else None,
         )
-        return self._service().list(where, page, page_size)
+        return self._service().list(where, cursor, page_size, count)
 
     def wait(self, task_id: Id, timeout: float = 30.0) -> Task:
         """Block until the task is DONE, FAILED or CANCELLED; raise TimeoutError after

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -11,7 +11,8 @@ from uuid import UUID
 from taskhub.adapters.memory.activity import InMemoryTaskActivity
 from taskhub.adapters.memory.retention import InMemoryTaskRetention
 from taskhub.adapters.memory.store import InMemoryStore, Tracked, detached, state_of
-from taskhub.application.ports import Backlog, Page, TaskFilter
+from taskhub.application.paging import Position
+from taskhub.application.ports import Backlog, TaskFilter
 from taskhub.domain.task import Task, TaskStatus
 
 RELAY_BOOKKEEPING = ("redispatches", "relay_after")  # a save writes them, as loaded
@@ -113,13 +114,17 @@ class InMemoryTaskRepository(InMemoryTaskRetention, InMemoryTaskActivity):
             self.in_place.append(update)
         return holds
 
-    def list(self, where: TaskFilter, page: int, page_size: int) -> Page[Task]:
+    def list(self, where: TaskFilter, after: Position | None, limit: int) -> Sequence[Task]:
         with self._store.lock:
             tasks = [t for t in self._store.tasks.values() if _matches(t, where)]
-        tasks.sort(key=lambda t: (t.created_at, str(t.id)), reverse=True)
-        start = (page - 1) * page_size
-        items = [detached(t) for t in tasks[start : start + page_size]]
-        return Page(items=items, total=len(tasks), page=page, page_size=page_size)
+        if after is not None:
+            tasks = [t for t in tasks if (t.created_at, t.id) < (after.at, after.id)]
+        tasks.sort(key=lambda t: (t.created_at, t.id), reverse=True)
+        return [detached(t) for t in tasks[:limit]]
+
+    def count(self, where: TaskFilter) -> int:
+        with self._store.lock:
+            return sum(1 for t in self._store.tasks.values() if _matches(t, where))
 
 
 @dataclass(frozen=True)

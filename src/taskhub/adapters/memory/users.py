@@ -7,7 +7,8 @@ from datetime import datetime
 from uuid import UUID
 
 from taskhub.adapters.memory.store import InMemoryStore, Tracked, detached, state_of
-from taskhub.application.ports import Page, UserQuery
+from taskhub.application.paging import Position
+from taskhub.application.ports import NumberedPage, UserQuery
 from taskhub.application.ports.browsing import SEARCHED
 from taskhub.domain.user import User
 
@@ -35,24 +36,22 @@ class InMemoryUserRepository:
         self.tracked.added.pop(user.id, None)
         self.tracked.removed[user.id] = user
 
-    def list(self, page: int, page_size: int, limit: int | None = None) -> Page[User]:
+    def list(self, after: Position | None, limit: int) -> Sequence[User]:
         users = self._in_order()
-        start = (page - 1) * page_size
-        end = start + min(page_size, limit or page_size)
-        items = [detached(u) for u in users[start:end]]
-        return Page(items=items, total=len(users), page=page, page_size=page_size)
+        if after is not None:
+            users = [u for u in users if (u.date_joined, u.id) > (after.at, after.id)]
+        return [detached(u) for u in users[:limit]]
 
-    def browse(self, query: UserQuery, page: int, page_size: int) -> Page[User]:
+    def count(self) -> int:
+        return len(self._in_order())
+
+    def browse(self, query: UserQuery, page: int, page_size: int) -> NumberedPage[User]:
         term = query.search.lower()
         found = [u for u in self._in_order() if _matches(u, term)]
         found.sort(key=lambda u: (getattr(u, query.field), str(u.id)), reverse=query.descending)
         start = (page - 1) * page_size
         items = [detached(u) for u in found[start : start + page_size]]
-        return Page(items=items, total=len(found), page=page, page_size=page_size)
-
-    def listed_after(self, user: User, limit: int) -> Sequence[User]:
-        following = [u for u in self._in_order() if _place(u) > _place(user)]
-        return [detached(u) for u in following[:limit]]
+        return NumberedPage(items=items, total=len(found), page=page, page_size=page_size)
 
     def _in_order(self) -> Sequence[User]:
         """What this unit of work sees, as a list shows it: by date joined, then id."""

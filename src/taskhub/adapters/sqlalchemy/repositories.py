@@ -15,7 +15,8 @@ from taskhub.adapters.sqlalchemy.activity import SqlTaskActivity
 from taskhub.adapters.sqlalchemy.errors import translated
 from taskhub.adapters.sqlalchemy.retention import SqlTaskRetention
 from taskhub.adapters.sqlalchemy.tables import tasks, users
-from taskhub.application.ports import Backlog, Page, TaskFilter, UserQuery
+from taskhub.application.paging import Position
+from taskhub.application.ports import Backlog, NumberedPage, TaskFilter, UserQuery
 from taskhub.application.ports.browsing import SEARCHED
 from taskhub.domain.task import Task, TaskStatus
 from taskhub.domain.user import User
@@ -42,13 +43,15 @@ class SqlUserRepository:
     def remove(self, user: User) -> None:
         self._session.delete(user)
 
-    def list(self, page: int, page_size: int, limit: int | None = None) -> Page[User]:
-        query = select(User).order_by(users.c.date_joined, users.c.id)
+    def list(self, after: Position | None, limit: int) -> Sequence[User]:
         with translated(self._seen):
-            total = self._session.scalar(select(func.count()).select_from(users)) or 0
-            return _page(self._session, query, total, page, page_size, limit)
+            return list(self._session.scalars(user_list_query(after, limit)))
 
-    def browse(self, query: UserQuery, page: int, page_size: int) -> Page[User]:
+    def count(self) -> int:
+        with translated(self._seen):
+            return self._session.scalar(select(func.count()).select_from(users)) or 0
+
+    def browse(self, query: UserQuery, page: int, page_size: int) -> NumberedPage[User]:
         # ILIKE on PostgreSQL, lower() LIKE lower() on SQLite (ASCII letters only); a % or _
         # in the term is matched as itself (autoescape).
         term = query.search
@@ -59,15 +62,7 @@ class SqlUserRepository:
         select_users = select(User).where(condition).order_by(*order)
         with translated(self._seen):
             total = self._session.scalar(select(func.count()).select_from(users).where(condition))
-            return _page(self._session, select_users, total or 0, page, page_size)
-
-    def listed_after(self, user: User, limit: int) -> Sequence[User]:
-        # A row value, which the index on (date_joined, id) serves as a range; the same test
-        # spelled with OR is a filter over every earlier row.
-        key = tuple_(users.c.date_joined, users.c.id)
-        query = select(User).where(key > (user.date_joined, user.id)).order_by(*key).limit(limit)
-        with translated(self._seen):
-            return list(self._session.scalars(query))
+            return _numbered_page(self._session, select_users, total or 0, page, page_size)
 
 
 class SqlTaskRepository(SqlTaskRetention, SqlTaskActivity):
@@ -147,23 +142,45 @@ class SqlTaskRepository(SqlTaskRetention, SqlTaskActivity):
             result = self._session.execute(update(tasks).where(where).values(values))
         return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
-    def list(self, where: TaskFilter, page: int, page_size: int) -> Page[Task]:
-        condition = _condition(where)
-        query = select(Task).where(condition).order_by(tasks.c.created_at.desc(), tasks.c.id.desc())
+    def list(self, where: TaskFilter, after: Position | None, limit: int) -> Sequence[Task]:
         with translated(self._seen):
-            total = self._session.scalar(select(func.count()).select_from(tasks).where(condition))
-            return _page(self._session, query, total or 0, page, page_size)
+            return list(self._session.scalars(task_list_query(where, after, limit)))
+
+    def count(self, where: TaskFilter) -> int:
+        query = select(func.count()).select_from(tasks).where(_condition(where))
+        with translated(self._seen):
+            return self._session.scalar(query) or 0
 
 
-def _page(
-    session: Session, query: Select[Row], total: int, page: int, size: int, limit: int | None = None
-) -> Page[Row]:
-    """One page of ``query`` (its first ``limit`` rows, if given). A page past the end is empty
-    without asking the database, so no page number, however large, turns into an offset the
-    database refuses."""
-    offset, rows = (page - 1) * size, min(size, limit or size)
-    items = list(session.scalars(query.offset(offset).limit(rows))) if offset < total else []
-    return Page(items=items, total=total, page=page, page_size=size)
+def task_list_query(where: TaskFilter, after: Position | None, limit: int) -> Select[Task]:
+    """The task list's page: newest first, after ``after``. The position is a row value, which
+    an index ending in (created_at, id) serves as a range read backwards; the same test spelled
+    with OR is a filter over every row before it."""
+    key = tuple_(tasks.c.created_at, tasks.c.id)
+    query = select(Task).where(_condition(where))
+    if after is not None:
+        query = query.where(key < (after.at, after.id))
+    return query.order_by(tasks.c.created_at.desc(), tasks.c.id.desc()).limit(limit)
+
+
+def user_list_query(after: Position | None, limit: int) -> Select[User]:
+    """The user list's page (by date joined, then id), after ``after``: a range of the index on
+    (date_joined, id), as ``task_list_query``'s."""
+    key = tuple_(users.c.date_joined, users.c.id)
+    query = select(User)
+    if after is not None:
+        query = query.where(key > (after.at, after.id))
+    return query.order_by(*key).limit(limit)
+
+
+def _numbered_page(
+    session: Session, query: Select[Row], total: int, page: int, size: int
+) -> NumberedPage[Row]:
+    """One numbered page of ``query``. A page past the end is empty without asking the
+    database, so no page number, however large, turns into an offset the database refuses."""
+    offset = (page - 1) * size
+    items = list(session.scalars(query.offset(offset).limit(size))) if offset < total else []
+    return NumberedPage(items=items, total=total, page=page, page_size=size)
 
 
 def _due(now: datetime, idle: timedelta, ignore_backoff: bool) -> ColumnElement[bool]:

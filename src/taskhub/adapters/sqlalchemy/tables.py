@@ -111,10 +111,13 @@ tasks = Table(
     Column("redacted_at", UtcDateTime(), nullable=True),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
-    Index("ix_tasks_status_created_at", "status", "created_at"),
+    # The list's: one per filter, each in the list's order, so a page is one range (0010).
     Index("ix_tasks_created_at_id", "created_at", "id"),
+    Index("ix_tasks_status_created_at_id", "status", "created_at", "id"),
+    Index("ix_tasks_operation_created_at_id", "operation", "created_at", "id"),
+    Index("ix_tasks_task_name_created_at_id", "task_name", "created_at", "id"),
+    Index("ix_tasks_related_id_created_at_id", "related_id", "created_at", "id"),
     Index("ix_tasks_related_table_related_id", "related_table", "related_id"),
-    Index("ix_tasks_task_name_created_at", "task_name", "created_at"),
     # Retention's: old finished tasks of a kind (purge), users deleted long enough (redaction).
     Index("ix_tasks_operation_status_updated_at", "operation", "status", "updated_at"),
 )

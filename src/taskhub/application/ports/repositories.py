@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import Generic, Protocol, TypeVar
 from uuid import UUID
 
+from taskhub.application.paging import Position
 from taskhub.application.ports.activity import TaskActivity
 from taskhub.application.ports.browsing import UserQuery
 from taskhub.application.ports.retention import TaskRetention
@@ -50,7 +51,10 @@ T = TypeVar("T")
 
 
 @dataclass(frozen=True)
-class Page(Generic[T]):
+class NumberedPage(Generic[T]):
+    """A page found by its number, with how many there are in all: the console's user search,
+    which sorts by any column (every other list pages by cursor: ``application.paging``)."""
+
     items: Sequence[T]
     total: int
     page: int
@@ -73,19 +77,18 @@ class UserRepository(Protocol):
 
     def remove(self, user: User) -> None: ...
 
-    def list(self, page: int, page_size: int, limit: int | None = None) -> Page[User]:
-        """One page of users ordered by date joined, then id, with the total count; only the
-        page's first ``limit`` users, if given (an operation reading its page in batches)."""
+    def list(self, after: Position | None, limit: int) -> Sequence[User]:
+        """At most ``limit`` users in the list's order (date joined, then id), those after
+        ``after`` (from the first, if ``None``): found by where the last page or batch ended,
+        as an index range, never by an offset that users added or removed since would shift."""
         ...
 
-    def browse(self, query: UserQuery, page: int, page_size: int) -> Page[User]:
+    def count(self) -> int:
+        """How many users there are (it reads them all: only when a client asks)."""
+        ...
+
+    def browse(self, query: UserQuery, page: int, page_size: int) -> NumberedPage[User]:
         """One page of the users ``query`` matches, in its order, with how many match."""
-        ...
-
-    def listed_after(self, user: User, limit: int) -> Sequence[User]:
-        """At most ``limit`` users following ``user`` in the list's order (date joined, then
-        id): the next batch, found by where the last one ended, not by an offset that users
-        added or removed since would shift."""
         ...
 
 
@@ -111,8 +114,14 @@ class TaskRepository(TaskRetention, TaskActivity, Protocol):
 
     def get_by_idempotency_key(self, key: str) -> Task | None: ...
 
-    def list(self, where: TaskFilter, page: int, page_size: int) -> Page[Task]:
-        """One page of matching tasks, newest first (created_at, then id, descending)."""
+    def list(self, where: TaskFilter, after: Position | None, limit: int) -> Sequence[Task]:
+        """At most ``limit`` matching tasks, newest first (created_at, then id, descending),
+        those after ``after`` in that order (from the newest, if ``None``): an index range
+        whatever the filter, so a deep page costs what the first does."""
+        ...
+
+    def count(self, where: TaskFilter) -> int:
+        """How many tasks match (it reads every match: only when a client asks)."""
         ...
 
     def backlog(self) -> Backlog:

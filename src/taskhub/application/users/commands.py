@@ -8,7 +8,7 @@ from typing import Any, ClassVar, Self
 from uuid import UUID, uuid4
 
 from taskhub.application.commands import Command
-from taskhub.application.paging import DEFAULT_PAGE_SIZE, check_page
+from taskhub.application.paging import DEFAULT_PAGE_SIZE, Position, check_paging
 from taskhub.domain.errors import InvalidUserData
 from taskhub.domain.task import Operation, Task, TaskName
 from taskhub.domain.user_fields import OPTIONAL_FIELD_DEFAULTS, validate_user_fields
@@ -16,22 +16,31 @@ from taskhub.domain.user_fields import OPTIONAL_FIELD_DEFAULTS, validate_user_fi
 
 @dataclass(frozen=True)
 class ListUsers(Command):
-    page: int = 1
+    """A page of users: the first, or the one after ``cursor`` (a page's ``next``); with how
+    many there are, if ``count``."""
+
+    cursor: str | None = None
     page_size: int = DEFAULT_PAGE_SIZE
+    count: bool = False
     task_name = TaskName.LIST_USERS
     operation = Operation.READ
 
     def __post_init__(self) -> None:
-        check_page(self.page, self.page_size)
+        check_paging(self.cursor, self.page_size)
+
+    @property
+    def after(self) -> Position | None:
+        """Where the page starts (after this user's place), or ``None`` for the first."""
+        return check_paging(self.cursor, self.page_size)
 
     def input_data(self) -> dict[str, Any]:
-        return {"page": self.page, "page_size": self.page_size}
+        return {"cursor": self.cursor, "page_size": self.page_size, "count": self.count}
 
     @classmethod
     def from_task(cls, task: Task) -> Self:
         data = task.input_data
-        page, size = data.get("page", 1), data.get("page_size", DEFAULT_PAGE_SIZE)
-        return cls(task_id=task.id, page=page, page_size=size)
+        size, count = data.get("page_size", DEFAULT_PAGE_SIZE), data.get("count", False)
+        return cls(task_id=task.id, cursor=data.get("cursor"), page_size=size, count=count)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from taskhub.application.cancellation import SafePoint
 from taskhub.application.commands import Result
+from taskhub.application.paging import Position, page_of
 from taskhub.application.ports import UnitOfWork
 from taskhub.application.progress import CHECKED, Progress, partway
 from taskhub.application.users.commands import (
@@ -41,24 +42,32 @@ def _existing_user(command: UserCommand, uow: UnitOfWork) -> User:
 def list_users(
     command: ListUsers, uow: UnitOfWork, now: datetime, safe_point: SafePoint, progress: Progress
 ) -> Result:
-    """One page of users, read ``LIST_BATCH`` at a time; a cancel stops it between batches. The
-    count says how many the page should hold, for the progress."""
-    page = uow.users.list(command.page, command.page_size, limit=LIST_BATCH)
-    users, last = list(page.items), len(page.items)
-    expected = min(command.page_size, max(page.total - (command.page - 1) * command.page_size, 0))
-    while last == LIST_BATCH and len(users) < command.page_size:
+    """One page of users, read ``LIST_BATCH`` at a time (one more than the page holds, to know
+    whether a next page exists); a cancel stops it between batches."""
+    wanted, after = command.page_size + 1, command.after
+    users = list(uow.users.list(after, min(LIST_BATCH, wanted)))
+    last = len(users)
+    while last == LIST_BATCH and len(users) < wanted:
         safe_point.reached()
-        progress.report(partway(len(users), expected))
-        wanted = min(LIST_BATCH, command.page_size - len(users))
-        batch = uow.users.listed_after(users[-1], wanted)
+        progress.report(partway(len(users), command.page_size))
+        batch = uow.users.list(user_place(users[-1]), min(LIST_BATCH, wanted - len(users)))
         users, last = [*users, *batch], len(batch)
-    return {
-        "users": [user.to_dict() for user in users],
-        "count": page.total,
-        "page": page.page,
+    page = page_of(users, command.page_size, user_place)
+    listed: Result = {
+        "users": [user.to_dict() for user in page.items],
         "page_size": page.page_size,
-        "message": f"Listed {len(users)} of {page.total} users",
+        "next": page.next,
+        "message": f"Listed {len(page.items)} users",
     }
+    if command.count:
+        listed["count"] = uow.users.count()
+        listed["message"] = f"Listed {len(page.items)} of {listed['count']} users"
+    return listed
+
+
+def user_place(user: User) -> Position:
+    """A user's place in the user list: when they joined, then their id."""
+    return Position(user.date_joined, user.id)
 
 
 def get_user(

@@ -27,10 +27,11 @@ def json_option(command: F) -> F:
 
 
 def paging_options(command: F) -> F:
-    """``--page`` and ``--page-size``, bounded as every list of the application is."""
-    page = click.option(
-        "--page", type=click.IntRange(min=1), default=1, show_default=True, help="Which page."
+    """``--cursor``, ``--page-size`` and ``--count``, as every list of the application pages."""
+    cursor = click.option(
+        "--cursor", help="Where the page before ended: its next cursor (the first page if none)."
     )
+    count = click.option("--count", is_flag=True, help="Also count the whole list (reads it all).")
     size = click.option(
         "--page-size",
         type=click.IntRange(1, MAX_PAGE_SIZE),
@@ -38,7 +39,15 @@ def paging_options(command: F) -> F:
         show_default=True,
         help="How many on a page.",
     )
-    return page(size(command))
+    return cursor(size(count(command)))
+
+
+def next_page(cursor: str | None, count: int | None, noun: str) -> str:
+    """The lines under a page: how many in all (if counted), and how to ask for the next."""
+    lines = [f"{count} {noun} in all."] if count is not None else []
+    if cursor is not None:
+        lines.append(f"Next page: --cursor {cursor}")
+    return "\n".join(lines)
 
 
 def emit(data: Any, as_json: bool, human: Callable[[], str]) -> None:

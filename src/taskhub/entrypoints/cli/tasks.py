@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import sys
-from typing import TextIO
+from typing import Any, TextIO
 
 import click
 
@@ -14,6 +14,7 @@ from taskhub.entrypoints.cli.output import (
     FAILED,
     emit,
     json_option,
+    next_page,
     paging_options,
     show_task,
     table,
@@ -38,17 +39,23 @@ def tasks() -> None:
 @click.option("--related-id", help="Only tasks on this user.")
 @paging_options
 @json_option
-def list_(as_json: bool, page: int, page_size: int, **filters: str | None) -> int:
-    """List tasks, newest first."""
+def list_(
+    as_json: bool, cursor: str | None, page_size: int, count: bool, **filters: str | None
+) -> int:
+    """List tasks, newest first, one page at a time."""
 
     def listing(hub: Hub) -> int:
-        found = hub.tasks.list(**filters, page=page, page_size=page_size)
+        found = hub.tasks.list(**filters, cursor=cursor, page_size=page_size, count=count)
         rows = [
             (t.id, t.status, t.task_name, f"{t.progress}%", t.created_at.isoformat())
             for t in found.items
         ]
         header = ("id", "status", "task", "progress", "created")
-        emit([t.to_dict() for t in found.items], as_json, lambda: table(rows, header))
+        under = next_page(found.next, found.count, "tasks")
+        data: dict[str, Any] = {"tasks": [t.to_dict() for t in found.items], "next": found.next}
+        if found.count is not None:
+            data["count"] = found.count
+        emit(data, as_json, lambda: "\n".join(filter(None, (table(rows, header), under))))
         return 0
 
     return with_hub(listing, as_json)

@@ -8,7 +8,13 @@ from typing import Any
 import click
 
 from taskhub.domain.task import Task
-from taskhub.entrypoints.cli.output import json_option, paging_options, show_task, table
+from taskhub.entrypoints.cli.output import (
+    json_option,
+    next_page,
+    paging_options,
+    show_task,
+    table,
+)
 from taskhub.entrypoints.cli.session import submitted
 from taskhub.entrypoints.library import Hub
 
@@ -61,11 +67,11 @@ def show(user_id: str, as_json: bool) -> int:
 @users.command(name="list")
 @paging_options
 @json_option
-def list_(page: int, page_size: int, as_json: bool) -> int:
+def list_(cursor: str | None, page_size: int, count: bool, as_json: bool) -> int:
     """List users by date joined, one page at a time."""
 
     def listing(hub: Hub) -> Task:
-        return hub.users.list(page=page, page_size=page_size)
+        return hub.users.list(cursor=cursor, page_size=page_size, count=count)
 
     return submitted(listing, as_json, human=_users_table)
 
@@ -73,7 +79,9 @@ def list_(page: int, page_size: int, as_json: bool) -> int:
 def _users_table(task: Task) -> str:
     result = task.result or {}
     rows = [(u["username"], u["email"], u["id"]) for u in result.get("users", [])]
-    return table(rows, ("username", "email", "id")) + f"\n{result.get('message', '')}"
+    under = next_page(result.get("next"), result.get("count"), "users")
+    lines = [table(rows, ("username", "email", "id")), result.get("message", ""), under]
+    return "\n".join(line for line in lines if line)
 
 
 @users.command()

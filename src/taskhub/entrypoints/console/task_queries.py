@@ -30,10 +30,10 @@ class TaskQuery:
     where: TaskFilter
     problems: Mapping[str, str] = field(default_factory=dict)
 
-    def link_arguments(self, page: int) -> dict[str, Any]:
-        """The query string of ``page`` of this same table."""
+    def link_arguments(self, cursor: str | None = None) -> dict[str, Any]:
+        """The query string of this same table: its first page, or the one after ``cursor``."""
         kept: dict[str, Any] = {name: value for name, value in self.given.items() if value}
-        return {**kept, "page": page}
+        return {**kept, "cursor": cursor} if cursor else kept
 
 
 def read_query(args: Mapping[str, str], now: datetime) -> TaskQuery:

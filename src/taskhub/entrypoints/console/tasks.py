@@ -8,20 +8,18 @@ administrator retried it first) is a banner on the task's page, never an error p
 
 from __future__ import annotations
 
-import math
 from uuid import UUID
 
 from flask import flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from taskhub.domain.errors import InvalidInput, TaskAlreadyRetried, TaskStateConflict
+from taskhub.domain.errors import InvalidInput, InvalidQuery, TaskAlreadyRetried, TaskStateConflict
 from taskhub.domain.task import Operation, TaskStatus
 from taskhub.entrypoints.console.blueprint import console
 from taskhub.entrypoints.console.forms import ConfirmForm
 from taskhub.entrypoints.console.progress import follow_attributes
 from taskhub.entrypoints.console.task_facts import TaskFacts
 from taskhub.entrypoints.console.task_queries import SPANS, read_query
-from taskhub.entrypoints.console.users import page_number
 from taskhub.entrypoints.http.observing import request_id
 from taskhub.entrypoints.http.state import service
 
@@ -32,16 +30,17 @@ PAGE_SIZE = 25
 def tasks() -> tuple[str, int]:
     """A page of tasks, newest first, matching the filters of the query string."""
     query = read_query(request.args, service().clock.now())
-    asked = page_number(request.args.get("page", ""))
-    found = service().list(query.where, asked, PAGE_SIZE)
-    pages = max(1, math.ceil(found.total / PAGE_SIZE))
-    if asked > pages:  # past the end (fewer tasks since, or a typed number): the last page
-        found = service().list(query.where, pages, PAGE_SIZE)
+    cursor = request.args.get("cursor") or None
+    try:  # the count on the first page only: it reads every match
+        found = service().list(query.where, cursor, PAGE_SIZE, count=cursor is None)
+    except InvalidQuery:  # a cursor edited by hand: the first page
+        cursor, found = None, service().list(query.where, None, PAGE_SIZE, count=True)
     return render_template(
         "tasks/list.html", found=found, query=query, statuses=list(TaskStatus),
         operations=list(Operation), spans=list(SPANS), follow=follow_attributes,
-        pages=pages,
-        page_link=lambda number: url_for("console.tasks", **query.link_arguments(number)),
+        newest_link=url_for("console.tasks", **query.link_arguments()) if cursor else None,
+        older_link=url_for("console.tasks", **query.link_arguments(found.next))
+        if found.next else None,
     ), 400 if query.problems else 200  # fmt: skip
 
 

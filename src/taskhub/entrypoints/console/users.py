@@ -46,7 +46,7 @@ def users() -> tuple[str, int]:
 def user(user_id: UUID) -> str:
     """One user as stored, with the latest tasks on it."""
     found = service().find_user(user_id)
-    recent = service().list(TaskFilter(related_id=user_id), 1, RECENT_TASKS).items
+    recent = service().list(TaskFilter(related_id=user_id), page_size=RECENT_TASKS).items
     return render_template("users/detail.html", user=found, tasks=recent)
 
 

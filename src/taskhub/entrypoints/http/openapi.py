@@ -14,7 +14,6 @@ import flask
 import swagger_ui_bundle  # type: ignore[import-untyped]
 from apispec import BasePlugin
 from flask_smorest import Api, Blueprint
-from flask_smorest.pagination import PaginationMetadataSchema
 from werkzeug.exceptions import HTTPException
 
 from taskhub.entrypoints.http.problems import PROBLEM_JSON, http_problem
@@ -81,10 +80,15 @@ FINISHED_HEADERS = {
 ETAG_HEADERS = {"ETag": {"description": "The representation's tag.", "schema": {"type": "string"}}}
 
 
-# X-Pagination carries JSON text: documented as content, not as a header-encoded object.
-PAGINATION_HEADER = {
-    "description": "Pagination metadata, as JSON",
-    "content": {"application/json": {"schema": PaginationMetadataSchema}},
+LIST_HEADERS = {
+    "Link": {
+        "description": 'The next page, as `<URL>; rel="next"` (absent on the last page).',
+        "schema": {"type": "string"},
+    },
+    "X-Total-Count": {
+        "description": "How many the whole list holds (only with `count=true`).",
+        "schema": {"type": "integer"},
+    },
 }
 
 
@@ -117,9 +121,9 @@ class TaskhubApi(Api):  # type: ignore[misc]
     """flask-smorest's Api, speaking RFC 9457 for every error and documenting it so.
 
     flask-smorest lazily registers a response per ``HTTPStatus`` name plus ``DEFAULT_ERROR`` as
-    ``application/json``, and ``PAGINATION`` as a plain header; its decorators refer to those
-    names themselves (``@arguments`` and ``@paginate`` to ``UNPROCESSABLE_ENTITY``), so ours must
-    keep them. ``init_app`` re-registers them, lazily, through the public ``spec.components``:
+    ``application/json``; its decorators refer to those names themselves (``@arguments`` to
+    ``UNPROCESSABLE_ENTITY``), so ours must keep them. ``init_app`` re-registers them, lazily,
+    through the public ``spec.components``:
     apispec refuses only a name already in the document and lets a pending lazy one be replaced.
     Should it ever refuse that, app creation raises ``DuplicateComponentNameError``: loud, never a
     silently wrong document.
@@ -136,7 +140,6 @@ class TaskhubApi(Api):  # type: ignore[misc]
             components.response(status.name, error_component(status), lazy=True)
         default = error_component(None)
         components.response(self.DEFAULT_ERROR_RESPONSE_NAME, default, lazy=True)
-        components.header("PAGINATION", PAGINATION_HEADER, lazy=True)
         components.security_scheme("bearerToken", BEARER_TOKEN)
 
     def handle_http_exception(self, error: HTTPException) -> flask.Response:

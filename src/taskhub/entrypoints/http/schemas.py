@@ -101,13 +101,24 @@ class UserPatchSchema(UserCreateSchema):
         super().__init__(partial=True, **kwargs)
 
 
-class UserListArgsSchema(ma.Schema):
-    """Which page of users to list; the domain bounds both numbers."""
+class PagingArgsSchema(ma.Schema):
+    """Which page of a list: the first, or the one a page's ``next`` cursor names; the
+    application judges the cursor and bounds the size."""
 
-    page = fields.Integer(load_default=1, metadata={"minimum": 1})
+    cursor = fields.String(
+        metadata={"description": "Where the page before ended: its `next` cursor, as given"}
+    )
     page_size = fields.Integer(
         load_default=DEFAULT_PAGE_SIZE, metadata={"minimum": 1, "maximum": MAX_PAGE_SIZE}
     )
+    count = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Also count the whole list (it reads every match: ask once)"},
+    )
+
+
+class UserListArgsSchema(PagingArgsSchema):
+    """Which page of users to list."""
 
 
 class UtcMoment(fields.AwareDateTime):
@@ -125,8 +136,8 @@ class UtcMoment(fields.AwareDateTime):
             raise ma.ValidationError(f"The moment {error}.") from None
 
 
-class TaskQueryArgsSchema(ma.Schema):
-    """Filters of the task list; each one given must match."""
+class TaskQueryArgsSchema(PagingArgsSchema):
+    """Filters of the task list, each one given must match; and which page."""
 
     status = fields.Enum(TaskStatus, by_value=True)
     operation = fields.Enum(Operation, by_value=True)

@@ -1,9 +1,10 @@
 """Strict queries: a request may name only the query parameters its operation documents.
 
 webargs drops query parameters that no schema declares, and one operation's parameters come from
-more than one decorator (``blp.arguments`` and ``blp.paginate`` each parse the query with their
-own schema), so no single schema can refuse the rest. The OpenAPI document is where they all
-meet: the check reads it, so what the API accepts and what it documents cannot drift apart.
+more than one place (``blp.arguments`` parses the query with its schema, headers and path
+parameters are documented beside it), so no single schema can refuse the rest. The OpenAPI
+document is where they all meet: the check reads it, so what the API accepts and what it
+documents cannot drift apart.
 """
 
 from __future__ import annotations

@@ -5,20 +5,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlencode
 from uuid import UUID
 
-from flask import Response, url_for
+from flask import Response, request, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from flask_smorest.pagination import PaginationParameters
 
-from taskhub.application.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from taskhub.application.paging import Page
 from taskhub.application.ports import TaskFilter
 from taskhub.domain.task import Task
 from taskhub.entrypoints.http.observing import request_id
 from taskhub.entrypoints.http.openapi import (
     ACCEPTED_HEADERS,
     ETAG_HEADERS,
+    LIST_HEADERS,
     PREFER,
     SUBMISSION_HEADERS,
     submission,
@@ -41,16 +42,12 @@ blp = Blueprint("tasks", __name__, url_prefix="/api/tasks", description="Submitt
 @blp.route("/", endpoint="tasks")
 class Tasks(MethodView):
     @blp.arguments(TaskQueryArgsSchema, location="query")
-    @blp.response(200, TaskSchema(many=True))
-    @blp.paginate(page_size=DEFAULT_PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
-    def get(
-        self, filters: dict[str, Any], pagination_parameters: PaginationParameters
-    ) -> Sequence[Task]:
-        """List tasks, newest first, filtered; paging metadata is in the X-Pagination header"""
-        pages = pagination_parameters
-        found = service().list(TaskFilter(**filters), pages.page, pages.page_size)
-        pages.item_count = found.total
-        return found.items
+    @blp.response(200, TaskSchema(many=True), headers=LIST_HEADERS)
+    def get(self, args: dict[str, Any]) -> tuple[Sequence[Task], dict[str, str]]:
+        """List tasks, newest first, filtered; the next page is the Link header's rel="next\""""
+        paging = {name: args.pop(name, None) for name in ("cursor", "page_size", "count")}
+        found = service().list(TaskFilter(**args), **paging)
+        return found.items, list_headers(found)
 
 
 @blp.route("/<uuid:task_id>/", endpoint="task")
@@ -108,3 +105,15 @@ class TaskEvents(MethodView):
     def get(self, task_id: UUID) -> Response:
         """Follow a task live: its status and progress as Server-Sent Events until it ends"""
         return task_events(task_id)
+
+
+def list_headers(found: Page[Task]) -> dict[str, str]:
+    """The next page's link (this request's query, from where this page ended) and the count,
+    when asked for. The link is relative, so it stays right behind a proxy that rewrites hosts."""
+    headers = {}
+    if found.next is not None:
+        query = {**request.args.to_dict(), "cursor": found.next}
+        headers["Link"] = f'<{url_for("tasks.tasks")}?{urlencode(query)}>; rel="next"'
+    if found.count is not None:
+        headers["X-Total-Count"] = str(found.count)
+    return headers

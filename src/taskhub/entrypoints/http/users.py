@@ -58,8 +58,8 @@ class Users(MethodView):
     @blp.arguments(UserListArgsSchema, location="query")
     @submission(blp)
     def get(self, args: Fields) -> Answer:
-        """List users: one bounded page with the total count, as a task"""
-        command = ListUsers(page=args["page"], page_size=args["page_size"])
+        """List users: one bounded page (its result's `next`: the next one's cursor), as a task"""
+        command = ListUsers(**args)
         return accept(command, "list users")
 
     @blp.arguments(UserCreateSchema)
