@@ -26,6 +26,15 @@ def parser() -> argparse.ArgumentParser:
     running.add_argument(
         "--scale-sizes", default="10000,100000,1000000", help="rows the scale scenario grows to"
     )
+    running.add_argument(
+        "--soak-seconds", type=float, default=300.0, help="how long the soak's mixed load lasts"
+    )
+    running.add_argument(
+        "--soak-rate",
+        type=float,
+        default=0.0,
+        help="requests/s the soak's clients send in all (0: as fast as they go)",
+    )
     running.add_argument("--scenarios", default=",".join(ORDER))
     running.add_argument(
         "--time-limit", type=float, default=120.0, help="seconds any one load may last"

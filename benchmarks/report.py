@@ -19,6 +19,8 @@ from typing import Any
 
 import psutil
 
+from benchmarks.soak import EXPECT
+
 
 @dataclass(frozen=True)
 class Row:
@@ -28,6 +30,8 @@ class Row:
     yardstick: str | None = None  # the figure of the same round it is divided by
     target: str | None = None  # e.g. ">= 0.75" (of the ratio when there is a yardstick)
 
+
+SOAK_KINDS = EXPECT  # the soak's kinds of request, in the table's order
 
 ROWS = [
     Row("floor", "floor_accept_per_s", "req/s"),
@@ -49,6 +53,11 @@ ROWS = [
     Row("e2e", "cpu_ms_per_task", "ms CPU"),
     Row("e2e", "worker_cpu_ms_per_task", "ms CPU"),
     Row("e2e", "relay_cpu_ms_per_task", "ms CPU"),
+    Row("e2e", "postgres_cpu_ms_per_task", "ms CPU"),
+    Row("e2e", "postgres_server_cpu_ms_per_task", "ms CPU"),
+    Row("e2e", "redis_cpu_ms_per_task", "ms CPU"),
+    Row("e2e", "stack_cpu_ms_per_task", "ms CPU"),
+    Row("e2e", "postgres_backends_started", "connections"),
     Row("latency", "latency_server_p50_ms", "ms", "baseline_roundtrip_p50_ms", "<= 2"),
     Row("latency", "latency_server_p99_ms", "ms"),
     Row("latency", "latency_client_p50_ms", "ms"),
@@ -58,6 +67,26 @@ ROWS = [
     Row("status", "status_304_p99_ms", "ms"),
     Row("status", "status_web_cpu_ms", "ms CPU", "floor_status_cpu_ms"),
     Row("status", "status_304_web_cpu_ms", "ms CPU", "floor_status_cpu_ms"),
+    *(
+        Row("soak", f"soak_{kind}_{figure}", unit)
+        for kind in SOAK_KINDS
+        for figure, unit in (("per_s", "req/s"), ("p50_ms", "ms"), ("p99_ms", "ms"))
+    ),
+    Row("soak", "soak_requests_per_s", "req/s"),
+    Row("soak", "soak_p50_ms", "ms"),
+    Row("soak", "soak_p99_ms", "ms"),
+    Row("soak", "soak_errors", "errors", None, "<= 0"),
+    Row("soak", "soak_tasks_accepted", "tasks"),
+    Row("soak", "soak_tasks_done", "tasks"),
+    Row("soak", "soak_tasks_not_done", "tasks", None, "<= 0"),
+    Row("soak", "soak_tasks_lost", "tasks", None, "<= 0"),
+    Row("soak", "soak_backlog_at_stop", "tasks"),
+    Row("soak", "soak_drain_s", "s", None, "<= 60"),
+    Row("soak", "soak_cpu_ms_per_task", "ms CPU"),
+    Row("soak", "soak_postgres_cpu_ms_per_task", "ms CPU"),
+    Row("soak", "soak_redis_cpu_ms_per_task", "ms CPU"),
+    Row("soak", "soak_start_total_rss_mb", "MB"),
+    Row("soak", "soak_total_rss_mb", "MB", None, "<= 300"),
     Row("memory", "web_rss_mb", "MB"),
     Row("memory", "worker_rss_mb", "MB"),
     Row("memory", "relay_rss_mb", "MB"),
@@ -72,6 +101,10 @@ ERRORS = [
     "latency_errors",
     "status_errors",
     "status_304_errors",
+    "soak_errors",
+    "soak_tasks_not_done",
+    "soak_tasks_lost",
+    "soak_undrained",
 ]
 _COMPARE: dict[str, Callable[[float, float], bool]] = {
     ">=": lambda value, bound: value >= bound,
