@@ -14,6 +14,9 @@ def parser() -> argparse.ArgumentParser:
     running = commands.add_parser("run", help="start a deployment, measure, stop it, report")
     running.add_argument("--web-workers", type=int, default=2, help="gunicorn --workers")
     running.add_argument("--worker-concurrency", type=int, default=2, help="Celery pool size")
+    running.add_argument(
+        "--workers", type=int, default=1, help="taskhub worker processes, each of that pool size"
+    )
     running.add_argument("--creates", type=int, default=1500, help="requests per load")
     running.add_argument("--clients", type=int, default=16, help="closed-loop clients")
     running.add_argument(

@@ -19,6 +19,7 @@ from typing import Any
 
 import psutil
 
+from benchmarks.dbwork import STATEMENT_KINDS
 from benchmarks.soak import EXPECT
 
 
@@ -87,6 +88,30 @@ ROWS = [
     Row("soak", "soak_redis_cpu_ms_per_task", "ms CPU"),
     Row("soak", "soak_start_total_rss_mb", "MB"),
     Row("soak", "soak_total_rss_mb", "MB", None, "<= 300"),
+    Row("dbwork", "dbwork_tasks_per_s", "tasks/s"),
+    *(
+        Row("dbwork", f"dbwork_{figure}_per_task", "per task")
+        for figure in (
+            "statements",
+            *(f"statements_{kind}" for kind in (*STATEMENT_KINDS, "other")),
+            "commits",
+            "rollbacks",
+            "rows_inserted",
+            "rows_updated",
+            "rows_deleted",
+            "rows_written",
+            "tasks_n_tup_ins",
+            "tasks_n_tup_upd",
+            "tasks_n_tup_hot_upd",
+            "users_n_tup_ins",
+            "wal_records",
+            "wal_fpi",
+        )
+    ),
+    Row("dbwork", "dbwork_wal_bytes_per_task", "bytes"),
+    Row("dbwork", "dbwork_wal_server_bytes_per_task", "bytes"),
+    Row("dbwork", "dbwork_other_commits", "commits"),
+    Row("dbwork", "dbwork_other_databases_created_or_dropped", "databases"),
     Row("memory", "web_rss_mb", "MB"),
     Row("memory", "worker_rss_mb", "MB"),
     Row("memory", "relay_rss_mb", "MB"),
@@ -105,6 +130,7 @@ ERRORS = [
     "soak_tasks_not_done",
     "soak_tasks_lost",
     "soak_undrained",
+    "dbwork_errors",
 ]
 _COMPARE: dict[str, Callable[[float, float], bool]] = {
     ">=": lambda value, bound: value >= bound,

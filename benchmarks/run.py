@@ -17,6 +17,7 @@ from typing import Any
 import psycopg2
 
 from benchmarks import report
+from benchmarks.dbwork import dbwork
 from benchmarks.deployment import Deployment, deployment
 from benchmarks.load import Request, closed_loop
 from benchmarks.resources import MemorySampler
@@ -24,9 +25,9 @@ from benchmarks.scale import scale
 from benchmarks.scenarios import SCENARIOS, Context, Sizes, creates
 from benchmarks.soak import soak
 
-RUNNERS = SCENARIOS | {"soak": soak}  # every scenario a round runs, by name
+RUNNERS = SCENARIOS | {"soak": soak, "dbwork": dbwork}  # every scenario a round runs, by name
 
-ORDER = ["floor", "baseline", "accept", "e2e", "latency", "status", "soak", "scale"]
+ORDER = ["floor", "baseline", "accept", "e2e", "latency", "status", "soak", "dbwork", "scale"]
 SMOKE = {
     "creates": 20,
     "clients": 4,
@@ -60,7 +61,9 @@ def run(options: argparse.Namespace) -> int:
         "rounds": [],
     }
     try:
-        with deployment(workdir, options.web_workers, options.worker_concurrency) as deployed:
+        with deployment(
+            workdir, options.web_workers, options.worker_concurrency, options.workers
+        ) as deployed:
             outcome["database"] = deployed.database
             outcome["processes"] = [asdict(s) for s in deployed.processes.started]
             outcome["machine"] = report.machine(*_versions(deployed))

@@ -43,7 +43,7 @@ class ServerCpu:
     _stop: threading.Event = field(default_factory=threading.Event)
 
     def __enter__(self) -> ServerCpu:
-        self._postmaster = psutil.Process(_postmaster_pid())
+        self._postmaster = psutil.Process(postmaster_pid())
         self._redis_before = cpu_seconds({"redis": self.deployment.pids("redis")})
         self._sample(born_before=True)
         self._thread = threading.Thread(target=self._run, name="server-cpu", daemon=True)
@@ -110,7 +110,7 @@ def _children(pid: int) -> list[int]:
         return [child.pid for child in psutil.Process(pid).children()]
 
 
-def _postmaster_pid() -> int:
+def postmaster_pid() -> int:
     """The postmaster of the local PostgreSQL: the parent of a backend of ours."""
     connection = psycopg2.connect(f"{POSTGRES}/postgres")
     try:

@@ -30,6 +30,7 @@ FIGURES = {
     "scale": "scale_tasks_deep_ratio",
     "soak": "soak_drain_s",
     "servers": "stack_cpu_ms_per_task",
+    "dbwork": "dbwork_commits_per_task",
 }
 
 
@@ -81,6 +82,15 @@ def test_it_counts_the_cpu_of_the_postgresql_backends_and_of_redis(smoke_run: Ru
     (figures,) = report["rounds"]
     assert figures["postgres_cpu_ms_per_task"] > 0, "the database's backends did the store's work"
     assert "redis_cpu_ms_per_task" in figures
+
+
+def test_dbwork_counts_each_create_s_rows_and_statements(smoke_run: Run) -> None:
+    _, report, _ = smoke_run
+    (figures,) = report["rounds"]
+    assert figures["dbwork_users_n_tup_ins_per_task"] == 1.0, "one user row per create"
+    assert figures["dbwork_tasks_n_tup_ins_per_task"] == 1.0, "one task row per create"
+    assert figures["dbwork_commits_per_task"] >= 1
+    assert figures["dbwork_wal_server_bytes_per_task"] > 0
 
 
 def test_it_stops_every_process_it_started(smoke_run: Run) -> None:
