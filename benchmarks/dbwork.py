@@ -28,6 +28,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -72,6 +73,7 @@ def dbwork(context: Context) -> Figures:
         try:
             poller.autocommit = True
             before = server.snapshot(poller)
+            reader = server.wal_reader(before.lsn)
             ids: list[str] = []
             closed_loop(
                 deployment.web_url,
@@ -88,9 +90,11 @@ def dbwork(context: Context) -> Figures:
     finally:
         server.log_statements(False)  # and every backend exits, flushing its statistics
     after = server.snapshot(None)
+    if reader is not None:
+        reader.finish(after.lsn)
     done = [(created, updated) for status, created, updated in rows if status == "DONE"]
     figures = _per_task(before, after, len(done), polls + 1) | server.statements(before, after)
-    figures |= server.wal(before, after)
+    figures |= server.wal(before, after, reader)
     for name in [n for n in figures if n.endswith("_total")]:
         figures[name.removesuffix("_total") + "_per_task"] = figures[name] / max(len(done), 1)
     if done:
@@ -193,6 +197,11 @@ class Server:
         found = str(waldump) if os.access(waldump, os.X_OK) else None
         return cls(database, oid, log if readable else None, data / "pg_wal", found)
 
+    def wal_reader(self, start: str) -> WalReader | None:
+        return (
+            None if self.waldump is None else WalReader(self.waldump, self.wal_dir, self.oid, start)
+        )
+
     def log_statements(self, on: bool) -> None:
         """Set (or reset) the database's ``log_statement`` and end its backends (``flush``),
         so that the setting holds for every session from now on."""
@@ -271,50 +280,79 @@ class Server:
         )
         return figures | {"dbwork_statements_total": float(sum(kinds.values()))}
 
-    def wal(self, before: Snapshot, after: Snapshot) -> Figures:
-        """WAL bytes between the snapshots: the server's, and this database's by pg_waldump."""
+    def wal(self, before: Snapshot, after: Snapshot, reader: WalReader | None) -> Figures:
+        """WAL bytes between the snapshots: the server's, and this database's (``reader``'s)."""
         with _admin() as cursor:
             cursor.execute("SELECT pg_wal_lsn_diff(%s, %s)", (after.lsn, before.lsn))
             server_bytes = float(cursor.fetchone()[0])
         figures = {"dbwork_wal_server_bytes_total": server_bytes}
-        if self.waldump is None:
+        if reader is None or reader.failed:
             return figures
+        return figures | {
+            f"dbwork_wal_{name}_total": value for name, value in reader.totals.items()
+        }
+
+
+class WalReader:
+    """This database's WAL records as they are written: ``pg_waldump`` every second from where
+    it stopped, before a checkpoint (the shared server's, or another database's CREATE
+    DATABASE) recycles the segments."""
+
+    def __init__(self, waldump: str, wal_dir: Path, oid: int, start: str) -> None:
+        self._argv = [waldump, "--path", str(wal_dir)]
+        self._oid, self._next, self._last = oid, start, ""
+        self._xids: set[str] = set()
+        self.totals = {"bytes": 0.0, "records": 0.0, "fpi": 0.0, "other_bytes": 0.0}
+        self.failed = False
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="wal-reader", daemon=True)
+        self._thread.start()
+
+    def finish(self, end: str) -> None:
+        """Read up to ``end`` and stop."""
+        self._stop.set()
+        self._thread.join()
+        self._read(end)
+
+    def _run(self) -> None:
+        while not self._stop.wait(1.0):
+            with _admin() as cursor:
+                cursor.execute("SELECT pg_current_wal_lsn()")
+                self._read(str(cursor.fetchone()[0]))
+
+    def _read(self, end: str) -> None:
+        if self.failed or end == self._next:
+            return
         dumped = subprocess.run(
-            [self.waldump, "--path", str(self.wal_dir), "--start", before.lsn, "--end", after.lsn],
-            capture_output=True,
-            text=True,
+            [*self._argv, "--start", self._next, "--end", end], capture_output=True, text=True
         )
         if dumped.returncode != 0 and "end of WAL" not in dumped.stderr:
             print(f"dbwork: pg_waldump failed: {dumped.stderr[-300:]}", flush=True)
-            return figures
-        mine = _attribute(dumped.stdout, self.oid)
-        return figures | {f"dbwork_wal_{name}_total": value for name, value in mine.items()}
+            self.failed = True
+            return
+        for line in dumped.stdout.splitlines():
+            found = RECORD.search(line)
+            if not found or found.group(3) == self._last:
+                continue  # the record it stopped at last time, read once already
+            self._last = self._next = found.group(3)
+            self._count(line, float(found.group(1)), found.group(2))
 
-
-RECORD = re.compile(r"len \(rec/tot\):\s*\d+/\s*(\d+), tx:\s*(\d+),")
-RELATION = re.compile(r"rel \d+/(\d+)/\d+")
-
-
-def _attribute(dump: str, oid: int) -> dict[str, float]:
-    """Bytes, records and full-page images of the WAL records that are this database's: those
-    touching one of its relations, and those of a transaction that did (its commit)."""
-    xids: set[str] = set()
-    totals = {"bytes": 0.0, "records": 0.0, "fpi": 0.0, "other_bytes": 0.0}
-    for line in dump.splitlines():
-        found = RECORD.search(line)
-        if not found:
-            continue
-        size, xid = float(found.group(1)), found.group(2)
+    def _count(self, line: str, size: float, xid: str) -> None:
+        """A record is this database's when it touches one of its relations, or belongs to a
+        transaction that did (its commit)."""
         databases = {int(d) for d in RELATION.findall(line)}
-        if oid in databases or (xid != "0" and xid in xids):
+        if self._oid in databases or (xid != "0" and xid in self._xids):
             if xid != "0":
-                xids.add(xid)
-            totals["bytes"] += size
-            totals["records"] += 1
-            totals["fpi"] += line.count("FPW")
+                self._xids.add(xid)
+            self.totals["bytes"] += size
+            self.totals["records"] += 1
+            self.totals["fpi"] += line.count("FPW")
         elif databases:
-            totals["other_bytes"] += size
-    return totals
+            self.totals["other_bytes"] += size
+
+
+RECORD = re.compile(r"len \(rec/tot\):\s*\d+/\s*(\d+), tx:\s*(\d+), lsn: ([0-9A-F]+/[0-9A-F]+)")
+RELATION = re.compile(r"rel \d+/(\d+)/\d+")
 
 
 def _statement_kind(text: str) -> str:
