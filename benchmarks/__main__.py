@@ -14,6 +14,9 @@ def parser() -> argparse.ArgumentParser:
     running = commands.add_parser("run", help="start a deployment, measure, stop it, report")
     running.add_argument("--web-workers", type=int, default=2, help="gunicorn --workers")
     running.add_argument("--worker-concurrency", type=int, default=2, help="Celery pool size")
+    running.add_argument(
+        "--workers", type=int, default=1, help="taskhub worker processes, each of that pool size"
+    )
     running.add_argument("--creates", type=int, default=1500, help="requests per load")
     running.add_argument("--clients", type=int, default=16, help="closed-loop clients")
     running.add_argument(
@@ -25,6 +28,15 @@ def parser() -> argparse.ArgumentParser:
     running.add_argument("--rounds", type=int, default=3)
     running.add_argument(
         "--scale-sizes", default="10000,100000,1000000", help="rows the scale scenario grows to"
+    )
+    running.add_argument(
+        "--soak-seconds", type=float, default=300.0, help="how long the soak's mixed load lasts"
+    )
+    running.add_argument(
+        "--soak-rate",
+        type=float,
+        default=0.0,
+        help="requests/s the soak's clients send in all (0: as fast as they go)",
     )
     running.add_argument("--scenarios", default=",".join(ORDER))
     running.add_argument(

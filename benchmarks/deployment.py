@@ -217,14 +217,19 @@ def _clean_env(workdir: Path) -> dict[str, str]:
 
 
 @contextmanager
-def deployment(workdir: Path, workers: int, concurrency: int) -> Iterator[Deployment]:
-    """Start everything, wait until it serves, yield it; stop it all and drop the database."""
+def deployment(
+    workdir: Path, workers: int, concurrency: int, worker_processes: int = 1
+) -> Iterator[Deployment]:
+    """Start everything (``worker_processes`` taskhub workers, each of pool ``concurrency``),
+    wait until it serves, yield it; stop it all and drop the database."""
     with ExitStack() as stack:
         name, url = stack.enter_context(throwaway_database())
         processes = Processes(workdir)
         stack.callback(processes.stop_all)  # before the database is dropped
         redis_port = _start_redis(processes, workdir)
-        web_port = _start_taskhub(processes, workdir, url, redis_port, workers, concurrency)
+        web_port = _start_taskhub(
+            processes, workdir, url, redis_port, workers, (concurrency, worker_processes)
+        )
         floor_port = _start_yardsticks(processes, workdir, url, redis_port, workers, concurrency)
         web_url, floor_url = f"http://127.0.0.1:{web_port}", f"http://127.0.0.1:{floor_port}"
         for what, ready in (("web", f"{web_url}/readyz"), ("floor", f"{floor_url}/healthz")):
@@ -244,7 +249,12 @@ def _start_redis(processes: Processes, workdir: Path) -> int:
 
 
 def _start_taskhub(
-    processes: Processes, workdir: Path, url: str, redis_port: int, workers: int, concurrency: int
+    processes: Processes,
+    workdir: Path,
+    url: str,
+    redis_port: int,
+    workers: int,
+    pools: tuple[int, int],
 ) -> int:
     """``taskhub db upgrade``, then the web (the README's gunicorn), worker and relay: the
     web's port. Every setting but the store, the bus and the broker is taskhub's default."""
@@ -259,7 +269,11 @@ def _start_taskhub(
         raise RuntimeError(f"taskhub db upgrade failed: {upgrade.stderr.decode()[-2000:]}")
     port = free_port()
     processes.start("web", gunicorn_command(port, workers), env, workdir, port)
-    processes.start("worker", [taskhub, "worker", "--concurrency", str(concurrency)], env, workdir)
+    concurrency, count = pools  # each worker's pool size, how many workers
+    for _ in range(count):
+        processes.start(
+            "worker", [taskhub, "worker", "--concurrency", str(concurrency)], env, workdir
+        )
     processes.start("relay", [taskhub, "relay"], env, workdir)
     return port
 

@@ -40,13 +40,15 @@ class LoadResult:
     latencies_ms: list[float] = field(default_factory=list)
     statuses: Counter[int] = field(default_factory=Counter)
     error_samples: list[str] = field(default_factory=list)
+    error_kinds: Counter[str] = field(default_factory=Counter)  # "HTTP 500", "ClientOSError"
 
     @property
     def rate(self) -> float:
         return (self.sent - self.errors) / self.seconds if self.seconds else 0.0
 
-    def error(self, what: str) -> None:
+    def error(self, what: str, kind: str = "other") -> None:
         self.errors += 1
+        self.error_kinds[kind] += 1
         if len(self.error_samples) < 5:
             self.error_samples.append(what)
 
@@ -101,14 +103,14 @@ async def _closed_loop(
             for index in next_index:
                 if time.monotonic() > deadline:
                     return
-                await _one(session, make(index), index, result, expect, on_reply)
+                await send(session, make(index), index, result, expect, on_reply)
 
         await asyncio.gather(*(client() for _ in range(clients)))
         result.seconds = time.monotonic() - started
     return result
 
 
-async def _one(
+async def send(
     session: aiohttp.ClientSession,
     request: Request,
     index: int,
@@ -116,6 +118,7 @@ async def _one(
     expect: frozenset[int],
     on_reply: OnReply | None,
 ) -> None:
+    """Send ``request``, count it in ``result`` and hand an expected answer to ``on_reply``."""
     result.sent += 1
     began = time.monotonic()
     try:
@@ -125,11 +128,11 @@ async def _one(
             body = await response.read()
             status, headers = response.status, response.headers
     except (aiohttp.ClientError, TimeoutError) as error:
-        result.error(f"{request.method} {request.path}: {error!r}")
+        result.error(f"{request.method} {request.path}: {error!r}", type(error).__name__)
         return
     result.latencies_ms.append((time.monotonic() - began) * 1000)
     result.statuses[status] += 1
     if status not in expect:
-        result.error(f"{request.method} {request.path}: {status} {body[:200]!r}")
+        result.error(f"{request.method} {request.path}: {status} {body[:200]!r}", f"HTTP {status}")
     elif on_reply is not None:
         on_reply(index, status, body, headers)

@@ -19,6 +19,9 @@ from typing import Any
 
 import psutil
 
+from benchmarks.dbwork import STATEMENT_KINDS
+from benchmarks.soak import EXPECT
+
 
 @dataclass(frozen=True)
 class Row:
@@ -28,6 +31,8 @@ class Row:
     yardstick: str | None = None  # the figure of the same round it is divided by
     target: str | None = None  # e.g. ">= 0.75" (of the ratio when there is a yardstick)
 
+
+SOAK_KINDS = EXPECT  # the soak's kinds of request, in the table's order
 
 ROWS = [
     Row("floor", "floor_accept_per_s", "req/s"),
@@ -49,6 +54,11 @@ ROWS = [
     Row("e2e", "cpu_ms_per_task", "ms CPU"),
     Row("e2e", "worker_cpu_ms_per_task", "ms CPU"),
     Row("e2e", "relay_cpu_ms_per_task", "ms CPU"),
+    Row("e2e", "postgres_cpu_ms_per_task", "ms CPU"),
+    Row("e2e", "postgres_server_cpu_ms_per_task", "ms CPU"),
+    Row("e2e", "redis_cpu_ms_per_task", "ms CPU"),
+    Row("e2e", "stack_cpu_ms_per_task", "ms CPU"),
+    Row("e2e", "postgres_backends_started", "connections"),
     Row("latency", "latency_server_p50_ms", "ms", "baseline_roundtrip_p50_ms", "<= 2"),
     Row("latency", "latency_server_p99_ms", "ms"),
     Row("latency", "latency_client_p50_ms", "ms"),
@@ -58,6 +68,50 @@ ROWS = [
     Row("status", "status_304_p99_ms", "ms"),
     Row("status", "status_web_cpu_ms", "ms CPU", "floor_status_cpu_ms"),
     Row("status", "status_304_web_cpu_ms", "ms CPU", "floor_status_cpu_ms"),
+    *(
+        Row("soak", f"soak_{kind}_{figure}", unit)
+        for kind in SOAK_KINDS
+        for figure, unit in (("per_s", "req/s"), ("p50_ms", "ms"), ("p99_ms", "ms"))
+    ),
+    Row("soak", "soak_requests_per_s", "req/s"),
+    Row("soak", "soak_p50_ms", "ms"),
+    Row("soak", "soak_p99_ms", "ms"),
+    Row("soak", "soak_errors", "errors", None, "<= 0"),
+    Row("soak", "soak_tasks_accepted", "tasks"),
+    Row("soak", "soak_tasks_done", "tasks"),
+    Row("soak", "soak_tasks_not_done", "tasks", None, "<= 0"),
+    Row("soak", "soak_tasks_lost", "tasks", None, "<= 0"),
+    Row("soak", "soak_backlog_at_stop", "tasks"),
+    Row("soak", "soak_drain_s", "s", None, "<= 60"),
+    Row("soak", "soak_cpu_ms_per_task", "ms CPU"),
+    Row("soak", "soak_postgres_cpu_ms_per_task", "ms CPU"),
+    Row("soak", "soak_redis_cpu_ms_per_task", "ms CPU"),
+    Row("soak", "soak_start_total_rss_mb", "MB"),
+    Row("soak", "soak_total_rss_mb", "MB", None, "<= 300"),
+    Row("dbwork", "dbwork_tasks_per_s", "tasks/s"),
+    *(
+        Row("dbwork", f"dbwork_{figure}_per_task", "per task")
+        for figure in (
+            "statements",
+            *(f"statements_{kind}" for kind in (*STATEMENT_KINDS, "other")),
+            "commits",
+            "rollbacks",
+            "rows_inserted",
+            "rows_updated",
+            "rows_deleted",
+            "rows_written",
+            "tasks_n_tup_ins",
+            "tasks_n_tup_upd",
+            "tasks_n_tup_hot_upd",
+            "users_n_tup_ins",
+            "wal_records",
+            "wal_fpi",
+        )
+    ),
+    Row("dbwork", "dbwork_wal_bytes_per_task", "bytes"),
+    Row("dbwork", "dbwork_wal_server_bytes_per_task", "bytes"),
+    Row("dbwork", "dbwork_other_commits", "commits"),
+    Row("dbwork", "dbwork_other_databases_created_or_dropped", "databases"),
     Row("memory", "web_rss_mb", "MB"),
     Row("memory", "worker_rss_mb", "MB"),
     Row("memory", "relay_rss_mb", "MB"),
@@ -72,6 +126,11 @@ ERRORS = [
     "latency_errors",
     "status_errors",
     "status_304_errors",
+    "soak_errors",
+    "soak_tasks_not_done",
+    "soak_tasks_lost",
+    "soak_undrained",
+    "dbwork_errors",
 ]
 _COMPARE: dict[str, Callable[[float, float], bool]] = {
     ">=": lambda value, bound: value >= bound,

@@ -17,14 +17,25 @@ from typing import Any
 import psycopg2
 
 from benchmarks import report
+from benchmarks.dbwork import dbwork
 from benchmarks.deployment import Deployment, deployment
 from benchmarks.load import Request, closed_loop
 from benchmarks.resources import MemorySampler
 from benchmarks.scale import scale
 from benchmarks.scenarios import SCENARIOS, Context, Sizes, creates
+from benchmarks.soak import soak
 
-ORDER = ["floor", "baseline", "accept", "e2e", "latency", "status", "scale"]
-SMOKE = {"creates": 20, "clients": 4, "latency_creates": 3, "rounds": 1, "scale_sizes": "200,500"}
+RUNNERS = SCENARIOS | {"soak": soak, "dbwork": dbwork}  # every scenario a round runs, by name
+
+ORDER = ["floor", "baseline", "accept", "e2e", "latency", "status", "soak", "dbwork", "scale"]
+SMOKE = {
+    "creates": 20,
+    "clients": 4,
+    "latency_creates": 3,
+    "rounds": 1,
+    "scale_sizes": "200,500",
+    "soak_seconds": 3.0,
+}
 
 
 def run(options: argparse.Namespace) -> int:
@@ -33,7 +44,14 @@ def run(options: argparse.Namespace) -> int:
     chosen = [name for name in ORDER if name in options.scenarios.split(",")]
     if unknown := set(options.scenarios.split(",")) - set(ORDER):
         raise SystemExit(f"unknown scenarios: {', '.join(sorted(unknown))} (known: {ORDER})")
-    sizes = Sizes(options.creates, options.clients, options.latency_creates, options.time_limit)
+    sizes = Sizes(
+        options.creates,
+        options.clients,
+        options.latency_creates,
+        options.time_limit,
+        options.soak_seconds,
+        options.soak_rate,
+    )
     workdir = Path(tempfile.mkdtemp(prefix="taskhub-bench-"))
     outcome: dict[str, Any] = {
         "revision": report.git_revision(),
@@ -43,7 +61,9 @@ def run(options: argparse.Namespace) -> int:
         "rounds": [],
     }
     try:
-        with deployment(workdir, options.web_workers, options.worker_concurrency) as deployed:
+        with deployment(
+            workdir, options.web_workers, options.worker_concurrency, options.workers
+        ) as deployed:
             outcome["database"] = deployed.database
             outcome["processes"] = [asdict(s) for s in deployed.processes.started]
             outcome["machine"] = report.machine(*_versions(deployed))
@@ -83,7 +103,7 @@ def _round(context: Context, chosen: list[str]) -> tuple[dict[str, float], dict[
                 continue  # after the rounds: it grows the tables for good
             if name == "e2e" and "accept" in chosen:
                 continue  # one create load gives both
-            figures |= SCENARIOS[name](context)
+            figures |= RUNNERS[name](context)
             context.deployment.processes.alive()
         sampler.sample()
     return figures | sampler.peaks, sampler.by_process

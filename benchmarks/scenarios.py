@@ -23,6 +23,7 @@ from benchmarks import baseline_app
 from benchmarks.deployment import BASELINE_BROKER_DB, BASELINE_RESULTS_DB, Deployment
 from benchmarks.load import LoadResult, Request, closed_loop, percentile
 from benchmarks.resources import cpu_seconds
+from benchmarks.servers import ServerCpu
 
 FINAL = ("DONE", "FAILED", "CANCELLED")
 Figures = dict[str, float]
@@ -34,6 +35,8 @@ class Sizes:
     clients: int
     latency_creates: int
     time_limit: float
+    soak_seconds: float = 300.0
+    soak_rate: float = 0.0  # requests/s of the soak in all; 0: as fast as its clients go
 
 
 @dataclass
@@ -97,16 +100,17 @@ def creates(context: Context) -> Figures:
     sizes, deployment = context.sizes, context.deployment
     ids: list[str] = []
     before = {role: cpu_seconds({role: pids}) for role, pids in context.roles.items()}
-    accepted = closed_loop(
-        deployment.web_url,
-        lambda i: Request("POST", "/api/users/", _user(i)),
-        sizes.creates,
-        sizes.clients,
-        sizes.time_limit,
-        frozenset({202}),
-        lambda _i, _s, body, _h: ids.append(_task_id(body)),
-    )
-    rows = wait_final(deployment.database_url, ids, sizes.time_limit)
+    with ServerCpu(deployment) as servers:
+        accepted = closed_loop(
+            deployment.web_url,
+            lambda i: Request("POST", "/api/users/", _user(i)),
+            sizes.creates,
+            sizes.clients,
+            sizes.time_limit,
+            frozenset({202}),
+            lambda _i, _s, body, _h: ids.append(_task_id(body)),
+        )
+        rows = wait_final(deployment.database_url, ids, sizes.time_limit)
     spent = {role: cpu_seconds({role: pids}) - before[role] for role, pids in context.roles.items()}
     context.task_ids = ids
     done = [(created, updated) for status, created, updated in rows if status == "DONE"]
@@ -123,6 +127,11 @@ def creates(context: Context) -> Figures:
     for role, seconds in spent.items():
         figures[f"{role}_cpu_ms_per_task"] = 1000 * seconds / max(len(done), 1)
     figures["cpu_ms_per_task"] = sum(spent.values()) * 1000 / max(len(done), 1)
+    figures |= servers.per_task_ms("", len(done))
+    server_seconds = servers.seconds["postgres"] + servers.seconds["redis"]
+    figures["stack_cpu_ms_per_task"] = figures["cpu_ms_per_task"] + server_seconds * 1000 / max(
+        len(done), 1
+    )
     return figures
 
 

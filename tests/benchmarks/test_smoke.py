@@ -28,6 +28,9 @@ FIGURES = {
     "status": "status_304_per_s",
     "memory": "total_rss_mb",
     "scale": "scale_tasks_deep_ratio",
+    "soak": "soak_drain_s",
+    "servers": "stack_cpu_ms_per_task",
+    "dbwork": "dbwork_commits_per_task",
 }
 
 
@@ -62,6 +65,32 @@ def test_it_exits_0_with_every_scenario_and_no_error(
     assert not any(report["errors"].values()), report["errors"]
     assert {"cpu", "cores", "postgresql", "redis"} <= set(report["machine"])
     assert "load_average" in report["load_before"]
+
+
+def test_the_soak_mixes_every_kind_and_every_task_it_submitted_ended_done(smoke_run: Run) -> None:
+    _, report, _ = smoke_run
+    (figures,) = report["rounds"]
+    sent = {kind: figures[f"soak_{kind}_per_s"] for kind in ("create", "status", "task_list")}
+    assert all(sent.values()), sent
+    assert figures["soak_tasks_accepted"] > 0
+    assert figures["soak_tasks_done"] == figures["soak_tasks_accepted"]
+    assert [name for name in figures if name.startswith("soak_error ")] == []
+
+
+def test_it_counts_the_cpu_of_the_postgresql_backends_and_of_redis(smoke_run: Run) -> None:
+    _, report, _ = smoke_run
+    (figures,) = report["rounds"]
+    assert figures["postgres_cpu_ms_per_task"] > 0, "the database's backends did the store's work"
+    assert "redis_cpu_ms_per_task" in figures
+
+
+def test_dbwork_counts_each_create_s_rows_and_statements(smoke_run: Run) -> None:
+    _, report, _ = smoke_run
+    (figures,) = report["rounds"]
+    assert figures["dbwork_users_n_tup_ins_per_task"] == 1.0, "one user row per create"
+    assert figures["dbwork_tasks_n_tup_ins_per_task"] == 1.0, "one task row per create"
+    assert figures["dbwork_commits_per_task"] >= 1
+    assert figures["dbwork_wal_server_bytes_per_task"] > 0
 
 
 def test_it_stops_every_process_it_started(smoke_run: Run) -> None:
