@@ -83,9 +83,9 @@ class Mix:
             return self._poll()
         if kind == "task_list":
             query = self.rng.choice(["", "&status=DONE", "&operation=UPDATE"])
-            return kind, Request("GET", f"/api/tasks/?page=1&page_size=20{query}"), None
+            return kind, Request("GET", f"/api/tasks/?page_size=20{query}"), None
         if kind == "list_users":
-            return kind, Request("GET", "/api/users/?page=1&page_size=20"), self._submitted
+            return kind, Request("GET", "/api/users/?page_size=20"), self._submitted
         if kind == "delete" and self.doomed:
             user = self.doomed.pop(self.rng.randrange(len(self.doomed)))
             return kind, Request("DELETE", f"/api/users/{user}/"), self._submitted
