@@ -10,6 +10,8 @@ rightly refused, which no schema can describe.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
+from uuid import uuid4
 
 import pytest
 import schemathesis
@@ -19,6 +21,7 @@ from schemathesis import Case
 
 from taskhub.adapters.sqlalchemy import migrate
 from taskhub.adapters.sqlalchemy.engine import build_engine
+from taskhub.application.paging import Position, cursor_for
 from taskhub.bootstrap import shut_down
 from taskhub.entrypoints.http import create_app
 from tests.databases import throwaway_postgres_database
@@ -45,4 +48,6 @@ def postgres_app() -> Iterator[Flask]:
 def test_the_api_keeps_its_contract_on_postgresql(case: Case, postgres_app: Flask) -> None:
     if case.headers:
         case.headers.pop("Idempotency-Key", None)
+    if case.query and "cursor" in case.query:  # valid only as a page gave it (tests/http)
+        case.query["cursor"] = cursor_for(Position(datetime.now(UTC), uuid4()))
     case.call_and_validate(app=postgres_app)
