@@ -41,8 +41,7 @@ import psutil
 import psycopg2
 
 from benchmarks.deployment import POSTGRES
-from benchmarks.load import Request, closed_loop
-from benchmarks.scenarios import FINAL, Context, Figures, _task_id, _user
+from benchmarks.scenarios import FINAL, Context, Figures, submit_creates
 from benchmarks.servers import postmaster_pid
 
 DATABASE_COUNTERS = ("xact_commit", "xact_rollback", "tup_inserted", "tup_updated", "tup_deleted")
@@ -75,15 +74,7 @@ def dbwork(context: Context) -> Figures:
             before = server.snapshot(poller)
             reader = server.wal_reader(before.lsn)
             ids: list[str] = []
-            closed_loop(
-                deployment.web_url,
-                lambda i: Request("POST", "/api/users/", _user(i)),
-                sizes.creates,
-                sizes.clients,
-                sizes.time_limit,
-                frozenset({202}),
-                lambda _i, _s, body, _h: ids.append(_task_id(body)),
-            )
+            submit_creates(deployment.web_url, "/api/users/", sizes, ids)
             rows, polls = _wait_final(poller, ids, sizes.time_limit)
         finally:
             poller.close()
@@ -109,15 +100,8 @@ def dbwork(context: Context) -> Figures:
 def _warm(context: Context) -> None:
     """Creates from every client until each has run: every process has used the store again."""
     accepted: list[str] = []
-    closed_loop(
-        context.deployment.web_url,
-        lambda i: Request("POST", "/api/users/", _user(i)),
-        4 * context.sizes.clients,
-        context.sizes.clients,
-        context.sizes.time_limit,
-        frozenset({202}),
-        lambda _i, _s, body, _h: accepted.append(_task_id(body)),
-    )
+    sizes = context.sizes
+    submit_creates(context.deployment.web_url, "/api/users/", sizes, accepted, 4 * sizes.clients)
     connection = psycopg2.connect(context.deployment.database_url, options="-c log_statement=none")
     connection.autocommit = True
     try:

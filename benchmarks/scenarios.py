@@ -60,15 +60,7 @@ def floor(context: Context) -> Figures:
     pids = context.deployment.pids("floor")
     created, create_cpu = _with_cpu(
         pids,
-        lambda: closed_loop(
-            url,
-            lambda i: Request("POST", "/floor/", _user(i)),
-            sizes.creates,
-            sizes.clients,
-            sizes.time_limit,
-            frozenset({202}),
-            lambda _i, _s, body, _h: ids.append(_task_id(body)),
-        ),
+        lambda: submit_creates(url, "/floor/", sizes, ids),
     )
     read, read_cpu = _with_cpu(
         pids,
@@ -101,15 +93,7 @@ def creates(context: Context) -> Figures:
     ids: list[str] = []
     before = {role: cpu_seconds({role: pids}) for role, pids in context.roles.items()}
     with ServerCpu(deployment) as servers:
-        accepted = closed_loop(
-            deployment.web_url,
-            lambda i: Request("POST", "/api/users/", _user(i)),
-            sizes.creates,
-            sizes.clients,
-            sizes.time_limit,
-            frozenset({202}),
-            lambda _i, _s, body, _h: ids.append(_task_id(body)),
-        )
+        accepted = submit_creates(deployment.web_url, "/api/users/", sizes, ids)
         rows = wait_final(deployment.database_url, ids, sizes.time_limit)
     spent = {role: cpu_seconds({role: pids}) - before[role] for role, pids in context.roles.items()}
     context.task_ids = ids
@@ -290,6 +274,22 @@ def _drained(context: Context, app: Any, task: str) -> float:
             raise TimeoutError(f"the baseline worker did not run {count} {task} in time")
         time.sleep(0.002)
     return count / (time.monotonic() - began)
+
+
+def submit_creates(
+    url: str, path: str, sizes: Sizes, ids: list[str], count: int | None = None
+) -> LoadResult:
+    """``count`` (else ``sizes.creates``) creates POSTed to ``path`` by closed-loop clients,
+    each answered 202; the task ids answered go into ``ids``."""
+    return closed_loop(
+        url,
+        lambda i: Request("POST", path, _user(i)),
+        count or sizes.creates,
+        sizes.clients,
+        sizes.time_limit,
+        frozenset({202}),
+        lambda _i, _s, body, _h: ids.append(_task_id(body)),
+    )
 
 
 def _user(index: int) -> dict[str, str]:
