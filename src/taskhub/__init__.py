@@ -7,6 +7,8 @@
 <TaskStatus.DONE: 'DONE'>
 """
 
+from typing import TYPE_CHECKING, Any
+
 from taskhub.application.paging import Page
 from taskhub.application.ports import ConcurrentUpdate, ConcurrentUserChange, TaskFilter
 from taskhub.application.retention import PurgeReport
@@ -28,8 +30,10 @@ from taskhub.domain.errors import (
 )
 from taskhub.domain.task import Operation, Task, TaskName, TaskStatus
 from taskhub.domain.user import User
-from taskhub.entrypoints.library import Hub, connect
 from taskhub.settings import Settings
+
+if TYPE_CHECKING:
+    from taskhub.entrypoints.library import Hub, connect
 
 __all__ = [
     "ConcurrentUpdate",
@@ -60,3 +64,14 @@ __all__ = [
     "UsernameTaken",
     "connect",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """``connect`` and ``Hub``, imported on first use: they bring the whole stack (SQLAlchemy,
+    Alembic, Celery, ...), which a process that imports only a part of taskhub (gunicorn's
+    master reading its config, a Celery main process) should not carry."""
+    if name in ("Hub", "connect"):
+        from taskhub.entrypoints import library
+
+        return getattr(library, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,4 +1,8 @@
-"""Wiring a Celery worker: the app it consumes with, and the container of each of its processes."""
+"""Wiring a Celery worker: the app it consumes with, and the container of each of its processes.
+
+The container is imported when a pool process builds its own, not with this module: Celery's main
+process only consumes and hands messages to its pool, and keeps in memory what it imports.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +10,15 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 from uuid import UUID
 
-from dependency_injector import providers
-
 from taskhub.bootstrap import resources
 from taskhub.bootstrap.checks import check_settings
-from taskhub.bootstrap.container import Container
-from taskhub.bootstrap.lifecycle import build_container
 from taskhub.domain.task import Task
 from taskhub.settings import Settings
 
 if TYPE_CHECKING:
     from celery import Celery
+
+    from taskhub.bootstrap.container import Container
 
 
 def worker_app(settings: Settings, run: Callable[[UUID], Task]) -> Celery:
@@ -37,7 +39,10 @@ def worker_container(settings: Settings, app: Celery) -> Container:
     and no in-process relay), on the worker's own Celery ``app`` (the process's one app), in
     which a task stopped at its time limit ends FAILED.
     """
+    from dependency_injector import providers
+
     from taskhub.adapters.celery.worker import TIME_LIMIT_ERRORS
+    from taskhub.bootstrap.lifecycle import build_container
 
     container = build_container(settings.replaced(bus="celery"))
     container.celery_app.override(providers.Object(app))

@@ -10,7 +10,6 @@ from __future__ import annotations
 import sys
 from importlib.util import find_spec
 
-from taskhub.adapters.sqlalchemy.engine import sqlite_file
 from taskhub.settings import Settings
 from taskhub.settings.errors import SettingsError
 
@@ -26,6 +25,12 @@ def check_settings(settings: Settings) -> None:
     for port in ("worker_metrics_port", "relay_metrics_port"):
         if getattr(settings, port) is not None:
             _require("prometheus_client", "metrics", f"TASKHUB_{port.upper()} is set")
+    if settings.database_kind != "sqlite":
+        return
+    # SQLAlchemy only here: the processes that check without building a store (Celery's main
+    # process) need not carry it for a PostgreSQL deployment.
+    from taskhub.adapters.sqlalchemy.engine import sqlite_file
+
     if (file := sqlite_file(settings.effective_database_url)) is not None:
         if settings.database_url and not file.parent.is_dir():
             raise SettingsError(

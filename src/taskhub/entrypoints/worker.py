@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from celery import Celery, signals
@@ -21,14 +21,16 @@ from celery.concurrency.prefork import TaskPool as PreforkPool
 from celery.concurrency.solo import TaskPool as SoloPool
 
 from taskhub import bootstrap
-from taskhub.bootstrap import Container
 from taskhub.bootstrap.celery_worker import worker_app, worker_container
 from taskhub.bootstrap.logs import configure_logging
 from taskhub.bootstrap.metrics import WorkerMetrics
 from taskhub.domain.task import Task
 from taskhub.settings import Settings
 
-Configure = Callable[[Container], None]
+if TYPE_CHECKING:
+    from taskhub.bootstrap import Container
+
+Configure = Callable[["Container"], None]
 
 
 class WorkerProcess:

@@ -30,8 +30,10 @@ from sqlalchemy.engine import URL
 
 from taskhub.adapters.sqlalchemy.engine import build_engine
 from taskhub.adapters.sqlalchemy.errors import SchemaNotReady
+from taskhub.adapters.sqlalchemy.revisions import MIGRATIONS, current_revision, head_revision, where
 
-MIGRATIONS = Path(__file__).parent / "migrations"
+__all__ = ["current_revision", "downgrade", "head_revision", "is_known", "upgrade", "where"]
+
 TASKHUB_TABLES = ("tasks", "users")
 LOCK_TIMEOUT_SECONDS = 60.0
 _alembic = threading.Lock()
@@ -121,17 +123,6 @@ def half_built(url: URL, tables: list[str]) -> str:
     )
 
 
-def where(url: URL) -> str:
-    """The database named for an operator: a SQLite file's path, else its URL without password."""
-    return str(url.database) if url.get_backend_name() == "sqlite" else url.render_as_string()
-
-
-def head_revision() -> str:
-    head = _scripts().get_current_head()
-    assert head is not None
-    return head
-
-
 def is_known(revision: str) -> bool:
     """Whether this taskhub's migrations include ``revision``."""
     try:
@@ -140,13 +131,12 @@ def is_known(revision: str) -> bool:
         return False
 
 
+def alembic_head() -> str | None:
+    """The head as Alembic reads the scripts (``revisions.head_revision`` must agree)."""
+    return _scripts().get_current_head()
+
+
 def _scripts() -> ScriptDirectory:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return ScriptDirectory.from_config(config)
-
-
-def current_revision(engine: Engine) -> str | None:
-    """The revision the database is at; ``None`` for an empty database."""
-    with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()

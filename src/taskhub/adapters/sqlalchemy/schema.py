@@ -11,8 +11,9 @@ from contextlib import contextmanager
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from taskhub.adapters.sqlalchemy import migrate
 from taskhub.adapters.sqlalchemy.errors import UNAVAILABLE, SchemaNotReady, missing_database
+from taskhub.adapters.sqlalchemy.revisions import current_revision, head_revision
+from taskhub.adapters.sqlalchemy.revisions import where as named
 from taskhub.application.ports import StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -66,7 +67,7 @@ class Schema:
                 self._make_ready()
             except UNAVAILABLE as error:
                 cause = getattr(error, "orig", None) or error
-                where = migrate.where(self._engine.url)
+                where = named(self._engine.url)
                 if missing := missing_database(error, where):
                     raise missing from error
                 message = f"The database {where} cannot be reached: {cause}"
@@ -77,27 +78,35 @@ class Schema:
     def revisions(self) -> dict[str, str | None]:
         """The database's revision and the newest this taskhub has."""
         with _refusals():
-            current = migrate.current_revision(self._engine)
-        return {"current": current, "head": migrate.head_revision()}
+            current = current_revision(self._engine)
+        return {"current": current, "head": head_revision()}
 
     def knows(self, revision: str) -> bool:
         """Whether this taskhub's migrations include ``revision``."""
+        from taskhub.adapters.sqlalchemy import migrate  # Alembic, only here: see ``revisions``
+
         return migrate.is_known(revision)
 
     def upgrade(self, revision: str = "head") -> None:
         """Migrate up to ``revision``, as ``taskhub db upgrade`` does (see ``migrate``)."""
+        from taskhub.adapters.sqlalchemy import migrate  # Alembic, only here: see ``revisions``
+
         with _refusals():
             migrate.upgrade(self._engine, revision)
 
     def downgrade(self, revision: str) -> None:
+        from taskhub.adapters.sqlalchemy import migrate  # Alembic, only here: see ``revisions``
+
         with _refusals():
             migrate.downgrade(self._engine, revision)
 
     def _make_ready(self) -> None:
-        current, head = migrate.current_revision(self._engine), migrate.head_revision()
+        current, head = current_revision(self._engine), head_revision()
         if current == head:
             return
-        where = migrate.where(self._engine.url)
+        from taskhub.adapters.sqlalchemy import migrate  # not at head: Alembic's turn
+
+        where = named(self._engine.url)
         if current is not None and not migrate.is_known(current):
             raise SchemaNotReady(
                 f"The database {where} is at schema revision {current}, which this taskhub does "
@@ -113,6 +122,8 @@ class Schema:
         self._migrate(where, current, head)
 
     def _migrate(self, where: str, current: str | None, head: str) -> None:
+        from taskhub.adapters.sqlalchemy import migrate  # Alembic, only here: see ``revisions``
+
         try:
             migrate.upgrade(self._engine)
         except (SchemaNotReady, *UNAVAILABLE):

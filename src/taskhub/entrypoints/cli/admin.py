@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
 from taskhub.domain.administrator import MIN_PASSWORD_LENGTH
 from taskhub.entrypoints.cli.output import DONE, emit, json_option, table
 from taskhub.entrypoints.cli.session import with_hub
-from taskhub.entrypoints.library import Hub
+
+if TYPE_CHECKING:
+    from taskhub.entrypoints.library import Hub
 
 
 @click.group()

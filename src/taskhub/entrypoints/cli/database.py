@@ -6,8 +6,8 @@ from typing import Any
 
 import click
 
+from taskhub import bootstrap
 from taskhub.application.ports import StoreUnavailable
-from taskhub.bootstrap import build_container, shut_down
 from taskhub.entrypoints.cli.output import FAILED, USAGE, emit, json_option
 from taskhub.settings import Settings
 from taskhub.settings.errors import SettingsError
@@ -46,7 +46,7 @@ def _migrate(action: str | None, revision: str | None, as_json: bool) -> int:
     if settings.database_kind == "memory":
         click.echo("taskhub db: the memory:// store keeps no schema to migrate.", err=True)
         return USAGE
-    container = build_container(settings)
+    container = bootstrap.build_container(settings)
     try:
         outcome = _apply(container.migrations(), action, revision)
     except SettingsError:  # the database does not exist: a setting to correct (exit 2)
@@ -55,7 +55,7 @@ def _migrate(action: str | None, revision: str | None, as_json: bool) -> int:
         click.echo(f"taskhub db: {error}", err=True)
         return FAILED
     finally:
-        shut_down(container)
+        bootstrap.shut_down(container)
     emit(outcome, as_json, lambda: f"at {outcome['current'] or 'none'} (newest {outcome['head']})")
     return 0
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -11,7 +11,9 @@ from taskhub.application.retention import PurgeReport
 from taskhub.domain.time import DURATION_EXAMPLES, format_timestamp, parse_duration
 from taskhub.entrypoints.cli.output import DONE, emit, json_option
 from taskhub.entrypoints.cli.session import with_hub
-from taskhub.entrypoints.library import Hub
+
+if TYPE_CHECKING:
+    from taskhub.entrypoints.library import Hub
 
 
 class Duration(click.ParamType[timedelta]):

@@ -4,19 +4,24 @@ every failure a request can meet turned into its line and exit code."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from taskhub.application.ports import StoreUnavailable
 from taskhub.domain.errors import DomainError
 from taskhub.domain.task import Task
 from taskhub.entrypoints.cli.output import failure, refused, show_task, task_line
-from taskhub.entrypoints.library import Hub, connect
 from taskhub.settings.errors import SettingsError
 
-Ask = Callable[[Hub], Task]
+if TYPE_CHECKING:
+    from taskhub.entrypoints.library import Hub
+
+Ask = Callable[["Hub"], Task]
 
 
 def with_hub(ask: Callable[[Hub], int], as_json: bool) -> int:
     """Run ``ask`` on a hub of the configured store whose tasks run in this process."""
+    from taskhub.entrypoints.library import connect  # the whole stack, once a command runs
+
     try:
         with connect(bus="inline") as hub:
             return ask(hub)

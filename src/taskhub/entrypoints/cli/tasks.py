@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import sys
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
@@ -20,7 +20,9 @@ from taskhub.entrypoints.cli.output import (
     table,
 )
 from taskhub.entrypoints.cli.session import submitted, with_hub
-from taskhub.entrypoints.library import Hub
+
+if TYPE_CHECKING:
+    from taskhub.entrypoints.library import Hub
 
 
 def _choice(kind: type[TaskStatus] | type[Operation] | type[TaskName]) -> click.Choice[str]:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 import click
 
 from taskhub.entrypoints.cli.output import DONE, emit, json_option, table
 from taskhub.entrypoints.cli.session import with_hub
-from taskhub.entrypoints.library import Hub
+
+if TYPE_CHECKING:
+    from taskhub.entrypoints.library import Hub
 
 
 @click.group()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -16,7 +16,9 @@ from taskhub.entrypoints.cli.output import (
     table,
 )
 from taskhub.entrypoints.cli.session import submitted
-from taskhub.entrypoints.library import Hub
+
+if TYPE_CHECKING:
+    from taskhub.entrypoints.library import Hub
 
 
 @click.group()

@@ -12,7 +12,6 @@ from flask import Flask, Response, g, request
 
 from taskhub.domain.errors import InvalidToken, TokenReadOnly, Unauthenticated
 from taskhub.entrypoints.http.state import api_state
-from taskhub.settings import Settings
 
 OPEN = ("/api/docs", "/api/openapi.json")
 READS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -22,14 +21,6 @@ CHALLENGES = {
     InvalidToken.code: f'{REALM}, error="invalid_token"',
     TokenReadOnly.code: f'{REALM}, error="insufficient_scope"',
 }
-
-
-def access_line(settings: Settings) -> str:
-    """What a server says at start of who may call its API."""
-    if settings.auth == "required":
-        return "API auth required: /api/ answers 401 without a bearer token (taskhub tokens create)"
-    return ("API auth off: anyone who reaches this port may call /api/ "
-            "(TASKHUB_AUTH=required asks for a token)")  # fmt: skip
 
 
 def require_tokens(app: Flask) -> None:

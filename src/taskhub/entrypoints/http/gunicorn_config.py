@@ -12,6 +12,8 @@
   ``--graceful-timeout`` would otherwise wait for, so that their clients reconnect elsewhere.
 
 Not with ``--preload``: the app would import prometheus-client before the directory is chosen.
+The master imports nothing of the app (the streams are imported in the worker's hooks), so that it
+keeps only gunicorn, the settings and the log and metrics setup in memory.
 """
 
 from __future__ import annotations
@@ -24,8 +26,7 @@ from gunicorn.glogging import Logger
 
 from taskhub.bootstrap.logs import configure_logging
 from taskhub.bootstrap.metrics import forget_process, share_metrics, unshare_metrics
-from taskhub.entrypoints.http.auth import access_line
-from taskhub.entrypoints.http.streams import stop_streams
+from taskhub.entrypoints.http.access import access_line
 from taskhub.settings import Settings
 from taskhub.settings.errors import SettingsError
 
@@ -63,6 +64,8 @@ def post_worker_init(worker: Any) -> None:
     worker.log.info("Worker ready (pid: %s)", worker.pid)
     if warning := threads_warning(worker.cfg.threads, Settings.from_env().sse_max_streams):
         worker.log.warning(warning)
+    from taskhub.entrypoints.http.streams import stop_streams  # the worker's: see the module
+
     graceful = signal.getsignal(signal.SIGTERM)
 
     def stop_then_drain(signum: int, frame: Any) -> None:
@@ -75,6 +78,8 @@ def post_worker_init(worker: Any) -> None:
 
 def worker_int(worker: Any) -> None:
     """SIGINT or SIGQUIT: the worker exits at once; its streams end first if they can."""
+    from taskhub.entrypoints.http.streams import stop_streams
+
     stop_streams(worker.wsgi)
 
 

@@ -11,8 +11,8 @@ from werkzeug.serving import make_server
 from taskhub.bootstrap import shut_down
 from taskhub.bootstrap.logs import configure_logging
 from taskhub.bootstrap.metrics import keep_metrics_in_process
+from taskhub.entrypoints.http.access import access_line
 from taskhub.entrypoints.http.app import create_app
-from taskhub.entrypoints.http.auth import access_line
 from taskhub.settings import Settings
 
 
