@@ -4,12 +4,17 @@ server as SVG with its figures as a table too, the backlog, and the processes se
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from uuid import UUID
 
+from flask import Flask
 from flask.testing import FlaskClient
 
+from taskhub.application.ports import StatusCounts
 from taskhub.application.presence import Presence
 from taskhub.bootstrap import Container
+from taskhub.domain.task import TaskStatus
+from taskhub.entrypoints.console.overview import page
 from taskhub.testing import HeldBus, user_fields
 from tests.console.conftest import csrf_token
 
@@ -64,3 +69,19 @@ def test_processes_that_noted_themselves_are_listed(
     assert "<td>worker</td>" in row.group(1)
     assert row.group(1).rstrip().endswith("s ago</td>")
     assert csrf_token(admin, "/admin/overview/")  # the sign-out form, on this page too
+
+
+def test_an_estimated_count_is_shown_as_one(app: Flask, admin: FlaskClient) -> None:
+    """A store may estimate a large status (PostgreSQL does: ``count_by_status``); the tile
+    says so rather than pass it off as a count."""
+    admin.post("/api/users/", json=user_fields())
+    with app.test_request_context("/admin/overview/"):
+        seen = app.extensions["taskhub"].container.service().overview()
+        counts = StatusCounts({TaskStatus.DONE: 1_234_567, TaskStatus.FAILED: 2}, {TaskStatus.DONE})
+        shown = page(replace(seen, counts=counts))
+    assert re.search(
+        r'data-count="DONE" data-estimated title="An estimate[^"]*">≈ 1,234,567<', shown
+    )
+    assert figures(shown, "data-count") == {
+        "PENDING": "0", "PROCESSING": "0", "FAILED": "2", "CANCELLED": "0"
+    }  # fmt: skip

@@ -5,14 +5,18 @@ of the matches and no scan of the table, so a page costs the same however many r
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 import pytest
-from sqlalchemy import Engine, Select, text
+from sqlalchemy import ClauseElement, Engine, text
 
+from taskhub.adapters.sqlalchemy.activity import status_count_query
 from taskhub.adapters.sqlalchemy.repositories import task_list_query, user_list_query
+from taskhub.adapters.sqlalchemy.store import session_factory
 from taskhub.adapters.sqlalchemy.tables import tasks
+from taskhub.adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 from taskhub.application.paging import Position
 from taskhub.application.ports import TaskFilter
 from taskhub.domain.task import Operation, TaskName, TaskStatus
@@ -56,7 +60,7 @@ ROW_BY_ROW = {"Sort", "Incremental Sort", "Seq Scan", "Bitmap Heap Scan"}
 
 
 @pytest.fixture(scope="module")
-def seeded(postgres_engine: Engine) -> Engine:
+def seeded(postgres_engine: Engine) -> Iterator[Engine]:
     """The session's database with TASKS tasks, one a minute, and USERS users, analysed."""
     with postgres_engine.begin() as connection:
         connection.execute(text("TRUNCATE users, tasks, administrators, api_tokens, workers"))
@@ -90,7 +94,7 @@ def seeded(postgres_engine: Engine) -> Engine:
         connection.execute(text("TRUNCATE users, tasks"))
 
 
-def plan_of(engine: Engine, query: Select[object]) -> dict[str, object]:
+def plan_of(engine: Engine, query: ClauseElement) -> dict[str, object]:
     with engine.connect() as connection:
         plan: dict[str, object] = connection.execute(Explain(query)).scalar_one()[0]["Plan"]
     return plan
@@ -124,3 +128,22 @@ def test_the_user_list_reads_its_index_in_order(seeded: Engine, deep: bool) -> N
     plan = plan_of(seeded, user_list_query(after, PAGE))
     assert "ix_users_date_joined_id" in index_names(plan), plan
     assert not ROW_BY_ROW & node_types(plan), plan
+
+
+def test_the_overview_estimates_a_large_status_and_counts_the_rest_on_their_index(
+    seeded: Engine,
+) -> None:
+    """Of the seeded tasks 98% are DONE, 1% FAILED and 1% PENDING: above 10,000 tasks a status
+    is the planner's estimate (within a tenth here, where the sample is the whole table), and the
+    rest are counted exactly, reading the status index rather than the table."""
+    with SqlAlchemyUnitOfWork(session_factory(seeded)) as uow:
+        counts = uow.tasks.count_by_status(exact_up_to=10_000)
+        exact = uow.tasks.count_by_status()
+    assert counts.estimated == {TaskStatus.DONE}
+    assert (counts[TaskStatus.FAILED], counts[TaskStatus.PENDING]) == (600, 600)
+    assert abs(counts[TaskStatus.DONE] - 58_800) < 5_880
+    assert exact.estimated == set()
+    assert dict(exact) == {TaskStatus.DONE: 58_800, TaskStatus.FAILED: 600, TaskStatus.PENDING: 600}
+    plan = plan_of(seeded, status_count_query(set(TaskStatus) - {TaskStatus.DONE}))
+    assert "ix_tasks_status_created_at_id" in index_names(plan), plan
+    assert "Seq Scan" not in node_types(plan), plan

@@ -7,13 +7,19 @@ agree with each other as of one moment.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from taskhub.application.ports import Backlog, Clock, MinuteCount, Sighting, UnitOfWorkFactory
+from taskhub.application.ports import (
+    Backlog,
+    Clock,
+    MinuteCount,
+    Sighting,
+    StatusCounts,
+    UnitOfWorkFactory,
+)
 from taskhub.application.presence import RECENT
-from taskhub.domain.task import TaskStatus
 
 DEFAULT_WINDOW = timedelta(hours=3)
 LONGEST_WINDOW = timedelta(days=2)
@@ -23,7 +29,7 @@ LONGEST_WINDOW = timedelta(days=2)
 class Overview:
     now: datetime
     since: datetime
-    counts: Mapping[TaskStatus, int]
+    counts: StatusCounts
     finished_per_minute: Sequence[MinuteCount]
     backlog: Backlog
     workers: Sequence[Sighting]

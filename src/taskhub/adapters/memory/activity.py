@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 
 from taskhub.adapters.memory.store import InMemoryStore
-from taskhub.application.ports import MinuteCount
-from taskhub.domain.task import TaskStatus
+from taskhub.application.ports import EXACT_UP_TO, MinuteCount, StatusCounts
 
 
 class InMemoryTaskActivity:
@@ -16,9 +15,10 @@ class InMemoryTaskActivity:
 
     _store: InMemoryStore
 
-    def count_by_status(self) -> Mapping[TaskStatus, int]:
+    def count_by_status(self, exact_up_to: int = EXACT_UP_TO) -> StatusCounts:
+        """Counted, always: the tasks are in memory already."""
         with self._store.lock:
-            return dict(Counter(task.status for task in self._store.tasks.values()))
+            return StatusCounts(Counter(task.status for task in self._store.tasks.values()))
 
     def finished_per_minute(self, since: datetime) -> Sequence[MinuteCount]:
         with self._store.lock:

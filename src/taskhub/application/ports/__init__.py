@@ -3,7 +3,7 @@
 Import them from here; the modules behind are only a way to keep each short.
 """
 
-from taskhub.application.ports.activity import MinuteCount
+from taskhub.application.ports.activity import EXACT_UP_TO, MinuteCount, StatusCounts
 from taskhub.application.ports.browsing import UserQuery
 from taskhub.application.ports.messaging import Clock, DispatchFailed, EventPublisher, TaskBus
 from taskhub.application.ports.observing import NO_OBSERVER, TaskObserver
@@ -30,6 +30,7 @@ from taskhub.application.ports.store import (
 from taskhub.application.ports.subscriptions import EventSubscriber, Subscription
 
 __all__ = [
+    "EXACT_UP_TO",
     "NO_OBSERVER",
     "AdministratorRepository",
     "ApiTokenRepository",
@@ -45,6 +46,7 @@ __all__ = [
     "NumberedPage",
     "PasswordHasher",
     "Sighting",
+    "StatusCounts",
     "StoreTimeout",
     "StoreUnavailable",
     "Subscription",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask import render_template
 
+from taskhub.application.overview import Overview
 from taskhub.domain.task import TaskStatus
 from taskhub.entrypoints.console.blueprint import console
 from taskhub.entrypoints.console.charts import STACK, by_minute, finished_chart
@@ -17,7 +18,11 @@ from taskhub.entrypoints.http.state import service
 @console.get("/overview/")
 def overview() -> str:
     """How the work stands now, and how it went over the last three hours."""
-    seen = service().overview()
+    return page(service().overview())
+
+
+def page(seen: Overview) -> str:
+    """The overview page of ``seen``."""
     return render_template(
         "overview.html", overview=seen, statuses=list(TaskStatus), stack=STACK,
         chart=finished_chart(seen.finished_per_minute, seen.since, seen.now),
