@@ -9,7 +9,8 @@ from uuid import UUID
 
 import pytest
 from dependency_injector import providers
-from sqlalchemy import Engine, text
+from psycopg2.extensions import TRANSACTION_STATUS_IDLE, TRANSACTION_STATUS_INTRANS
+from sqlalchemy import Engine, event, text
 
 import taskhub
 from taskhub.adapters.sqlalchemy.engine import build_engine
@@ -188,3 +189,34 @@ def test_a_forked_child_opens_its_own_connections(
     with engine.connect() as connection:  # the parent's pooled connection still works
         assert connection.exec_driver_sql("SELECT pg_backend_pid()").scalar() == parent_pid
     engine.dispose()
+
+
+def test_a_read_only_unit_of_work_sends_its_select_alone(empty_postgres: Engine) -> None:
+    """No BEGIN, no ROLLBACK: between its statements the connection holds no transaction. The
+    pool's next unit of work, on the same connection, is in a transaction again."""
+    sessions, task = session_factory(empty_postgres), a_task()
+    with SqlAlchemyUnitOfWork(sessions) as uow:
+        uow.tasks.add(task)
+        uow.commit()
+    sent: list[str] = []
+
+    def record(*args: object) -> None:
+        sent.append(str(args[2]))
+
+    event.listen(empty_postgres, "before_cursor_execute", record)
+    try:
+        with SqlAlchemyUnitOfWork(sessions).read_only() as reading:
+            assert reading.tasks.get(task.id) == task
+            assert transaction_status(reading) == TRANSACTION_STATUS_IDLE
+        with SqlAlchemyUnitOfWork(sessions) as writing:
+            assert writing.tasks.get(task.id) == task
+            assert transaction_status(writing) == TRANSACTION_STATUS_INTRANS
+    finally:
+        event.remove(empty_postgres, "before_cursor_execute", record)
+    assert [statement.split()[0] for statement in sent] == ["SELECT", "SELECT"]
+
+
+def transaction_status(uow: SqlAlchemyUnitOfWork) -> int:
+    """libpq's view of the unit of work's connection: in a transaction or not."""
+    dbapi_connection = uow._session.connection().connection.dbapi_connection
+    return int(dbapi_connection.info.transaction_status)  # type: ignore[union-attr]

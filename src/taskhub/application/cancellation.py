@@ -50,13 +50,14 @@ class SafePoint(Protocol):
 @dataclass(frozen=True)
 class StoreSafePoint:
     """A safe point that asks the store, in a unit of work of its own (the operation's may see
-    an older snapshot), whether the task's cancel was requested: one read per call."""
+    an older snapshot), whether the task's cancel was requested: one read per call, outside any
+    transaction (``UnitOfWork.read_only``)."""
 
     uow_factory: UnitOfWorkFactory
     task_id: UUID
 
     def reached(self) -> None:
-        with self.uow_factory() as uow:
+        with self.uow_factory().read_only() as uow:
             task = uow.tasks.get(self.task_id)
         if task is not None and task.cancel_requested:
             raise CancelRequested(self.task_id)

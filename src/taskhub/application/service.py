@@ -121,7 +121,9 @@ class TaskService:
         )
 
     def get(self, task_id: UUID) -> Task:
-        with self.uow_factory() as uow:
+        """The task as stored now, or ``TaskNotFound``: one read, so outside any transaction
+        (``UnitOfWork.read_only``); every status poll, detail and wait comes this way."""
+        with self.uow_factory().read_only() as uow:
             return stored_task(uow, task_id)
 
     def list(

@@ -5,6 +5,7 @@ promises out of those, once: a commit publishes nothing itself but keeps the eve
 saved for ``collect_events``; a rollback, or leaving the block without a commit, discards every
 change and every event recorded since. The entities it held are then detached: still readable
 (with whatever was changed on them, unsaved), no longer tracked; get them again to see the store.
+One made ``read_only`` refuses ``flush`` and ``commit`` here, whatever its adapter.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from taskhub.application.ports import (
     TaskRepository,
     UserRepository,
     WorkerRegistry,
+    WriteWhileReading,
 )
 from taskhub.domain.events import Event
 from taskhub.domain.task import Task
@@ -32,6 +34,11 @@ class BaseUnitOfWork(ABC):
     administrators: AdministratorRepository
     api_tokens: ApiTokenRepository
     workers: WorkerRegistry
+    _reading_only = False
+
+    def read_only(self) -> Self:
+        self._reading_only = True
+        return self
 
     def __enter__(self) -> Self:
         self._committed_events: list[Event] = []
@@ -46,7 +53,12 @@ class BaseUnitOfWork(ABC):
     ) -> None:
         self.rollback()
 
+    def flush(self) -> None:
+        self._refuse_if_reading()
+        self._flush()
+
     def commit(self) -> None:
+        self._refuse_if_reading()
         touched = list(self._touched())  # before saving, which may stop tracking the removed
         self._save()
         for entity in touched:
@@ -63,8 +75,13 @@ class BaseUnitOfWork(ABC):
         events, self._committed_events = self._committed_events, []
         return events
 
+    def _refuse_if_reading(self) -> None:
+        if self._reading_only:
+            raise WriteWhileReading
+
     @abstractmethod
-    def flush(self) -> None: ...
+    def _flush(self) -> None:
+        """Send every change to the store inside the transaction, or raise as ``_save``."""
 
     @abstractmethod
     def _begin(self) -> None:

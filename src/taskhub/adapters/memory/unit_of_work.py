@@ -49,7 +49,7 @@ class InMemoryUnitOfWork(BaseUnitOfWork):
     def _begin(self) -> None:
         """Nothing to open: each repository reads the store under its lock."""
 
-    def flush(self) -> None:
+    def _flush(self) -> None:
         """Nothing to send: the store checks and saves everything at ``commit``."""
 
     def _save(self) -> None:

@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 import os
+import select
 import weakref
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DisconnectionError
+
+# libpq's TCP keepalives: a pooled connection whose server vanished without closing it (a host
+# gone, a network cut) is found dead by the kernel within about a minute, and then reads as
+# closed at its next checkout (``_reconnect_if_closed``).
+KEEPALIVES = {
+    "keepalives": 1,
+    "keepalives_idle": 30,
+    "keepalives_interval": 10,
+    "keepalives_count": 3,
+}
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -18,6 +30,28 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def _closed_by_server(dbapi_connection: Any) -> bool:
+    """Whether the server has closed this idle connection, asked of the socket, not the server.
+
+    An idle pooled connection has nothing to read until the server ends it: a restart or a
+    terminated backend sends its last message and closes, a keepalive that failed leaves an
+    error; either way the socket polls readable (or hung up) at once, with no round trip.
+    """
+    if dbapi_connection.closed:
+        return True
+    poller = select.poll()
+    poller.register(dbapi_connection.fileno(), select.POLLIN | select.POLLERR | select.POLLHUP)
+    return bool(poller.poll(0))
+
+
+def _reconnect_if_closed(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    """SQLAlchemy's pessimistic disconnect handling (a ``checkout`` listener raising
+    ``DisconnectionError``, on which the pool connects afresh), at the cost of a ``poll()``
+    instead of ``pool_pre_ping``'s ``SELECT 1``: a third of a status read's CPU (issue 14)."""
+    if _closed_by_server(dbapi_connection):
+        raise DisconnectionError("The server closed this pooled connection; connecting again.")
 
 
 def _session_limits(statement_timeout: float, lock_timeout: float) -> str:
@@ -84,7 +118,7 @@ def build_engine(
     backend = parsed.get_backend_name()
     # Statement parameters stay out of error messages, where they would carry personal fields
     # and password hashes into logs.
-    options: dict[str, Any] = {"pool_pre_ping": True, "hide_parameters": True}
+    options: dict[str, Any] = {"hide_parameters": True}
     if backend == "postgresql":
         options |= {
             "pool_size": pool_size,
@@ -93,11 +127,14 @@ def build_engine(
             "connect_args": {
                 "connect_timeout": connect_timeout,
                 "options": _session_limits(statement_timeout, lock_timeout),
+                **KEEPALIVES,
             },
         }
     elif backend == "sqlite":
         options["connect_args"] = {"timeout": 30, "check_same_thread": False}
     engine = create_engine(parsed, **options)
+    if backend == "postgresql":
+        event.listen(engine, "checkout", _reconnect_if_closed)
     if backend == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         if transactional_ddl:

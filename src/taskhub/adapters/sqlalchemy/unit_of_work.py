@@ -1,4 +1,11 @@
-"""The SQLAlchemy unit of work: one session, one transaction, per unit of work."""
+"""The SQLAlchemy unit of work: one session, one transaction, per unit of work.
+
+One made ``read_only`` reads on a connection in autocommit instead, on PostgreSQL: psycopg2
+then sends no BEGIN and, at the end, no ROLLBACK, so a status poll is one round trip (its
+SELECT) where it was three. pysqlite already reads outside any transaction (``engine``), so
+SQLite needs nothing. Either way nothing autoflushes, and a statement that would write raises
+before it is sent: in autocommit it would have been saved at once.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +13,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.orm.attributes import flag_modified
 
 from taskhub.adapters.sqlalchemy.administrators import SqlAdministratorRepository
@@ -14,6 +21,7 @@ from taskhub.adapters.sqlalchemy.api_tokens import SqlApiTokenRepository
 from taskhub.adapters.sqlalchemy.errors import translated
 from taskhub.adapters.sqlalchemy.repositories import SqlTaskRepository, SqlUserRepository
 from taskhub.adapters.sqlalchemy.workers import SqlWorkerRegistry
+from taskhub.application.ports import WriteWhileReading
 from taskhub.application.unit_of_work import BaseUnitOfWork
 from taskhub.domain.administrator import Administrator
 from taskhub.domain.task import Task
@@ -35,9 +43,19 @@ class SqlAlchemyUnitOfWork(BaseUnitOfWork):
         self.administrators = SqlAdministratorRepository(self._session, self._accounts)
         self.api_tokens = SqlApiTokenRepository(self._session, [])
         self.workers = SqlWorkerRegistry(self._session)
-        event.listen(self._session, "before_flush", self._write_relay_bookkeeping)
+        if self._reading_only:
+            self._read_outside_transactions()
+        else:
+            event.listen(self._session, "before_flush", self._write_relay_bookkeeping)
 
-    def flush(self) -> None:
+    def _read_outside_transactions(self) -> None:
+        self._session.autoflush = False  # a change waits for ``commit``, which refuses it
+        event.listen(self._session, "do_orm_execute", _refuse_writes)
+        if self._session.get_bind().dialect.name != "sqlite":
+            with translated(self._seen):  # connecting now: the store may be down
+                self._session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+    def _flush(self) -> None:
         with translated([*self._seen, *self._accounts]):
             self._session.flush()
 
@@ -65,3 +83,9 @@ class SqlAlchemyUnitOfWork(BaseUnitOfWork):
             if isinstance(entity, Task) and session.is_modified(entity):
                 flag_modified(entity, "redispatches")
                 flag_modified(entity, "relay_after")
+
+
+def _refuse_writes(state: ORMExecuteState) -> None:
+    """Before a read-only unit of work's statement: only a SELECT may go."""
+    if not state.is_select:
+        raise WriteWhileReading

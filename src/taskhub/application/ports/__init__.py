@@ -26,6 +26,7 @@ from taskhub.application.ports.store import (
     StoreUnavailable,
     UnitOfWork,
     UnitOfWorkFactory,
+    WriteWhileReading,
 )
 from taskhub.application.ports.subscriptions import EventSubscriber, Subscription
 
@@ -59,4 +60,5 @@ __all__ = [
     "UserQuery",
     "UserRepository",
     "WorkerRegistry",
+    "WriteWhileReading",
 ]

@@ -61,6 +61,14 @@ class ConcurrentUserChange(Exception):
         self.user_id = user_id
 
 
+class WriteWhileReading(Exception):
+    """A unit of work made ``read_only`` was asked to write; nothing of it was saved. Always a
+    bug of the caller, never the store's: a read-only unit of work is chosen in code."""
+
+    def __init__(self) -> None:
+        super().__init__("This unit of work only reads; it saves nothing.")
+
+
 class UnitOfWork(Protocol):
     """One transaction over users, tasks and administrators, used as a context manager.
 
@@ -85,6 +93,15 @@ class UnitOfWork(Protocol):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None: ...
+
+    def read_only(self) -> Self:
+        """Make this unit of work, before it is entered, one that only reads. It reads what is
+        committed outside any transaction (no BEGIN and no ROLLBACK around it: each read sees
+        the latest commit, so two reads may see two states), which is what a poll of one row
+        needs and all it should pay for. Any write raises ``WriteWhileReading``: a statement
+        that writes in place when it is made, any other change at ``flush`` or ``commit``, which
+        always raise; nothing is saved."""
+        ...
 
     def flush(self) -> None:
         """Send what was changed so far to the store, inside the transaction; ``commit`` still

@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response
 
 from taskhub.domain.task import Task, TaskStatus
 from taskhub.entrypoints.console.blueprint import console
-from taskhub.entrypoints.http.schemas import TaskSchema
+from taskhub.entrypoints.http.schemas import TASK_SCHEMA
 from taskhub.entrypoints.http.state import service
 from taskhub.entrypoints.http.streams import task_events
 
@@ -27,7 +27,7 @@ FIELD_OF_CODE = {"username_taken": "username", "email_taken": "email"}
 @console.get("/tasks/<uuid:task_id>.json")
 def task_json(task_id: UUID) -> Response:
     """The task as the API's status endpoint shows it: what the page polls."""
-    return jsonify(TaskSchema().dump(service().get(task_id)))
+    return jsonify(TASK_SCHEMA.dump(service().get(task_id)))
 
 
 @console.get("/tasks/<uuid:task_id>/events")

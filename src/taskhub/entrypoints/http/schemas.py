@@ -187,6 +187,9 @@ class TaskSchema(ma.Schema):
         return task.to_dict()
 
 
+TASK_SCHEMA = TaskSchema()  # one for every response and event: a dump keeps no state in it
+
+
 class HealthSchema(ma.Schema):
     status = fields.String(required=True)
     checks = fields.Dict(keys=fields.String(), values=fields.String())

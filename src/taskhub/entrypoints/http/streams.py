@@ -32,7 +32,7 @@ from flask import Flask, Response, current_app, request
 from taskhub.application.following import Seen
 from taskhub.domain.task import Task
 from taskhub.entrypoints.http.problems import problem_response
-from taskhub.entrypoints.http.schemas import TaskSchema
+from taskhub.entrypoints.http.schemas import TASK_SCHEMA
 from taskhub.entrypoints.http.state import service, settings
 
 EVENT_STREAM = "text/event-stream"
@@ -139,7 +139,7 @@ def server_sent(states: Generator[Task | None]) -> Iterator[str]:
             if task is None:
                 yield ": still following\n\n"
                 continue
-            yield event("task", TaskSchema().dump(task), event_id(task))
+            yield event("task", TASK_SCHEMA.dump(task), event_id(task))
             if task.is_finished:
                 yield event("end", {"status": str(task.status)})
 

@@ -2,7 +2,8 @@
 
 Submissions answer ``202 Accepted`` with the seed's body, ``Location`` and ``Retry-After``. With
 ``Prefer: wait=N`` a submission whose task finishes within N seconds answers ``200`` with the task
-instead (``Content-Location`` names its status endpoint); the status endpoint always answers 200.
+instead (``Content-Location`` names its status endpoint); the status endpoint always answers 200,
+or 304 when ``If-None-Match`` names the task's tag (``task_tag``), without dumping it.
 """
 
 from __future__ import annotations
@@ -21,12 +22,15 @@ from taskhub.application.service import Idempotency
 from taskhub.domain.task import Task
 from taskhub.entrypoints.http.observing import request_id
 from taskhub.entrypoints.http.problems import UnreadableRequest
-from taskhub.entrypoints.http.schemas import TaskSchema
+from taskhub.entrypoints.http.schemas import TASK_SCHEMA
 from taskhub.entrypoints.http.state import service, settings
 
 IDEMPOTENCY_KEY = re.compile(r"[!-~]{1,255}")  # printable ASCII, as the IETF draft's sf-string
 WAIT_PREFERENCE = re.compile(r"\s*wait\s*=\s*\"?([0-9]+)\"?\s*", re.IGNORECASE)
 RETRY_AFTER_SECONDS = "1"
+# A tag names a state of a task, not of its JSON: this digest of the published fields stands for
+# the shape, so that a release that adds or drops one does not answer 304 to an older tag.
+SHAPE = hashlib.sha256(",".join(TASK_SCHEMA.fields).encode()).hexdigest()[:8]
 # What a submitting view returns: a 202 for flask-smorest to dump, or a finished task's 200.
 Answer = Response | tuple[dict[str, Any], int, dict[str, str]]
 
@@ -52,12 +56,26 @@ def accepted(task: Task, action: str) -> Answer:
 
 
 def current_status(task_id: UUID) -> Response:
-    """The task's status with a strong ETag; 304 when If-None-Match names it."""
+    """The task's status with a strong ETag; 304 when If-None-Match names it, before the task
+    is dumped: a poll of an unchanged task costs its read and no more."""
     wait = preferred_wait(settings().max_wait_seconds)
-    response = task_response(task_after(task_id, wait), 200, waited(wait))
-    response.add_etag()
-    response.make_conditional(request)
+    task = task_after(task_id, wait)
+    tag = task_tag(task)
+    if not request.if_none_match.contains_weak(tag):  # RFC 9110's comparison for it
+        response = task_response(task, 200, waited(wait))
+        response.set_etag(tag)
+        return response
+    response = Response(headers=waited(wait))
+    response.set_etag(tag)
+    response.make_conditional(request)  # 304, as werkzeug words it (412 with If-Match)
     return response
+
+
+def task_tag(task: Task) -> str:
+    """What tells one visible state of a task from another: its id, its version (bumped by every
+    save) and its cancel mark, which is saved in place, keeping the version (``cancellation``).
+    The other writes in place (lease, relay backoff) change nothing the API shows."""
+    return f"{task.id}.{task.version}.{int(task.cancel_requested)}.{SHAPE}"
 
 
 def task_after(task_id: UUID, wait: float | None) -> Task:
@@ -73,7 +91,7 @@ def task_after(task_id: UUID, wait: float | None) -> Task:
 def task_response(task: Task, status: int, headers: Mapping[str, str]) -> Response:
     """The task dumped by ``TaskSchema``, as a response flask-smorest passes on as it is: the
     status endpoint's (tagged, conditional) and a submission's 200 after a wait."""
-    response = jsonify(TaskSchema().dump(task))
+    response = jsonify(TASK_SCHEMA.dump(task))
     response.status_code = status
     response.headers.update(headers)
     return response
