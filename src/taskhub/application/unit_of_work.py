@@ -17,6 +17,7 @@ from typing import Self
 from taskhub.application.ports import (
     AdministratorRepository,
     ApiTokenRepository,
+    TaskClaims,
     TaskRepository,
     UserRepository,
     WorkerRegistry,
@@ -29,6 +30,7 @@ from taskhub.domain.user import User
 class BaseUnitOfWork(ABC):
     users: UserRepository
     tasks: TaskRepository
+    claims: TaskClaims
     administrators: AdministratorRepository
     api_tokens: ApiTokenRepository
     workers: WorkerRegistry

@@ -5,6 +5,7 @@ Import them from here; the modules behind are only a way to keep each short.
 
 from taskhub.application.ports.activity import MinuteCount
 from taskhub.application.ports.browsing import UserQuery
+from taskhub.application.ports.claims import TaskClaims, claimable_at_once
 from taskhub.application.ports.messaging import Clock, DispatchFailed, EventPublisher, TaskBus
 from taskhub.application.ports.observing import NO_OBSERVER, TaskObserver
 from taskhub.application.ports.presence import Sighting, WorkerRegistry
@@ -49,6 +50,7 @@ __all__ = [
     "StoreUnavailable",
     "Subscription",
     "TaskBus",
+    "TaskClaims",
     "TaskFilter",
     "TaskObserver",
     "TaskRepository",
@@ -57,4 +59,5 @@ __all__ = [
     "UserQuery",
     "UserRepository",
     "WorkerRegistry",
+    "claimable_at_once",
 ]
