@@ -153,7 +153,8 @@ def test_a_task_read_before_its_claim_is_read_again_as_claimed(
         assert uow.tasks.get(task.id) is not None
         claimed = uow.claims.claim(task.id, MOMENT, LEASE, CLAIMED, ATTEMPTS)
         again = uow.tasks.get(task.id)
-        assert claimed is not None and again is not None
+        assert claimed is not None
+        assert again is not None
         assert (again.status, again.attempt, again.version) == (
             TaskStatus.PROCESSING,
             1,
