@@ -21,6 +21,7 @@ from taskhub.application.ports import (
     ConcurrentUpdate,
     EventPublisher,
     TaskObserver,
+    UnitOfWork,
     UnitOfWorkFactory,
 )
 from taskhub.domain.task import Task, TaskStatus
@@ -49,17 +50,17 @@ class SafePoint(Protocol):
 
 @dataclass(frozen=True)
 class StoreSafePoint:
-    """A safe point that asks the store, in a unit of work of its own (the operation's may see
-    an older snapshot), whether the task's cancel was requested: one read per call, outside any
-    transaction (``UnitOfWork.read_only``)."""
+    """A safe point that asks the store, in the operation's own unit of work, whether the
+    task's cancel was requested: one narrow read per call (``TaskClaims.cancel_requested``).
+    Each read sees what was committed since: a new statement does on PostgreSQL (READ
+    COMMITTED) and on SQLite (an operation reads outside a transaction until it writes, and
+    none writes before its last safe point); the in-memory store reads its committed state."""
 
-    uow_factory: UnitOfWorkFactory
+    uow: UnitOfWork
     task_id: UUID
 
     def reached(self) -> None:
-        with self.uow_factory().read_only() as uow:
-            task = uow.tasks.get(self.task_id)
-        if task is not None and task.cancel_requested:
+        if self.uow.claims.cancel_requested(self.task_id):
             raise CancelRequested(self.task_id)
 
 

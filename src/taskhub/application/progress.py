@@ -3,7 +3,8 @@
 An operation's effect commits with its task's DONE, in one unit of work; a report made inside
 that unit of work would only be seen at the end, when it says nothing. So a report is its own
 small transaction on the task, made by ``StoreProgress`` and published as ``task.progressed``
-after its commit, and the runner reads the task for its DONE only after the operation, so that
+after its commit. Each is one write over the task as the claim last saved it
+(``claiming.save_over_claim``), and the runner writes its DONE over the last report's, so that
 the report's new version is the one its compare-and-set expects.
 """
 
@@ -11,12 +12,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from taskhub.application.ports import (
-    Clock,
-    ConcurrentUpdate,
-    EventPublisher,
-    UnitOfWorkFactory,
-)
+from taskhub.application.claiming import save_over_claim
+from taskhub.application.ports import Clock, EventPublisher, UnitOfWorkFactory
 from taskhub.domain.task import Task
 
 CLAIMED = 10  # a claimed task's progress, before its operation has done anything
@@ -45,8 +42,9 @@ def partway(done: int, total: int) -> int:
 
 
 class StoreProgress:
-    """Reports the progress of one claim (``task_id`` at ``attempt``), each report a unit of
-    work of its own; a report not above the last one this claim made asks nothing of the store."""
+    """Reports the progress of one claim, each report a unit of work of its own; a report not
+    above the last one this claim made asks nothing of the store. ``task`` is the task as this
+    claim last saved it: the claim, then each report."""
 
     def __init__(
         self,
@@ -56,17 +54,14 @@ class StoreProgress:
         claimed: Task,
     ) -> None:
         self._uow_factory, self._clock, self._publisher = uow_factory, clock, publisher
-        self._task_id, self._attempt = claimed.id, claimed.attempt
-        self._reported = claimed.progress
+        self.task = claimed
 
     def report(self, percent: int) -> None:
-        if percent <= self._reported:
+        if percent <= self.task.progress:
             return
+        now = self._clock.now()
         with self._uow_factory() as uow:
-            task = uow.tasks.get(self._task_id)
-            if task is None or task.attempt != self._attempt or task.is_finished:
-                raise ConcurrentUpdate(self._task_id)  # no longer this claim's to report on
-            task.report_progress(percent, self._clock.now())
+            task = save_over_claim(uow, self.task, lambda t: t.report_progress(percent, now))
             uow.commit()
             self._publisher.publish(uow.collect_events())
-        self._reported = percent
+        self.task = task

@@ -11,6 +11,7 @@ from uuid import UUID
 
 from taskhub.application.cancellation import CancelRequested, StoreSafePoint
 from taskhub.application.catalogue import CATALOGUE, Catalogue, entry_for
+from taskhub.application.claiming import as_claimed, claim, save_over_claim
 from taskhub.application.heartbeat import Heartbeat
 from taskhub.application.log_context import logging_about, task_fields
 from taskhub.application.lookups import stored_task
@@ -144,16 +145,10 @@ class Runner:
 
     def _try_claim(self, task_id: UUID) -> Task | None:
         with self.uow_factory() as uow:
-            task = stored_task(uow, task_id)
             now = self.clock.now()
-            if not task.can_be_claimed(now):
+            task = claim(uow, task_id, now, self.lease, CLAIMED_PROGRESS, self.max_attempts)
+            if task is None:
                 return None
-            ended = task.cancel_if_requested(now) or task.abandon_if_exhausted(
-                self.max_attempts, now
-            )
-            if not ended:
-                task.start(now, self.lease)
-                task.report_progress(CLAIMED_PROGRESS, now)
             uow.commit()
             self._publish(uow)
         if task.status is TaskStatus.CANCELLED:
@@ -167,17 +162,18 @@ class Runner:
 
     def _perform(self, claimed: Task) -> Task:
         """A cancel requested since the claim stops the task before its operation starts (a
-        safe point for any). The task is read for its DONE only after the effect: the
-        operation's progress reports (``StoreProgress``) have moved its version meanwhile."""
-        safe_point = StoreSafePoint(self.uow_factory, claimed.id)
-        safe_point.reached()
+        safe point for any, asked in the operation's unit of work). DONE is written over the
+        task as the claim last saved it (``StoreProgress.task``: the operation's progress
+        reports move its version), after the effect, with no read of the task."""
         progress = StoreProgress(self.uow_factory, self.clock, self.publisher, claimed)
         with self.uow_factory() as uow:
+            safe_point = StoreSafePoint(uow, claimed.id)
+            safe_point.reached()
             entry = entry_for(claimed, self.catalogue)
             result = entry.perform(claimed, uow, self.clock.now(), safe_point, progress)
             uow.flush()  # the effect first: its lock waits must not hold the task's row
-            task = self._get_as_claimed(uow, claimed)
-            task.succeed(result, self.clock.now())
+            now = self.clock.now()
+            task = save_over_claim(uow, progress.task, lambda t: t.succeed(result, now))
             uow.commit()
             self._publish(uow)
         self.observer.finished(task, claimed.updated_at)  # updated when claimed: ``Task.start``
@@ -190,20 +186,13 @@ class Runner:
         """End the claimed task FAILED or CANCELLED (``end``), unless it was taken over."""
         try:
             with self.uow_factory() as uow:
-                task = self._get_as_claimed(uow, claimed)
+                task = as_claimed(uow, claimed)
                 end(task, self.clock.now())
                 uow.commit()
                 self._publish(uow)
             self.observer.finished(task, claimed.updated_at)
         except ConcurrentUpdate:
             log.info("Task %s was taken over before it could be ended", claimed.id)
-
-    def _get_as_claimed(self, uow: UnitOfWork, claimed: Task) -> Task:
-        """The task, provided it is still under this runner's claim (same attempt)."""
-        task = stored_task(uow, claimed.id)
-        if task.attempt != claimed.attempt or task.is_finished:
-            raise ConcurrentUpdate(claimed.id)
-        return task
 
     def _load(self, task_id: UUID) -> Task:
         with self.uow_factory() as uow:

@@ -18,6 +18,7 @@ from typing import Self
 from taskhub.application.ports import (
     AdministratorRepository,
     ApiTokenRepository,
+    TaskClaims,
     TaskRepository,
     UserRepository,
     WorkerRegistry,
@@ -31,6 +32,7 @@ from taskhub.domain.user import User
 class BaseUnitOfWork(ABC):
     users: UserRepository
     tasks: TaskRepository
+    claims: TaskClaims
     administrators: AdministratorRepository
     api_tokens: ApiTokenRepository
     workers: WorkerRegistry

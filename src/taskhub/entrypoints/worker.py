@@ -28,17 +28,24 @@ from taskhub.domain.task import Task
 from taskhub.settings import Settings
 
 if TYPE_CHECKING:
+    from taskhub.application.service import TaskService
     from taskhub.bootstrap import Container
 
 Configure = Callable[["Container"], None]
 
 
 class WorkerProcess:
-    """The container of this worker process, from Celery's start of the process to its end."""
+    """The container of this worker process, from Celery's start of the process to its end.
+
+    Its service is made once, at the start: the container's is made per use (so that a test's
+    override takes effect at once), which would cost every task a service, a relay and a
+    retention; a worker's container is configured before its start and not after.
+    """
 
     def __init__(self, settings: Settings, configure: Configure | None) -> None:
         self._settings, self._configure = settings, configure
         self._container: Container | None = None
+        self._service: TaskService | None = None
         self.app = worker_app(settings, self.run)
 
     def start(self, **_: Any) -> None:
@@ -46,6 +53,7 @@ class WorkerProcess:
         if self._configure:
             self._configure(container)
         self._container = bootstrap.start(container)
+        self._service = container.service()
 
     def start_unforked(self, sender: Any, **_: Any) -> None:
         """At ``worker_init``: build now only for pools that send no ``worker_process_init``."""
@@ -57,14 +65,14 @@ class WorkerProcess:
         configure_logging(self._settings, loglevel)
 
     def stop(self, **_: Any) -> None:
-        container, self._container = self._container, None
+        container, self._container, self._service = self._container, None, None
         if container is not None:
             bootstrap.shut_down(container)
 
     def run(self, task_id: UUID) -> Task:
-        if self._container is None:
+        if self._service is None:
             raise RuntimeError("This worker process has no container: its start failed (logged).")
-        return self._container.service().run(task_id)
+        return self._service.run(task_id)
 
 
 def make_app(settings: Settings | None = None, configure: Configure | None = None) -> Celery:

@@ -14,6 +14,7 @@ from uuid import UUID
 
 from taskhub.adapters.memory.administrators import InMemoryAdministratorRepository
 from taskhub.adapters.memory.api_tokens import InMemoryApiTokenRepository
+from taskhub.adapters.memory.claims import InMemoryTaskClaims
 from taskhub.adapters.memory.store import InMemoryStore, detached
 from taskhub.adapters.memory.tasks import InMemoryTaskRepository, saved_over
 from taskhub.adapters.memory.users import InMemoryUserRepository
@@ -34,6 +35,7 @@ from taskhub.domain.user_fields import email_key
 class InMemoryUnitOfWork(BaseUnitOfWork):
     users: InMemoryUserRepository
     tasks: InMemoryTaskRepository
+    claims: InMemoryTaskClaims
     administrators: InMemoryAdministratorRepository
     api_tokens: InMemoryApiTokenRepository
     workers: InMemoryWorkerRegistry
@@ -42,6 +44,7 @@ class InMemoryUnitOfWork(BaseUnitOfWork):
         self._store = store
         self.users = InMemoryUserRepository(store)
         self.tasks = InMemoryTaskRepository(store)
+        self.claims = InMemoryTaskClaims(store, lambda: self.tasks)
         self.administrators = InMemoryAdministratorRepository(store)
         self.api_tokens = InMemoryApiTokenRepository(store)
         self.workers = InMemoryWorkerRegistry(store)

@@ -18,6 +18,7 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from taskhub.adapters.sqlalchemy.administrators import SqlAdministratorRepository
 from taskhub.adapters.sqlalchemy.api_tokens import SqlApiTokenRepository
+from taskhub.adapters.sqlalchemy.claims import SqlTaskClaims
 from taskhub.adapters.sqlalchemy.errors import translated
 from taskhub.adapters.sqlalchemy.repositories import SqlTaskRepository, SqlUserRepository
 from taskhub.adapters.sqlalchemy.workers import SqlWorkerRegistry
@@ -39,6 +40,7 @@ class SqlAlchemyUnitOfWork(BaseUnitOfWork):
         self._seen: list[User | Task] = []
         self.users = SqlUserRepository(self._session, self._seen)
         self.tasks = SqlTaskRepository(self._session, self._seen)
+        self.claims = SqlTaskClaims(self._session, self._seen)
         self._accounts: list[Administrator] = []
         self.administrators = SqlAdministratorRepository(self._session, self._accounts)
         self.api_tokens = SqlApiTokenRepository(self._session, [])

@@ -5,6 +5,7 @@ Import them from here; the modules behind are only a way to keep each short.
 
 from taskhub.application.ports.activity import EXACT_UP_TO, MinuteCount, StatusCounts
 from taskhub.application.ports.browsing import UserQuery
+from taskhub.application.ports.claims import TaskClaims, claimable_at_once
 from taskhub.application.ports.messaging import Clock, DispatchFailed, EventPublisher, TaskBus
 from taskhub.application.ports.observing import NO_OBSERVER, TaskObserver
 from taskhub.application.ports.presence import Sighting, WorkerRegistry
@@ -52,6 +53,7 @@ __all__ = [
     "StoreUnavailable",
     "Subscription",
     "TaskBus",
+    "TaskClaims",
     "TaskFilter",
     "TaskObserver",
     "TaskRepository",
@@ -61,4 +63,5 @@ __all__ = [
     "UserRepository",
     "WorkerRegistry",
     "WriteWhileReading",
+    "claimable_at_once",
 ]

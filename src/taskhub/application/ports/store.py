@@ -10,6 +10,7 @@ from types import TracebackType
 from typing import Protocol, Self
 from uuid import UUID
 
+from taskhub.application.ports.claims import TaskClaims
 from taskhub.application.ports.presence import WorkerRegistry
 from taskhub.application.ports.repositories import (
     AdministratorRepository,
@@ -76,11 +77,12 @@ class UnitOfWork(Protocol):
     commit the changes are visible to every later unit of work. ``commit`` raises
     ``StoreUnavailable`` when the store cannot be reached, and the domain's uniqueness errors,
     ``ConcurrentUpdate`` or ``ConcurrentUserChange`` as the repositories describe; in every case
-    nothing was saved.
+    nothing was saved. ``claims`` are the writes of a runner over the tasks it holds.
     """
 
     users: UserRepository
     tasks: TaskRepository
+    claims: TaskClaims
     administrators: AdministratorRepository
     api_tokens: ApiTokenRepository
     workers: WorkerRegistry
