@@ -158,6 +158,28 @@ def test_a_connection_lost_before_commit_saves_nothing(empty_postgres: Engine) -
         assert uow.users.count() == 0
 
 
+def test_a_connection_lost_while_another_failure_leaves_the_block_raises_that_failure(
+    empty_postgres: Engine,
+) -> None:
+    """A runner's operation holds a connection (its safe point read) when a progress report, in
+    a unit of work of its own, finds the server gone; leaving the operation's block must raise
+    that outage, which the runner waits out under its claim, not the dead connection's ROLLBACK
+    (an unexpected error, which cost the task an attempt)."""
+    sessions = session_factory(empty_postgres)
+
+    def operation() -> None:
+        with SqlAlchemyUnitOfWork(sessions) as uow:
+            uow.tasks.get(a_task().id)  # the unit of work now holds a connection, in a transaction
+            with empty_postgres.begin() as other:
+                other.execute(TERMINATE_OTHERS)
+            raise StoreUnavailable("the report's outage")
+
+    with pytest.raises(StoreUnavailable, match="the report's"):
+        operation()
+    with SqlAlchemyUnitOfWork(sessions) as uow:  # the pool hands out a live connection again
+        assert uow.users.count() == 0
+
+
 def test_a_value_postgresql_cannot_store_is_invalid_data_and_saves_nothing(
     empty_postgres: Engine,
 ) -> None:

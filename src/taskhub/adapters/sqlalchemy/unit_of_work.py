@@ -19,7 +19,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from taskhub.adapters.sqlalchemy.administrators import SqlAdministratorRepository
 from taskhub.adapters.sqlalchemy.api_tokens import SqlApiTokenRepository
 from taskhub.adapters.sqlalchemy.claims import SqlTaskClaims
-from taskhub.adapters.sqlalchemy.errors import translated
+from taskhub.adapters.sqlalchemy.errors import UNAVAILABLE, translated
 from taskhub.adapters.sqlalchemy.repositories import SqlTaskRepository, SqlUserRepository
 from taskhub.adapters.sqlalchemy.workers import SqlWorkerRegistry
 from taskhub.application.ports import WriteWhileReading
@@ -68,8 +68,14 @@ class SqlAlchemyUnitOfWork(BaseUnitOfWork):
     def _discard(self) -> None:
         """Close the session: the database rolls back what was not committed, and the entities
         it loaded are detached with their values (a session rollback would expire them, and an
-        expired detached entity can no longer be read)."""
-        self._session.close()
+        expired detached entity can no longer be read). A connection that died meanwhile cannot
+        roll back, and need not (its server ended the transaction): it is dropped instead, so
+        that leaving the block raises what made it leave (an outage met on another connection,
+        say), not the dead connection's ROLLBACK."""
+        try:
+            self._session.close()
+        except UNAVAILABLE:
+            self._session.invalidate()
         self._seen.clear()
         self._accounts.clear()
 
