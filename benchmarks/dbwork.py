@@ -41,6 +41,7 @@ import psutil
 import psycopg2
 
 from benchmarks.deployment import POSTGRES
+from benchmarks.floor_app import APPLICATION_NAME
 from benchmarks.scenarios import FINAL, Context, Figures, submit_creates
 from benchmarks.servers import postmaster_pid
 
@@ -196,7 +197,9 @@ class Server:
 
     def flush(self) -> None:
         """End every idle backend of the database until none older than now is left: each
-        flushes its pending statistics as it exits, and the pools reconnect on next use."""
+        flushes its pending statistics as it exits, and the pools reconnect on next use. The
+        floor's are left (it holds one connection per thread and never reconnects): it is idle
+        while dbwork runs, so its statistics are flushed already."""
         with _admin() as cursor:
             cursor.execute("SELECT now()")
             since = cursor.fetchone()[0]
@@ -204,8 +207,9 @@ class Server:
             while time.monotonic() < deadline:
                 cursor.execute(
                     "SELECT pid, state FROM pg_stat_activity WHERE datname = %s"
-                    " AND backend_type = 'client backend' AND backend_start < %s",
-                    (self.database, since),
+                    " AND backend_type = 'client backend' AND backend_start < %s"
+                    " AND application_name <> %s",
+                    (self.database, since, APPLICATION_NAME),
                 )
                 older = cursor.fetchall()
                 if not older:

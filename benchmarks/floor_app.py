@@ -22,6 +22,7 @@ import psycopg2
 import redis
 
 TABLE = "bench_floor"
+APPLICATION_NAME = "bench_floor"  # dbwork leaves these backends be: they cannot reconnect
 QUEUE = "bench_floor"
 CREATE_TABLE = (
     f"CREATE TABLE IF NOT EXISTS {TABLE} (id uuid PRIMARY KEY, body jsonb NOT NULL, "
@@ -75,7 +76,9 @@ class Floor:
     def _connection(self) -> Any:
         connection = getattr(self._local, "connection", None)
         if connection is None:
-            connection = self._local.connection = psycopg2.connect(self._database_url)
+            connection = self._local.connection = psycopg2.connect(
+                self._database_url, application_name=APPLICATION_NAME
+            )
         return connection
 
 

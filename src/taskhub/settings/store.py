@@ -32,7 +32,11 @@ class StoreSettings(BaseModel):
         description="where the embedded SQLite file lives (created if missing)",
         json_schema_extra={"shown": "`$XDG_DATA_HOME/taskhub` or `~/.local/share/taskhub`"},
     )
-    db_pool_size: AtLeastOne = setting(5, "PostgreSQL connections kept per process")
+    db_pool_size: AtLeastOne = setting(
+        10,
+        "PostgreSQL connections kept per process: at least gunicorn's `--threads` (8), or the "
+        "connections beyond it are opened and closed request by request",
+    )
     db_max_overflow: Annotated[int, Field(ge=0)] = setting(
         10, "PostgreSQL connections a process may open beyond its pool"
     )
