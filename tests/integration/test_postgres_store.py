@@ -11,6 +11,7 @@ import pytest
 from dependency_injector import providers
 from psycopg2.extensions import TRANSACTION_STATUS_IDLE, TRANSACTION_STATUS_INTRANS
 from sqlalchemy import Engine, event, text
+from sqlalchemy.orm import sessionmaker
 
 import taskhub
 from taskhub.adapters.sqlalchemy.engine import build_engine
@@ -156,6 +157,16 @@ def test_a_connection_lost_before_commit_saves_nothing(empty_postgres: Engine) -
     with SqlAlchemyUnitOfWork(sessions) as uow:
         assert uow.users.get(user.id) is None
         assert uow.users.count() == 0
+
+
+def test_a_unit_of_work_refuses_sessions_without_its_listeners(empty_postgres: Engine) -> None:
+    """Its listeners are on ``UnitOfWorkSession`` (``sessions``): a plain session would save a
+    task without its relay bookkeeping, and a read-only one would let writes through."""
+    with (
+        pytest.raises(TypeError, match="session_factory"),
+        SqlAlchemyUnitOfWork(sessionmaker(bind=empty_postgres)),
+    ):
+        pass
 
 
 def test_a_connection_lost_while_another_failure_leaves_the_block_raises_that_failure(

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from taskhub.adapters.sqlalchemy.engine import build_engine
 from taskhub.adapters.sqlalchemy.schema import Schema
+from taskhub.adapters.sqlalchemy.sessions import UnitOfWorkSession
 
 
 def open_engine(
@@ -29,7 +30,7 @@ def open_engine(
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions that keep loaded values after commit: entities outlive their unit of work."""
-    return sessionmaker(bind=engine, expire_on_commit=False)
+    return sessionmaker(bind=engine, expire_on_commit=False, class_=UnitOfWorkSession)
 
 
 class ReadySessions:

@@ -10,19 +10,16 @@ before it is sent: in autocommit it would have been saved at once.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
 
-from sqlalchemy import event
-from sqlalchemy.orm import ORMExecuteState, Session
-from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy.orm import Session
 
 from taskhub.adapters.sqlalchemy.administrators import SqlAdministratorRepository
 from taskhub.adapters.sqlalchemy.api_tokens import SqlApiTokenRepository
 from taskhub.adapters.sqlalchemy.claims import SqlTaskClaims
 from taskhub.adapters.sqlalchemy.errors import UNAVAILABLE, translated
 from taskhub.adapters.sqlalchemy.repositories import SqlTaskRepository, SqlUserRepository
+from taskhub.adapters.sqlalchemy.sessions import READING, UnitOfWorkSession
 from taskhub.adapters.sqlalchemy.workers import SqlWorkerRegistry
-from taskhub.application.ports import WriteWhileReading
 from taskhub.application.unit_of_work import BaseUnitOfWork
 from taskhub.domain.administrator import Administrator
 from taskhub.domain.task import Task
@@ -45,14 +42,14 @@ class SqlAlchemyUnitOfWork(BaseUnitOfWork):
         self.administrators = SqlAdministratorRepository(self._session, self._accounts)
         self.api_tokens = SqlApiTokenRepository(self._session, [])
         self.workers = SqlWorkerRegistry(self._session)
+        if not isinstance(self._session, UnitOfWorkSession):
+            raise TypeError("A unit of work needs sessions from store.session_factory.")
         if self._reading_only:
             self._read_outside_transactions()
-        else:
-            event.listen(self._session, "before_flush", self._write_relay_bookkeeping)
 
     def _read_outside_transactions(self) -> None:
         self._session.autoflush = False  # a change waits for ``commit``, which refuses it
-        event.listen(self._session, "do_orm_execute", _refuse_writes)
+        self._session.info[READING] = True  # statements other than SELECT refused (``sessions``)
         if self._session.get_bind().dialect.name != "sqlite":
             with translated(self._seen):  # connecting now: the store may be down
                 self._session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
@@ -81,19 +78,3 @@ class SqlAlchemyUnitOfWork(BaseUnitOfWork):
 
     def _touched(self) -> Iterable[User | Task]:
         return self._seen
-
-    def _write_relay_bookkeeping(self, session: Session, *_: Any) -> None:
-        """Before every flush: a saved task writes its relay columns even if they look unchanged.
-        The relay may have noted a redispatch since it was loaded (keeping the version, see
-        ``record_redispatch``), and a claim must clear that, as the in-memory store's save does
-        (``saved_over``)."""
-        for entity in session.dirty:
-            if isinstance(entity, Task) and session.is_modified(entity):
-                flag_modified(entity, "redispatches")
-                flag_modified(entity, "relay_after")
-
-
-def _refuse_writes(state: ORMExecuteState) -> None:
-    """Before a read-only unit of work's statement: only a SELECT may go."""
-    if not state.is_select:
-        raise WriteWhileReading
