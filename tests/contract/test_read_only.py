@@ -11,25 +11,11 @@ from taskhub.application.ports import TaskFilter, UnitOfWork, UnitOfWorkFactory,
 from taskhub.domain.task import Task, TaskStatus
 from taskhub.domain.user import User
 from taskhub.testing import MOMENT, a_task, a_user
+from tests.contract.test_task_bookkeeping import claimed_task
+from tests.contract.test_task_bookkeeping import loaded as stored
 from tests.contract.test_unit_of_work import saved_task, saved_user
 
 LEASE = timedelta(minutes=1)
-
-
-def stored(uow_factory: UnitOfWorkFactory, task: Task) -> Task:
-    with uow_factory() as uow:
-        found = uow.tasks.get(task.id)
-    assert found is not None
-    return found
-
-
-def running(uow_factory: UnitOfWorkFactory) -> Task:
-    task = a_task()
-    task.start(MOMENT, LEASE)
-    with uow_factory() as uow:
-        uow.tasks.add(task)
-        uow.commit()
-    return task
 
 
 def test_a_read_only_unit_of_work_reads_what_is_committed(uow_factory: UnitOfWorkFactory) -> None:
@@ -40,7 +26,7 @@ def test_a_read_only_unit_of_work_reads_what_is_committed(uow_factory: UnitOfWor
     assert (found, who) == (task, user)
     assert found is not None
     assert found.to_dict() == task.to_dict()
-    assert found.version == stored(uow_factory, task).version
+    assert found.version == stored(uow_factory, task.id).version
 
 
 def add_task(uow: UnitOfWork, _task: Task) -> None:
@@ -69,12 +55,12 @@ def test_a_change_is_refused_at_commit_and_flush_and_nothing_is_saved(
             uow.commit()
     with uow_factory() as uow:
         assert (uow.tasks.count(TaskFilter()), uow.users.count()) == (1, 0)
-    assert stored(uow_factory, task).to_dict() == task.to_dict()
+    assert stored(uow_factory, task.id).to_dict() == task.to_dict()
 
 
 def test_a_write_in_place_is_refused_and_not_saved(uow_factory: UnitOfWorkFactory) -> None:
     """Refused when made, by a store that would send it at once, or at the latest at commit."""
-    task = running(uow_factory)
+    task = claimed_task(uow_factory)
     with uow_factory().read_only() as uow:
         loaded = uow.tasks.get(task.id)
         assert loaded is not None
@@ -85,7 +71,7 @@ def test_a_write_in_place_is_refused_and_not_saved(uow_factory: UnitOfWorkFactor
     with pytest.raises(WriteWhileReading), uow_factory().read_only() as uow:  # noqa: PT012
         uow.tasks.renew_lease(task.id, task.attempt, MOMENT + 2 * LEASE)
         uow.commit()
-    after = stored(uow_factory, task)
+    after = stored(uow_factory, task.id)
     assert (after.cancel_requested_at, after.lease_expires_at) == (None, task.lease_expires_at)
     assert after.status is TaskStatus.PROCESSING
 
@@ -110,4 +96,4 @@ def test_a_plain_unit_of_work_still_writes_after_a_read_only_one(
     with uow_factory() as uow:
         uow.tasks.get(task.id).start(MOMENT, LEASE)  # type: ignore[union-attr]
         uow.commit()
-    assert stored(uow_factory, task).status is TaskStatus.PROCESSING
+    assert stored(uow_factory, task.id).status is TaskStatus.PROCESSING

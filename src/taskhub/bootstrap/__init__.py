@@ -19,7 +19,13 @@ if TYPE_CHECKING:
 
 __all__ = ["Container", "build_container", "ensure_administrator", "shut_down", "start"]
 
-_HOMES = {"Container": "container"} | dict.fromkeys(__all__[1:], "lifecycle")
+_HOMES = {
+    "Container": "container",
+    "build_container": "lifecycle",
+    "ensure_administrator": "lifecycle",
+    "shut_down": "lifecycle",
+    "start": "lifecycle",
+}
 
 
 def __getattr__(name: str) -> Any:
