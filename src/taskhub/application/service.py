@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Generator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cached_property
@@ -67,7 +67,8 @@ class TaskService:
     clock: Clock
     publisher: EventPublisher
     runner: Runner
-    relay: Relay
+    # Made when a sweep asks for it: most callers of the service (every web request) never sweep.
+    relay_factory: Callable[[], Relay]
     retention: Retention
     observer: TaskObserver = NO_OBSERVER
     subscriber: EventSubscriber | None = None  # None: followers hear nothing, they read again
@@ -201,7 +202,7 @@ class TaskService:
 
     def sweep(self, ignore_backoff: bool = False) -> SweepReport:
         """Hand on the tasks no runner is finishing (``Relay.sweep``)."""
-        return self.relay.sweep(ignore_backoff)
+        return self.relay_factory().sweep(ignore_backoff)
 
     def backlog(self) -> Backlog:
         """The tasks waiting and running now, from the store (for metrics)."""

@@ -92,7 +92,7 @@ class Container(containers.DeclarativeContainer):
         postgresql=sql_unit_of_work,
     )
 
-    lease = providers.Factory(timedelta, seconds=settings.provided.lease_seconds)
+    lease = providers.ThreadSafeSingleton(timedelta, seconds=settings.provided.lease_seconds)
     heartbeat = providers.Resource(
         resources.heartbeat, uow_factory=unit_of_work.provider, clock=clock, lease=lease
     )
@@ -129,7 +129,7 @@ class Container(containers.DeclarativeContainer):
         bus=task_bus,
         clock=clock,
         publisher=event_publisher,
-        idle=providers.Factory(timedelta, seconds=settings.provided.relay_idle_seconds),
+        idle=providers.ThreadSafeSingleton(timedelta, seconds=settings.provided.relay_idle_seconds),
         max_attempts=settings.provided.max_attempts,
         observer=task_observer,
     )
@@ -137,7 +137,7 @@ class Container(containers.DeclarativeContainer):
         Retention,
         uow_factory=unit_of_work.provider,
         clock=clock,
-        policy=providers.Factory(
+        policy=providers.ThreadSafeSingleton(
             RetentionPolicy,
             finished=settings.provided.task_retention,
             reads=settings.provided.read_retention,
@@ -146,7 +146,8 @@ class Container(containers.DeclarativeContainer):
             batch=settings.provided.purge_batch_size,
         ),
     )
-    # Cheap to make, so made per use: a provider overridden in a test takes effect at once.
+    # Cheap to make (what is derived from settings alone is made once), so made per use: a
+    # provider overridden in a test takes effect at once.
     service = providers.Factory(
         TaskService,
         uow_factory=unit_of_work.provider,
@@ -154,7 +155,7 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         publisher=event_publisher,
         runner=runner,
-        relay=relay,
+        relay_factory=relay.provider,
         observer=task_observer,
         subscriber=event_subscriber,
         retention=retention,

@@ -67,4 +67,4 @@ def a_service(
     runner = Runner(uow_factory, clock, publisher)
     relay = Relay(uow_factory, bus, clock, publisher)
     kept = Retention(uow_factory, clock, retention or RetentionPolicy())
-    return TaskService(uow_factory, bus, clock, publisher, runner, relay, kept)
+    return TaskService(uow_factory, bus, clock, publisher, runner, lambda: relay, kept)
